@@ -1,0 +1,7 @@
+//! coldsim: a discrete-event simulator of serverless cold and warm starts (AWS Lambda semantics).
+//!
+//! The pipeline is `scenario::load` → [`simulation::simulate`] → `report::write`.
+//! See `ARCHITECTURE.md` for the code map and invariants.
+
+pub mod runtime;
+pub mod report;
