@@ -1,0 +1,98 @@
+//! Prices (AWS Lambda list prices, us-east-1) and the cost of a function's usage.
+
+use super::FunctionStats;
+use crate::runtime::Arch;
+
+/// Prices in US dollars.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pricing {
+    /// Per request.
+    pub per_request: f64,
+    /// Per GB-second of on-demand duration (and INIT), x86_64.
+    pub gb_s_x86: f64,
+    /// Per GB-second of on-demand duration (and INIT), arm64.
+    pub gb_s_arm: f64,
+    /// Per GB-second of provisioned concurrency allocated, x86_64.
+    pub provisioned_gb_s_x86: f64,
+    /// Per GB-second of provisioned concurrency allocated, arm64.
+    pub provisioned_gb_s_arm: f64,
+    /// Per GB-second executed on provisioned environments, x86_64.
+    pub provisioned_exec_gb_s_x86: f64,
+    /// Per GB-second executed on provisioned environments, arm64.
+    pub provisioned_exec_gb_s_arm: f64,
+}
+
+impl Default for Pricing {
+    /// us-east-1 list prices (aws.amazon.com/lambda/pricing): $0.20 per million requests;
+    /// $0.0000166667 per GB-s x86_64 and $0.0000133334 arm64; provisioned $0.0000041667 per
+    /// GB-s allocated (arm64 $0.0000033334) and $0.0000097222 per GB-s executed (arm64 20% less).
+    fn default() -> Self {
+        Pricing {
+            per_request: 0.20 / 1e6,
+            gb_s_x86: 0.000_016_666_7,
+            gb_s_arm: 0.000_013_333_4,
+            provisioned_gb_s_x86: 0.000_004_166_7,
+            provisioned_gb_s_arm: 0.000_003_333_4,
+            provisioned_exec_gb_s_x86: 0.000_009_722_2,
+            provisioned_exec_gb_s_arm: 0.000_007_777_8,
+        }
+    }
+}
+
+/// Dollar amounts by component.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct CostBreakdown {
+    /// Request charges.
+    pub requests: f64,
+    /// On-demand execution duration.
+    pub duration: f64,
+    /// INIT duration of on-demand environments.
+    pub init: f64,
+    /// Provisioned concurrency: allocation plus execution on it.
+    pub provisioned: f64,
+    /// Sum of the above.
+    pub total: f64,
+}
+
+impl Pricing {
+    /// Cost of one function's usage.
+    pub fn cost(&self, s: &FunctionStats, memory_mb: u32, arch: Arch) -> CostBreakdown {
+        let gb = memory_mb as f64 / 1024.0;
+        let (gb_s, prov, prov_exec) = match arch {
+            Arch::X86_64 => (self.gb_s_x86, self.provisioned_gb_s_x86, self.provisioned_exec_gb_s_x86),
+            Arch::Arm64 => (self.gb_s_arm, self.provisioned_gb_s_arm, self.provisioned_exec_gb_s_arm),
+        };
+        // Requests that ran are billed; throttled ones are not.
+        let requests = (s.warm + s.cold) as f64 * self.per_request;
+        let duration = s.billed_ms as f64 / 1000.0 * gb * gb_s;
+        let init = s.billed_init_ms as f64 / 1000.0 * gb * gb_s;
+        let provisioned = s.provisioned_ns as f64 / 1e9 * gb * prov + s.billed_provisioned_ms as f64 / 1000.0 * gb * prov_exec;
+        CostBreakdown { requests, duration, init, provisioned, total: requests + duration + init + provisioned }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hand_computed_cost() {
+        // 1 million requests of 100 ms at 1024 MB on x86_64: 100 000 GB-s → $1.66667,
+        // plus $0.20 of requests. One init of 250 ms: 0.25 GB-s → $0.0000041667.
+        // One provisioned environment for an hour at 1 GB: 3600 GB-s → $0.0150001.
+        let s = FunctionStats {
+            warm: 999_999,
+            cold: 1,
+            billed_ms: 100_000_000,
+            billed_init_ms: 250,
+            provisioned_ns: 3600 * 1_000_000_000,
+            ..Default::default()
+        };
+        let c = Pricing::default().cost(&s, 1024, Arch::X86_64);
+        assert!((c.requests - 0.20).abs() < 1e-9);
+        assert!((c.duration - 1.66667).abs() < 1e-9);
+        assert!((c.init - 0.000_004_166_675).abs() < 1e-12);
+        assert!((c.provisioned - 0.015_000_12).abs() < 1e-9);
+        assert!((c.total - (c.requests + c.duration + c.init + c.provisioned)).abs() < 1e-12);
+    }
+}

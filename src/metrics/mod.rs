@@ -1,0 +1,225 @@
+//! Streaming statistics: counters, histograms and time-weighted environment counts.
+//!
+//! Nothing is stored per request. The simulation calls the `Recorder` at each state change;
+//! `Results::summary` turns the totals into the figures of `summary.json`.
+
+mod cost;
+mod histogram;
+mod summary;
+
+pub use cost::Pricing;
+pub use histogram::Histogram;
+pub use summary::{Cost, EnvironmentSummary, FunctionSummary, LatencySummary, Stats, Summary};
+
+use crate::engine::SimTime;
+
+/// What an environment is doing, for time-weighted means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Class {
+    /// Running init for a request (on-demand).
+    Initializing = 0,
+    /// Serving at least one request (on-demand or provisioned).
+    Busy = 1,
+    /// On-demand and idle.
+    Idle = 2,
+    /// Provisioned and idle.
+    ProvisionedIdle = 3,
+}
+
+/// How a request failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// Ran past the function's timeout.
+    Timeout,
+    /// Used more memory than configured.
+    OutOfMemory,
+    /// Init ran past the init limit.
+    InitTimeout,
+}
+
+/// Per-function totals. Counts are of requests that arrived in the counted period; means over
+/// time cover `[warmup, duration)`.
+#[derive(Clone, Debug, Default)]
+pub struct FunctionStats {
+    /// Requests that arrived (each counted once, however often it was retried).
+    pub invocations: u64,
+    /// Requests served by an existing environment.
+    pub warm: u64,
+    /// Requests that waited for a new environment.
+    pub cold: u64,
+    /// Requests that never ran: synchronous 429s and asynchronous requests dropped.
+    pub throttled: u64,
+    /// Asynchronous requests dropped after the maximum event age (part of `throttled`).
+    pub dropped: u64,
+    /// Throttled attempts of asynchronous requests that were retried.
+    pub retries: u64,
+    /// Failed requests by cause (part of warm + cold).
+    pub timeouts: u64,
+    /// Failed: memory exceeded.
+    pub out_of_memory: u64,
+    /// Failed: init exceeded the init limit.
+    pub init_timeouts: u64,
+    /// End-to-end latency of successful warm requests, ns.
+    pub warm_latency: Histogram,
+    /// End-to-end latency of successful cold requests, ns.
+    pub cold_latency: Histogram,
+    /// Init durations (runtime + function init) of environments that finished init, ns.
+    pub init: Histogram,
+    /// Environment-nanoseconds spent in each `Class`.
+    pub occupancy: [u128; 4],
+    /// Environments created in the counted period (provisioned ones included).
+    pub created: u64,
+    /// Retired for idleness.
+    pub retired_idle: u64,
+    /// Retired at the maximum lifetime.
+    pub retired_lifetime: u64,
+    /// Discarded after a failure.
+    pub retired_error: u64,
+    /// Largest number of live environments at once.
+    pub peak: u32,
+    /// Billed milliseconds of executions on on-demand environments.
+    pub billed_ms: u64,
+    /// Billed milliseconds of init.
+    pub billed_init_ms: u64,
+    /// Billed milliseconds of executions on provisioned environments.
+    pub billed_provisioned_ms: u64,
+    /// Provisioned environment-nanoseconds allocated.
+    pub provisioned_ns: u128,
+}
+
+impl FunctionStats {
+    /// Failed requests.
+    pub fn errors(&self) -> u64 {
+        self.timeouts + self.out_of_memory + self.init_timeouts
+    }
+
+    /// Latency of all successful requests.
+    pub fn latency(&self) -> Histogram {
+        let mut h = self.warm_latency.clone();
+        h.merge(&self.cold_latency);
+        h
+    }
+
+    /// Adds `other` (for all-function totals; `peak` is handled by the caller).
+    pub fn merge(&mut self, o: &FunctionStats) {
+        self.invocations += o.invocations;
+        self.warm += o.warm;
+        self.cold += o.cold;
+        self.throttled += o.throttled;
+        self.dropped += o.dropped;
+        self.retries += o.retries;
+        self.timeouts += o.timeouts;
+        self.out_of_memory += o.out_of_memory;
+        self.init_timeouts += o.init_timeouts;
+        self.warm_latency.merge(&o.warm_latency);
+        self.cold_latency.merge(&o.cold_latency);
+        self.init.merge(&o.init);
+        for k in 0..4 {
+            self.occupancy[k] += o.occupancy[k];
+        }
+        self.created += o.created;
+        self.retired_idle += o.retired_idle;
+        self.retired_lifetime += o.retired_lifetime;
+        self.retired_error += o.retired_error;
+        self.billed_ms += o.billed_ms;
+        self.billed_init_ms += o.billed_init_ms;
+        self.billed_provisioned_ms += o.billed_provisioned_ms;
+        self.provisioned_ns += o.provisioned_ns;
+    }
+}
+
+/// Collects statistics during a run.
+#[derive(Debug)]
+pub struct Recorder {
+    /// Start of the counted period.
+    pub from: SimTime,
+    /// End of the counted period.
+    pub to: SimTime,
+    /// Per function, by function id.
+    pub functions: Vec<FunctionStats>,
+    live: Vec<u32>,
+    live_total: u32,
+    peak_total: u32,
+}
+
+impl Recorder {
+    /// A recorder for `n` functions counting `[from, to)`.
+    pub fn new(n: usize, from: SimTime, to: SimTime) -> Self {
+        Recorder {
+            from,
+            to,
+            functions: vec![FunctionStats::default(); n],
+            live: vec![0; n],
+            live_total: 0,
+            peak_total: 0,
+        }
+    }
+
+    /// True if a request that arrived at `t` is counted.
+    #[inline]
+    pub fn counts(&self, t: SimTime) -> bool {
+        t >= self.from && t < self.to
+    }
+
+    /// An environment of `f` spent `[a, b)` in `class`.
+    #[inline]
+    pub fn span(&mut self, f: usize, class: Class, a: SimTime, b: SimTime) {
+        let (a, b) = (a.max(self.from), b.min(self.to));
+        if b > a {
+            self.functions[f].occupancy[class as usize] += (b.0 - a.0) as u128;
+        }
+    }
+
+    /// An environment of `f` was created at `t`.
+    #[inline]
+    pub fn created(&mut self, f: usize, t: SimTime) {
+        self.live[f] += 1;
+        self.live_total += 1;
+        if self.counts(t) {
+            let s = &mut self.functions[f];
+            s.created += 1;
+            s.peak = s.peak.max(self.live[f]);
+            self.peak_total = self.peak_total.max(self.live_total);
+        }
+    }
+
+    /// An environment of `f` was retired at `t`.
+    #[inline]
+    pub fn retired(&mut self, f: usize, t: SimTime, reason: Retirement) {
+        self.live[f] -= 1;
+        self.live_total -= 1;
+        if self.counts(t) {
+            let s = &mut self.functions[f];
+            match reason {
+                Retirement::Idle => s.retired_idle += 1,
+                Retirement::Lifetime => s.retired_lifetime += 1,
+                Retirement::Error => s.retired_error += 1,
+            }
+        }
+    }
+
+    /// The counted period starts: environments alive now count towards the peaks.
+    pub fn period_started(&mut self) {
+        for (s, &l) in self.functions.iter_mut().zip(&self.live) {
+            s.peak = s.peak.max(l);
+        }
+        self.peak_total = self.peak_total.max(self.live_total);
+    }
+
+    /// Peak of live environments over all functions.
+    pub fn peak_total(&self) -> u32 {
+        self.peak_total
+    }
+}
+
+/// Why an environment was retired.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retirement {
+    /// Keep-alive expired.
+    Idle,
+    /// Maximum lifetime reached.
+    Lifetime,
+    /// Discarded after a failed request.
+    Error,
+}

@@ -1,0 +1,218 @@
+//! The figures of `summary.json` and `functions.csv`, computed from the run's totals.
+
+use super::cost::{CostBreakdown, Pricing};
+use super::{Class, FunctionStats, Histogram};
+use crate::scenario::Scenario;
+use serde::Serialize;
+
+/// Cost in US dollars by component.
+pub type Cost = CostBreakdown;
+
+/// Latency statistics in milliseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LatencySummary {
+    /// Exact mean.
+    pub mean: f64,
+    /// Median (within 0.39%).
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// 99.9th percentile.
+    pub p999: f64,
+    /// Exact maximum.
+    pub max: f64,
+}
+
+impl LatencySummary {
+    /// From a histogram of nanoseconds.
+    pub fn of(h: &Histogram) -> Self {
+        let ms = |ns: f64| ns / 1e6;
+        LatencySummary {
+            mean: ms(h.mean()),
+            p50: ms(h.quantile(0.5)),
+            p90: ms(h.quantile(0.9)),
+            p95: ms(h.quantile(0.95)),
+            p99: ms(h.quantile(0.99)),
+            p999: ms(h.quantile(0.999)),
+            max: ms(h.max() as f64),
+        }
+    }
+}
+
+/// Environment counts and time-weighted means over the counted period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct EnvironmentSummary {
+    /// Environments created (provisioned ones included).
+    pub created: u64,
+    /// Retired after the keep-alive expired.
+    pub retired_idle: u64,
+    /// Retired at the maximum lifetime.
+    pub retired_lifetime: u64,
+    /// Discarded after a failed request.
+    pub retired_error: u64,
+    /// Most environments alive at once.
+    pub peak: u32,
+    /// Mean live environments.
+    pub mean_total: f64,
+    /// Mean environments serving a request.
+    pub mean_busy: f64,
+    /// Mean idle environments (provisioned ones included).
+    pub mean_idle: f64,
+    /// Mean environments running init.
+    pub mean_initializing: f64,
+    /// Mean idle provisioned environments (part of `mean_idle`).
+    pub mean_provisioned_idle: f64,
+    /// mean_busy / mean_total.
+    pub utilization: f64,
+    /// Idle environment time × configured memory, GB-seconds.
+    pub idle_gb_seconds: f64,
+}
+
+/// The statistics reported for the whole run and for each function.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Stats {
+    /// Requests that arrived in the counted period.
+    pub invocations: u64,
+    /// Requests that needed a new environment.
+    pub cold_starts: u64,
+    /// Requests served by an existing environment.
+    pub warm_starts: u64,
+    /// Requests rejected (sync 429) or dropped (async, after the maximum event age).
+    pub throttled: u64,
+    /// Requests that failed (timeout, memory, init limit); part of cold + warm.
+    pub errors: u64,
+    /// cold_starts / invocations.
+    pub cold_start_ratio: f64,
+    /// Asynchronous requests dropped (part of `throttled`).
+    pub dropped: u64,
+    /// Throttled attempts of asynchronous requests that were retried.
+    pub retries: u64,
+    /// Latency of all successful requests, ms.
+    pub latency_ms: LatencySummary,
+    /// Latency of successful cold requests, ms (init + execution).
+    pub cold_latency_ms: LatencySummary,
+    /// Latency of successful warm requests, ms.
+    pub warm_latency_ms: LatencySummary,
+    /// Init durations, ms.
+    pub init_ms: LatencySummary,
+    /// Environment figures.
+    pub environments: EnvironmentSummary,
+    /// Cost in US dollars.
+    pub cost_usd: Cost,
+}
+
+/// One function's row.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FunctionSummary {
+    /// Function name.
+    pub name: String,
+    /// Runtime as written.
+    pub runtime: String,
+    /// Architecture.
+    pub arch: String,
+    /// Configured memory, MB.
+    pub memory_mb: u32,
+    /// Its statistics.
+    #[serde(flatten)]
+    pub stats: Stats,
+}
+
+/// Everything `summary.json` holds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Summary {
+    /// Version of this layout.
+    pub schema_version: u32,
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Length of the counted period (duration − warmup), seconds.
+    pub simulated_seconds: f64,
+    /// All-function statistics.
+    #[serde(flatten)]
+    pub stats: Stats,
+    /// Per-function statistics, in scenario order.
+    pub functions: Vec<FunctionSummary>,
+}
+
+fn stats(s: &FunctionStats, peak: u32, period_s: f64, gb: impl Fn(&[u128; 4]) -> f64, cost: Cost) -> Stats {
+    let mean = |ns: u128| if period_s > 0.0 { ns as f64 / 1e9 / period_s } else { 0.0 };
+    let o = &s.occupancy;
+    let total = o.iter().sum::<u128>();
+    let idle = o[Class::Idle as usize] + o[Class::ProvisionedIdle as usize];
+    let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    Stats {
+        invocations: s.invocations,
+        cold_starts: s.cold,
+        warm_starts: s.warm,
+        throttled: s.throttled,
+        errors: s.errors(),
+        cold_start_ratio: ratio(s.cold, s.invocations),
+        dropped: s.dropped,
+        retries: s.retries,
+        latency_ms: LatencySummary::of(&s.latency()),
+        cold_latency_ms: LatencySummary::of(&s.cold_latency),
+        warm_latency_ms: LatencySummary::of(&s.warm_latency),
+        init_ms: LatencySummary::of(&s.init),
+        environments: EnvironmentSummary {
+            created: s.created,
+            retired_idle: s.retired_idle,
+            retired_lifetime: s.retired_lifetime,
+            retired_error: s.retired_error,
+            peak,
+            mean_total: mean(total),
+            mean_busy: mean(o[Class::Busy as usize]),
+            mean_idle: mean(idle),
+            mean_initializing: mean(o[Class::Initializing as usize]),
+            mean_provisioned_idle: mean(o[Class::ProvisionedIdle as usize]),
+            utilization: if total == 0 { 0.0 } else { o[Class::Busy as usize] as f64 / total as f64 },
+            idle_gb_seconds: gb(o),
+        },
+        cost_usd: cost,
+    }
+}
+
+impl Summary {
+    /// Builds the summary of a run of `scenario` from its per-function totals.
+    pub fn new(scenario: &Scenario, functions: &[FunctionStats], peak_total: u32, pricing: &Pricing) -> Self {
+        let period_s = scenario.duration.as_secs_f64() - scenario.warmup.as_secs_f64();
+        let idle_gb_s = |o: &[u128; 4], mb: u32| (o[Class::Idle as usize] + o[Class::ProvisionedIdle as usize]) as f64 / 1e9 * mb as f64 / 1024.0;
+        let mut all = FunctionStats::default();
+        let mut total_cost = Cost::default();
+        let mut total_idle_gb_s = 0.0;
+        let rows = scenario
+            .functions
+            .iter()
+            .zip(functions)
+            .map(|(f, s)| {
+                all.merge(s);
+                let cost = pricing.cost(s, f.memory_mb, f.arch);
+                total_cost.requests += cost.requests;
+                total_cost.duration += cost.duration;
+                total_cost.init += cost.init;
+                total_cost.provisioned += cost.provisioned;
+                total_cost.total += cost.total;
+                total_idle_gb_s += idle_gb_s(&s.occupancy, f.memory_mb);
+                FunctionSummary {
+                    name: f.name.clone(),
+                    runtime: f.runtime.clone(),
+                    arch: f.arch.to_string(),
+                    memory_mb: f.memory_mb,
+                    stats: stats(s, s.peak, period_s, |o| idle_gb_s(o, f.memory_mb), cost),
+                }
+            })
+            .collect();
+        Summary {
+            schema_version: 1,
+            scenario: scenario.name.clone(),
+            seed: scenario.seed,
+            simulated_seconds: period_s,
+            stats: stats(&all, peak_total, period_s, |_| total_idle_gb_s, total_cost),
+            functions: rows,
+        }
+    }
+}

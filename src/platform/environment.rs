@@ -1,0 +1,129 @@
+//! Execution environments, stored in a slab with a free list so ids are reused and the live
+//! set stays as small as the number of live environments.
+
+use crate::engine::SimTime;
+use crate::metrics::Class;
+
+/// Index of an environment in the slab.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct EnvId(pub u32);
+
+/// Lifecycle state: `Initializing → Busy ⇄ Idle → Retired`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvState {
+    /// Running init for the request that created it.
+    Initializing,
+    /// Serving `active` requests.
+    Busy,
+    /// Waiting for a request.
+    Idle,
+    /// Gone; the slot is free.
+    Retired,
+}
+
+/// One execution environment.
+#[derive(Clone, Debug)]
+pub struct Environment {
+    /// Function id it belongs to.
+    pub function: u32,
+    /// Lifecycle state.
+    pub state: EnvState,
+    /// Kept initialized by provisioned concurrency.
+    pub provisioned: bool,
+    /// Requests being served.
+    pub active: u32,
+    /// Requests served so far.
+    pub served: u32,
+    /// Bumped whenever the environment leaves `Idle`, so stale timers can be told apart.
+    pub generation: u32,
+    /// When it was created.
+    pub created: SimTime,
+    /// When it entered its current `Class` (for time-weighted means).
+    pub since: SimTime,
+    /// When it last became idle.
+    pub idle_since: SimTime,
+}
+
+impl Environment {
+    /// The class it counts in for time-weighted means.
+    #[inline]
+    pub fn class(&self) -> Class {
+        match self.state {
+            EnvState::Initializing => Class::Initializing,
+            EnvState::Busy => Class::Busy,
+            EnvState::Idle if self.provisioned => Class::ProvisionedIdle,
+            EnvState::Idle | EnvState::Retired => Class::Idle,
+        }
+    }
+}
+
+/// All environments, live and free slots.
+#[derive(Debug, Default)]
+pub struct Environments {
+    slots: Vec<Environment>,
+    free: Vec<u32>,
+}
+
+impl Environments {
+    /// Allocates an environment for `function`, created at `now` in `state`.
+    pub fn create(&mut self, function: u32, provisioned: bool, state: EnvState, now: SimTime) -> EnvId {
+        let env = Environment {
+            function,
+            state,
+            provisioned,
+            active: 0,
+            served: 0,
+            generation: 0,
+            created: now,
+            since: now,
+            idle_since: now,
+        };
+        match self.free.pop() {
+            Some(i) => {
+                let slot = &mut self.slots[i as usize];
+                let generation = slot.generation.wrapping_add(1);
+                *slot = Environment { generation, ..env };
+                EnvId(i)
+            }
+            None => {
+                self.slots.push(env);
+                EnvId((self.slots.len() - 1) as u32)
+            }
+        }
+    }
+
+    /// Frees the slot of a retired environment.
+    pub fn release(&mut self, id: EnvId) {
+        debug_assert_eq!(self.slots[id.0 as usize].state, EnvState::Retired);
+        self.free.push(id.0);
+    }
+
+    /// Number of slots ever allocated (live + free).
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
+    /// Live environments, for final accounting.
+    pub fn live(&self) -> impl Iterator<Item = (EnvId, &Environment)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.state != EnvState::Retired)
+            .map(|(i, e)| (EnvId(i as u32), e))
+    }
+}
+
+impl std::ops::Index<EnvId> for Environments {
+    type Output = Environment;
+    #[inline]
+    fn index(&self, id: EnvId) -> &Environment {
+        &self.slots[id.0 as usize]
+    }
+}
+
+impl std::ops::IndexMut<EnvId> for Environments {
+    #[inline]
+    fn index_mut(&mut self, id: EnvId) -> &mut Environment {
+        &mut self.slots[id.0 as usize]
+    }
+}

@@ -1,0 +1,13 @@
+//! The platform's state: environments, per-function pools, limits and keep-alive policy.
+//!
+//! These types hold state and answer questions; `simulation.rs` decides what happens when.
+
+mod environment;
+mod keep_alive;
+mod limits;
+mod pool;
+
+pub use environment::{EnvId, EnvState, Environment, Environments};
+pub use keep_alive::{KeepAliveDecision, KeepAlivePolicy};
+pub use limits::{Concurrency, TokenBucket};
+pub use pool::Pool;

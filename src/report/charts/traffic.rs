@@ -1,0 +1,288 @@
+//! Traffic over time: arrivals per interval (top panel), cold starts and throttles (bottom panel).
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{
+    axis_title_style, draw_header, draw_line, draw_note, fmt_interval, fmt_num, linear_axis,
+    linear_ticks, mesh_styles, padded_top, render, tick_style, time_ticks, time_unit_for_span,
+    ChartError, ChartMeta, DrawResult, Figure, Format, LegendEntry, Swatch, ALL, COLD, THROTTLED,
+};
+
+/// Request counts per fixed interval, precomputed by the metrics code.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Traffic {
+    /// Simulated time of the start of the first interval (s).
+    pub start_s: f64,
+    /// Interval length (s).
+    pub interval_s: f64,
+    /// Requests arriving in each interval.
+    pub arrivals: Vec<u64>,
+    /// Requests that hit a cold start in each interval.
+    pub cold_starts: Vec<u64>,
+    /// Requests throttled in each interval.
+    pub throttled: Vec<u64>,
+}
+
+/// Renders requests per interval over time, with cold starts and throttles, to `path`.
+pub fn traffic(
+    path: &Path,
+    format: Format,
+    meta: &ChartMeta,
+    data: &Traffic,
+) -> Result<(), ChartError> {
+    render(path, format, &TrafficChart { meta, data })
+}
+
+struct TrafficChart<'a> {
+    meta: &'a ChartMeta,
+    data: &'a Traffic,
+}
+
+const Y_LABEL_AREA: u32 = 120;
+const MAX_TIME_TICKS: usize = 13;
+
+impl Figure for TrafficChart<'_> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
+        let d = self.data;
+        let legend = [
+            LegendEntry::new("arrivals", ALL, Swatch::Line),
+            LegendEntry::new("cold starts", COLD, Swatch::Line),
+            LegendEntry::new("throttled", THROTTLED, Swatch::Line),
+        ];
+        let body = draw_header(
+            root,
+            "Traffic, cold starts and throttles over time",
+            self.meta,
+            &legend,
+        )?;
+
+        let interval = if d.interval_s.is_finite() && d.interval_s > 0.0 {
+            d.interval_s
+        } else {
+            1.0
+        };
+        let start = if d.start_s.is_finite() {
+            d.start_s
+        } else {
+            0.0
+        };
+        let n = d
+            .arrivals
+            .len()
+            .max(d.cold_starts.len())
+            .max(d.throttled.len());
+        let span = interval * n.max(1) as f64;
+        let unit = time_unit_for_span(span);
+        let x0 = start / unit.seconds;
+        let x1 = (start + span) / unit.seconds;
+        let ticks = time_ticks(x0, x1, unit, MAX_TIME_TICKS);
+        // Each count is drawn at the middle of its interval.
+        let series = |v: &[u64]| -> Vec<(f64, f64)> {
+            v.iter()
+                .enumerate()
+                .map(|(i, &c)| {
+                    (
+                        (start + (i as f64 + 0.5) * interval) / unit.seconds,
+                        c as f64,
+                    )
+                })
+                .collect()
+        };
+        let arrivals = series(&d.arrivals);
+        let cold = series(&d.cold_starts);
+        let throttled = series(&d.throttled);
+        let max_of = |s: &[(f64, f64)]| s.iter().map(|p| p.1).fold(0.0, f64::max);
+
+        let per = format!("requests per {}", fmt_interval(interval));
+        let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 * 55 / 100);
+        let (mesh_bold, mesh_light) = mesh_styles();
+
+        // Top panel: arrivals.
+        let top_y = padded_top(max_of(&arrivals), 0.08, 5.0);
+        let mut upper = ChartBuilder::on(&top)
+            .margin_left(20)
+            .margin_right(60)
+            .margin_top(10)
+            .margin_bottom(8)
+            .x_label_area_size(0)
+            .y_label_area_size(Y_LABEL_AREA)
+            .build_cartesian_2d(
+                linear_axis(x0, x1, ticks.clone()),
+                linear_axis(0.0, top_y, linear_ticks(0.0, top_y, 8, 1.0)),
+            )?;
+        upper
+            .configure_mesh()
+            .bold_line_style(mesh_bold)
+            .light_line_style(mesh_light)
+            .label_style(tick_style())
+            .axis_desc_style(axis_title_style())
+            .y_desc(per.clone())
+            .y_label_formatter(&|v| fmt_num(*v))
+            .draw()?;
+        if arrivals.len() > 1 {
+            upper.draw_series(AreaSeries::new(
+                arrivals.iter().copied(),
+                0.0,
+                ALL.mix(0.12).filled(),
+            ))?;
+        }
+        draw_line(&mut upper, &arrivals, ALL, 2)?;
+        if n == 0 {
+            draw_note(upper.plotting_area(), "no requests")?;
+        }
+
+        // Bottom panel: cold starts and throttles, on their own scale.
+        let bottom_y = padded_top(max_of(&cold).max(max_of(&throttled)), 0.1, 5.0);
+        let mut lower = ChartBuilder::on(&bottom)
+            .margin_left(20)
+            .margin_right(60)
+            .margin_top(8)
+            .margin_bottom(10)
+            .x_label_area_size(80)
+            .y_label_area_size(Y_LABEL_AREA)
+            .build_cartesian_2d(
+                linear_axis(x0, x1, ticks),
+                linear_axis(0.0, bottom_y, linear_ticks(0.0, bottom_y, 5, 1.0)),
+            )?;
+        lower
+            .configure_mesh()
+            .bold_line_style(mesh_bold)
+            .light_line_style(mesh_light)
+            .label_style(tick_style())
+            .axis_desc_style(axis_title_style())
+            .x_desc(format!("time ({})", unit.name))
+            .y_desc(per)
+            .x_label_formatter(&|v| fmt_num(*v))
+            .y_label_formatter(&|v| fmt_num(*v))
+            .draw()?;
+        for (points, color) in [(&throttled, THROTTLED), (&cold, COLD)] {
+            if !points.is_empty() {
+                draw_line(&mut lower, points, color, 2)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::charts::test_support::*;
+
+    pub(crate) fn example() -> Traffic {
+        let mut rng = Lcg(11);
+        let n = 24 * 60;
+        let mut arrivals = Vec::with_capacity(n);
+        let mut cold_starts = Vec::with_capacity(n);
+        let mut throttled = Vec::with_capacity(n);
+        for i in 0..n {
+            let hour = i as f64 / 60.0;
+            let diurnal = 0.55 - 0.45 * (2.0 * std::f64::consts::PI * (hour - 3.0) / 24.0).cos();
+            let rate = 1200.0 * diurnal + 40.0 * rng.normal();
+            let a = rate.max(0.0).round() as u64;
+            arrivals.push(a);
+            // Cold starts when traffic ramps up; throttles near the peak.
+            let ramp = (2.0 * std::f64::consts::PI * (hour - 3.0) / 24.0)
+                .sin()
+                .max(0.0);
+            cold_starts.push((ramp * 12.0 * rng.next_f64() + 0.5 * rng.next_f64()).round() as u64);
+            throttled.push(if a > 1150 {
+                ((a - 1150) as f64 * 0.3).round() as u64
+            } else {
+                0
+            });
+        }
+        Traffic {
+            start_s: 0.0,
+            interval_s: 60.0,
+            arrivals,
+            cold_starts,
+            throttled,
+        }
+    }
+
+    #[test]
+    fn renders_png_and_svg() {
+        let dir = temp_dir();
+        let data = example();
+        let png = dir.path().join("traffic.png");
+        traffic(&png, Format::Png, &meta(), &data).expect("png");
+        assert_png(&png);
+        let svg = dir.path().join("traffic.svg");
+        traffic(&svg, Format::Svg, &meta(), &data).expect("svg");
+        assert_svg(&svg);
+    }
+
+    #[test]
+    fn degenerate_inputs_do_not_error() {
+        let dir = temp_dir();
+        let cases = vec![
+            Traffic::default(),
+            Traffic {
+                start_s: f64::NAN,
+                interval_s: f64::NAN,
+                arrivals: vec![3],
+                cold_starts: vec![],
+                throttled: vec![0, 0, 0],
+            },
+            Traffic {
+                start_s: 0.0,
+                interval_s: 10.0,
+                arrivals: vec![0; 50],
+                cold_starts: vec![0; 50],
+                throttled: vec![0; 50],
+            },
+            Traffic {
+                start_s: 1e9,
+                interval_s: -5.0,
+                arrivals: vec![u64::MAX, 0],
+                cold_starts: vec![1],
+                throttled: vec![],
+            },
+        ];
+        for (i, data) in cases.iter().enumerate() {
+            for format in [Format::Png, Format::Svg] {
+                let p = dir
+                    .path()
+                    .join(format!("traffic-{i}.{}", format.extension()));
+                traffic(&p, format, &meta(), data).expect("render");
+            }
+        }
+    }
+
+    #[test]
+    fn example_for_review() {
+        let dir = example_dir();
+        traffic(&dir.join("traffic.png"), Format::Png, &meta(), &example()).expect("example");
+        let mut short = example();
+        short.interval_s = 1.0;
+        short.arrivals.truncate(90);
+        short.cold_starts.truncate(90);
+        short.throttled.truncate(90);
+        traffic(&dir.join("traffic_short.png"), Format::Png, &meta(), &short).expect("example");
+        traffic(
+            &dir.join("edge_traffic_empty.png"),
+            Format::Png,
+            &meta(),
+            &Traffic::default(),
+        )
+        .expect("example");
+        let one = Traffic {
+            start_s: 0.0,
+            interval_s: 60.0,
+            arrivals: vec![12],
+            cold_starts: vec![3],
+            throttled: vec![0],
+        };
+        traffic(
+            &dir.join("edge_traffic_one_point.png"),
+            Format::Png,
+            &meta(),
+            &one,
+        )
+        .expect("example");
+    }
+}

@@ -1,0 +1,90 @@
+//! Maps a field path (`functions.api.arrivals.rate`) to its position in the scenario text, so
+//! validation errors can name a line, and applies `--set` overrides by the same paths.
+
+use toml_edit::{DocumentMut, ImDocument, Item, Value};
+
+fn element_index(array_len: usize, name_of: impl Fn(usize) -> Option<String>, sel: &str) -> Option<usize> {
+    (0..array_len)
+        .find(|&i| name_of(i).as_deref() == Some(sel))
+        .or_else(|| sel.parse::<usize>().ok().filter(|&i| i < array_len))
+}
+
+/// The 1-based line of `path` in `text`, or of its nearest existing ancestor.
+pub fn line_of(text: &str, path: &str) -> Option<usize> {
+    let doc = ImDocument::parse(text.to_owned()).ok()?;
+    let mut table: &dyn toml_edit::TableLike = doc.as_table();
+    let mut span = None;
+    let segs: Vec<&str> = path.split('.').collect();
+    let mut i = 0;
+    while i < segs.len() {
+        let Some((key, item)) = table.get_key_value(segs[i]) else { break };
+        span = key.span().or_else(|| item.span()).or(span);
+        i += 1;
+        match item {
+            Item::ArrayOfTables(arr) if i < segs.len() => {
+                let idx = element_index(arr.len(), |j| name_at(arr, j), segs[i]);
+                let Some(t) = idx.and_then(|j| arr.get(j)) else { break };
+                span = t.get_key_value("name").and_then(|(k, _)| k.span()).or(span);
+                table = t;
+                i += 1;
+            }
+            Item::Table(t) => table = t,
+            Item::Value(Value::InlineTable(t)) => table = t,
+            _ => break,
+        }
+    }
+    span.map(|s| line_at(text, s.start))
+}
+
+fn name_at(arr: &toml_edit::ArrayOfTables, i: usize) -> Option<String> {
+    arr.get(i)?.get("name")?.as_str().map(str::to_owned)
+}
+
+fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+}
+
+/// Applies `value` at `path` in `doc`. Creates missing tables on the way; for `functions.X`,
+/// X must be an existing function's name or index. Existence of the final key is checked by
+/// the strict schema when the document is deserialized.
+pub fn set(doc: &mut DocumentMut, path: &str, value: Value) -> Result<(), String> {
+    let segs: Vec<&str> = path.split('.').collect();
+    if segs.iter().any(|s| s.is_empty()) {
+        return Err("the path has an empty segment; write e.g. platform.keep_alive.idle".into());
+    }
+    let mut table: &mut dyn toml_edit::TableLike = doc.as_table_mut();
+    let mut i = 0;
+    while i + 1 < segs.len() {
+        let key = segs[i];
+        if key == "functions" && i == 0 {
+            let sel = segs[1];
+            let arr = table
+                .get_mut("functions")
+                .and_then(Item::as_array_of_tables_mut)
+                .ok_or_else(|| "the scenario has no [[functions]]".to_string())?;
+            let idx = element_index(arr.len(), |j| name_at(arr, j), sel)
+            .ok_or_else(|| format!("no function named `{sel}`"))?;
+            if i + 2 >= segs.len() {
+                return Err(format!("name a field of function `{sel}`, e.g. functions.{sel}.memory_mb"));
+            }
+            table = arr.get_mut(idx).expect("index checked above");
+            i += 2;
+            continue;
+        }
+        let entry = table.entry(key).or_insert(Item::Value(Value::InlineTable(Default::default())));
+        table = match entry {
+            Item::Table(t) => t,
+            Item::Value(Value::InlineTable(t)) => t,
+            _ => return Err(format!("`{key}` is not a table, so `{path}` cannot be set")),
+        };
+        i += 1;
+    }
+    let last = segs[segs.len() - 1];
+    match table.get_mut(last) {
+        Some(item) => *item = Item::Value(value),
+        None => {
+            table.insert(last, Item::Value(value));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,317 @@
+//! Raw serde types that mirror what the user wrote in a scenario file.
+//!
+//! Every struct denies unknown keys; enums are internally tagged with struct variants so that a
+//! typo inside a variant is also rejected. Validation into trusted types is in `validate.rs`.
+
+use super::quantity::{DurationText, Quantity};
+use crate::runtime::{Arch, Package};
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer};
+
+/// A whole scenario file.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Names the output folder (`output/<name>/`) and every chart. Default: the file's stem.
+    pub name: Option<String>,
+    /// Free text shown in the report.
+    pub description: Option<String>,
+    /// Seed of every random stream [1].
+    pub seed: Option<u64>,
+    /// Simulated time, e.g. "24h".
+    pub duration: DurationText,
+    /// Requests arriving before this are simulated but not counted [0s].
+    pub warmup: Option<DurationText>,
+    /// Platform settings; defaults are AWS Lambda as observed.
+    #[serde(default)]
+    pub platform: RawPlatform,
+    /// The functions deployed on the platform.
+    pub functions: Vec<RawFunction>,
+    /// Report settings.
+    #[serde(default)]
+    pub report: RawReport,
+}
+
+/// `[platform]`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPlatform {
+    /// When an idle environment is retired [fixed, 10m].
+    pub keep_alive: Option<RawKeepAlive>,
+    /// An environment is retired this long after it was created, once idle [2h].
+    pub max_lifetime: Option<DurationText>,
+    /// Account-wide concurrency limit [1000].
+    pub account_concurrency: Option<u32>,
+    /// Part of the account concurrency that reserved concurrency can never take [100].
+    pub unreserved_minimum: Option<u32>,
+    /// Per-function scale-up rate, a token bucket [1000 environments per 10s].
+    pub scaling: Option<RawScaling>,
+    /// Which idle environment takes a request [mru].
+    pub reuse: Option<Reuse>,
+    /// An init longer than this fails the request [10s].
+    pub init_limit: Option<DurationText>,
+    /// Requests one environment serves at once [1; Lambda is 1].
+    pub env_concurrency: Option<u32>,
+    /// How long a throttled asynchronous request is retried [6h].
+    pub max_event_age: Option<DurationText>,
+    /// Back-off of throttled asynchronous requests [1s doubling to 5m].
+    pub retry: Option<RawRetry>,
+}
+
+/// Keep-alive policy, tagged by `policy`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(tag = "policy", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawKeepAlive {
+    /// Retire an environment `idle` after its last request; every request resets the timer.
+    Fixed {
+        /// Idle time before retirement.
+        idle: DurationText,
+    },
+}
+
+/// `scaling = { envs = 1000, per = "10s" }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScaling {
+    /// Bucket size: environments that may start at once.
+    pub envs: u32,
+    /// Time to refill the whole bucket (refilled continuously).
+    pub per: DurationText,
+}
+
+/// `retry = { initial = "1s", max = "5m", multiplier = 2.0 }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRetry {
+    /// Delay before the first retry.
+    pub initial: Option<DurationText>,
+    /// Longest delay between retries.
+    pub max: Option<DurationText>,
+    /// Growth of the delay per retry.
+    pub multiplier: Option<f64>,
+}
+
+/// Which idle environment serves a warm request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Reuse {
+    /// Most recently used first (Lambda's observed behaviour; lets spare environments expire).
+    Mru,
+    /// Least recently used first (spreads requests, keeps more environments alive).
+    Lru,
+    /// Uniformly at random.
+    Random,
+}
+
+/// How a function is invoked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Invocation {
+    /// The caller waits; a throttle is a 429 error.
+    Sync,
+    /// Queued by the platform; a throttle is retried with back-off until the maximum event age.
+    Async,
+}
+
+/// `[[functions]]`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawFunction {
+    /// Unique name.
+    pub name: String,
+    /// A built-in runtime profile (`coldsim runtimes`), or "custom" (no built-in runtime init).
+    pub runtime: String,
+    /// Instruction set [x86_64].
+    pub arch: Option<Arch>,
+    /// Deployment package [zip].
+    pub package: Option<Package>,
+    /// Configured memory, 128..=10240 MB [128].
+    pub memory_mb: Option<u32>,
+    /// Execution timeout [3s], at most 15m.
+    pub timeout: Option<DurationText>,
+    /// Concurrency set aside for this function; also its cap.
+    pub reserved_concurrency: Option<u32>,
+    /// Environments kept initialized ahead of time [0].
+    pub provisioned_concurrency: Option<u32>,
+    /// The function's own init code, added to the runtime's init [0].
+    pub init: Option<RawDist>,
+    /// Handler time of a request on a warm environment.
+    pub execution: RawDist,
+    /// Handler time of the first request an environment serves (lazy loading, JIT warm-up) [= execution].
+    pub first_execution: Option<RawDist>,
+    /// Memory a request uses, in MB; above `memory_mb` the request fails [never].
+    pub memory_used: Option<RawDist>,
+    /// Arrival process, or a list of processes (their superposition).
+    pub arrivals: RawArrivals,
+    /// sync or async [sync].
+    pub invocation: Option<Invocation>,
+}
+
+/// A probability distribution, tagged by `dist`. Times are strings with units ("45ms") or
+/// numbers in `unit` where a `unit` key exists.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(tag = "dist", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawDist {
+    /// Always `value`.
+    Constant {
+        /// The value.
+        value: Quantity,
+    },
+    /// Uniform between `min` and `max`.
+    Uniform {
+        /// Lower bound.
+        min: Quantity,
+        /// Upper bound.
+        max: Quantity,
+    },
+    /// Exponential with the given mean.
+    Exponential {
+        /// Mean.
+        mean: Quantity,
+    },
+    /// Normal, truncated at zero.
+    Normal {
+        /// Mean.
+        mean: Quantity,
+        /// Standard deviation.
+        std: Quantity,
+    },
+    /// Lognormal, by `median` and `p99`, or by `mu` and `sigma` of ln(value in `unit`).
+    Lognormal {
+        /// Median (50th percentile).
+        median: Option<Quantity>,
+        /// 99th percentile; must exceed the median.
+        p99: Option<Quantity>,
+        /// Mean of ln(value / unit).
+        mu: Option<f64>,
+        /// Standard deviation of ln(value / unit).
+        sigma: Option<f64>,
+        /// Unit of `mu` [ms for times, MB for memory].
+        unit: Option<String>,
+    },
+    /// Gamma with `shape` k and `scale` θ (mean kθ).
+    Gamma {
+        /// Shape k > 0.
+        shape: f64,
+        /// Scale θ.
+        scale: Quantity,
+    },
+    /// Weibull with `shape` k and `scale` λ.
+    Weibull {
+        /// Shape k > 0.
+        shape: f64,
+        /// Scale λ.
+        scale: Quantity,
+    },
+    /// Pareto with minimum `scale` and tail index `shape`.
+    Pareto {
+        /// Minimum value.
+        scale: Quantity,
+        /// Tail index α > 0 (the mean is finite for α > 1).
+        shape: f64,
+    },
+    /// Drawn uniformly from `values`, or from a CSV/text file's `column`.
+    Empirical {
+        /// The sample values.
+        values: Option<Vec<Quantity>>,
+        /// A CSV file (relative to the scenario file) with the values.
+        path: Option<String>,
+        /// The CSV column to read [the first].
+        column: Option<String>,
+        /// Unit of bare numbers [ms for times, MB for memory].
+        unit: Option<String>,
+    },
+}
+
+/// An arrival process, tagged by `process`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(tag = "process", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawProcess {
+    /// Poisson arrivals at `rate` per second.
+    Poisson {
+        /// Requests per second.
+        rate: f64,
+    },
+    /// One request every `every`, the first at `start` [0s].
+    Periodic {
+        /// Interval between requests.
+        every: DurationText,
+        /// Time of the first request.
+        start: Option<DurationText>,
+    },
+    /// Non-homogeneous Poisson with a daily sinusoidal rate.
+    Diurnal {
+        /// Mean requests per second over a period.
+        mean_rate: f64,
+        /// Peak rate divided by trough rate (≥ 1).
+        peak_to_trough: f64,
+        /// Time of day of the peak, "HH:MM" [14:00].
+        peak_at: Option<String>,
+        /// Length of one cycle [24h].
+        period: Option<DurationText>,
+    },
+    /// Two-state Markov-modulated Poisson process.
+    Bursty {
+        /// Requests per second between bursts.
+        base_rate: f64,
+        /// Requests per second during a burst.
+        burst_rate: f64,
+        /// Mean burst length (exponential).
+        mean_burst: DurationText,
+        /// Mean time between bursts (exponential).
+        mean_gap: DurationText,
+    },
+}
+
+/// One process or a list of processes (their superposition).
+#[derive(Debug, Clone)]
+pub enum RawArrivals {
+    /// A single process.
+    One(RawProcess),
+    /// The superposition of several.
+    Many(Vec<RawProcess>),
+}
+
+impl<'de> Deserialize<'de> for RawArrivals {
+    // Hand-written instead of `#[serde(untagged)]`: untagged enums replace the inner error
+    // (e.g. "unknown field `rat`") with "did not match any variant".
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawArrivals;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an arrival process table such as { process = \"poisson\", rate = 10.0 }, or a list of them")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawArrivals, A::Error> {
+                RawProcess::deserialize(MapAccessDeserializer::new(map)).map(RawArrivals::One)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<RawArrivals, A::Error> {
+                Vec::<RawProcess>::deserialize(SeqAccessDeserializer::new(seq)).map(RawArrivals::Many)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for RawArrivals {
+    fn schema_name() -> String {
+        "Arrivals".into()
+    }
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        let mut s = schemars::schema::SchemaObject::default();
+        s.subschemas().any_of = Some(vec![
+            gen.subschema_for::<RawProcess>(),
+            gen.subschema_for::<Vec<RawProcess>>(),
+        ]);
+        s.into()
+    }
+}
+
+/// `[report]`.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawReport {
+    /// Width of one row of `timeseries.csv` [1m].
+    pub interval: Option<DurationText>,
+}

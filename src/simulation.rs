@@ -1,0 +1,511 @@
+//! The model: the closed `enum Event` and its one dispatch. Start reading here.
+//!
+//! A request arrives (`Arrived`, or `Retried` for a throttled asynchronous one). It runs on an
+//! idle environment (a warm start), or on a new one after init (a cold start), or is throttled.
+//! When it completes (`ExecutionCompleted`) its environment becomes idle; the keep-alive policy
+//! gives a deadline, and `KeepAliveExpired` retires idle environments whose deadline passed.
+//! `simulate` is a pure function of the scenario: no I/O, no clock, no global state.
+
+use crate::engine::rng::{stream, Rng};
+use crate::engine::{EventQueue, SimDuration, SimTime};
+use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
+use crate::platform::{Concurrency, EnvId, EnvState, Environments, KeepAliveDecision, KeepAlivePolicy, Pool, TokenBucket};
+use crate::scenario::model::{Invocation, Reuse};
+use crate::scenario::{KeepAlive, Scenario};
+use crate::workload::Generator;
+use rand::Rng as _;
+
+/// Everything that can happen. Each variant is a fact, handled by `on_<event>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The next request of a function's arrival process arrived.
+    Arrived { function: u32 },
+    /// A throttled asynchronous request, first arrived at `arrived`, is tried again.
+    Retried { function: u32, attempt: u32, arrived: SimTime },
+    /// An environment finished init (`ok = false`: it hit the init limit and failed).
+    InitCompleted { env: EnvId, arrived: SimTime, ok: bool },
+    /// A request that arrived at `arrived` finished on `env`.
+    ExecutionCompleted { env: EnvId, arrived: SimTime, outcome: Outcome },
+    /// The earliest keep-alive deadline of a function's idle environments was reached.
+    KeepAliveExpired { function: u32 },
+    /// An idle environment reached its maximum lifetime (ignored if `generation` is stale).
+    LifetimeEnded { env: EnvId, generation: u32 },
+    /// The warm-up is over: the counted period starts.
+    WarmupEnded,
+}
+
+/// How a request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// It waited for a new environment.
+    pub cold: bool,
+    /// Why it failed, if it did.
+    pub failure: Option<Failure>,
+}
+
+/// What a run produced.
+#[derive(Clone, Debug)]
+pub struct Results {
+    /// Per-function totals, by function id.
+    pub stats: Vec<FunctionStats>,
+    /// Most environments alive at once over all functions.
+    pub peak_total: u32,
+    /// Events processed.
+    pub events: u64,
+    /// Requests that arrived, warm-up included.
+    pub arrivals: u64,
+    /// Requests that ended (completed, failed, rejected or dropped), warm-up included.
+    pub ended: u64,
+    /// Largest number of environment slots ever in use.
+    pub env_slots: usize,
+}
+
+/// Runs `scenario` with its seed.
+pub fn simulate(scenario: &Scenario) -> Results {
+    Simulation::new(scenario).run()
+}
+
+/// Random stream purposes.
+const ARRIVALS: u64 = 1;
+const SERVICE: u64 = 2;
+const PLATFORM: u64 = 3;
+
+struct FunctionState {
+    /// On-demand idle environments.
+    pool: Pool,
+    /// Provisioned idle environments (most recent last).
+    provisioned_idle: Vec<EnvId>,
+    /// With `env_concurrency > 1`: environments serving requests with a free slot.
+    partial: Vec<EnvId>,
+    bucket: TokenBucket,
+    /// A `KeepAliveExpired` event is pending.
+    check_pending: bool,
+    arrivals: Generator,
+    rng_arrivals: Rng,
+    rng_service: Rng,
+}
+
+struct Simulation<'a> {
+    scenario: &'a Scenario,
+    queue: EventQueue<Event>,
+    now: SimTime,
+    end: SimTime,
+    envs: Environments,
+    fns: Vec<FunctionState>,
+    concurrency: Concurrency,
+    keep_alive: KeepAlive,
+    recorder: Recorder,
+    rng_platform: Rng,
+    env_concurrency: u32,
+    events: u64,
+    arrivals: u64,
+    ended: u64,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(scenario: &'a Scenario) -> Self {
+        let seed = scenario.seed;
+        let p = &scenario.platform;
+        let fns = scenario
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut rng_arrivals = stream(seed, ARRIVALS, i as u64);
+                FunctionState {
+                    pool: Pool::default(),
+                    provisioned_idle: Vec::new(),
+                    partial: Vec::new(),
+                    bucket: TokenBucket::new(p.scaling.capacity, p.scaling.per),
+                    check_pending: false,
+                    arrivals: f.arrivals.generator(&mut rng_arrivals),
+                    rng_arrivals,
+                    rng_service: stream(seed, SERVICE, i as u64),
+                }
+            })
+            .collect();
+        let reserved: Vec<Option<u32>> = scenario.functions.iter().map(|f| f.reserved_concurrency).collect();
+        Simulation {
+            scenario,
+            queue: EventQueue::new(),
+            now: SimTime::ZERO,
+            end: SimTime::ZERO + scenario.duration,
+            envs: Environments::default(),
+            fns,
+            concurrency: Concurrency::new(p.account_concurrency, &reserved),
+            keep_alive: p.keep_alive.clone(),
+            recorder: Recorder::new(scenario.functions.len(), SimTime::ZERO + scenario.warmup, SimTime::ZERO + scenario.duration),
+            rng_platform: stream(seed, PLATFORM, 0),
+            env_concurrency: p.env_concurrency,
+            events: 0,
+            arrivals: 0,
+            ended: 0,
+        }
+    }
+
+    fn run(mut self) -> Results {
+        for (f, func) in self.scenario.functions.iter().enumerate() {
+            // Provisioned environments are initialized before the run starts.
+            for _ in 0..func.provisioned_concurrency {
+                let env = self.envs.create(f as u32, true, EnvState::Idle, SimTime::ZERO);
+                self.recorder.created(f, SimTime::ZERO);
+                self.concurrency.acquire(f);
+                self.fns[f].provisioned_idle.push(env);
+            }
+            let fs = &mut self.fns[f];
+            let first = fs.arrivals.next(&mut fs.rng_arrivals);
+            if first < self.end {
+                self.queue.push(first, Event::Arrived { function: f as u32 });
+            }
+        }
+        if self.scenario.warmup > SimDuration::ZERO {
+            self.queue.push(SimTime::ZERO + self.scenario.warmup, Event::WarmupEnded);
+        } else {
+            self.recorder.period_started();
+        }
+
+        while let Some((t, event)) = self.queue.pop() {
+            debug_assert!(t >= self.now, "simulated time went back");
+            self.now = t;
+            self.events += 1;
+            match event {
+                Event::Arrived { function } => self.on_arrived(function as usize),
+                Event::Retried { function, attempt, arrived } => self.invoke(function as usize, arrived, attempt),
+                Event::InitCompleted { env, arrived, ok } => self.on_init_completed(env, arrived, ok),
+                Event::ExecutionCompleted { env, arrived, outcome } => self.on_execution_completed(env, arrived, outcome),
+                Event::KeepAliveExpired { function } => self.on_keep_alive_expired(function as usize),
+                Event::LifetimeEnded { env, generation } => self.on_lifetime_ended(env, generation),
+                Event::WarmupEnded => self.recorder.period_started(),
+            }
+        }
+
+        // Only provisioned environments outlive the queue; close their spans.
+        let end = self.end;
+        let live: Vec<(usize, Class, SimTime)> = self.envs.live().map(|(_, e)| (e.function as usize, e.class(), e.since)).collect();
+        for (f, class, since) in live {
+            self.recorder.span(f, class, since, end);
+        }
+        let counted = end.since(self.recorder.from).0 as u128;
+        for (f, func) in self.scenario.functions.iter().enumerate() {
+            self.recorder.functions[f].provisioned_ns = func.provisioned_concurrency as u128 * counted;
+        }
+        Results {
+            peak_total: self.recorder.peak_total(),
+            stats: self.recorder.functions,
+            events: self.events,
+            arrivals: self.arrivals,
+            ended: self.ended,
+            env_slots: self.envs.capacity(),
+        }
+    }
+
+    fn on_arrived(&mut self, f: usize) {
+        let fs = &mut self.fns[f];
+        let next = fs.arrivals.next(&mut fs.rng_arrivals);
+        if next < self.end {
+            self.queue.push(next, Event::Arrived { function: f as u32 });
+        }
+        self.arrivals += 1;
+        if self.recorder.counts(self.now) {
+            self.recorder.functions[f].invocations += 1;
+        }
+        self.invoke(f, self.now, 0);
+    }
+
+    /// Routes a request: provisioned first, then an idle on-demand environment, then a new one.
+    fn invoke(&mut self, f: usize, arrived: SimTime, attempt: u32) {
+        if let Some(env) = self.take_provisioned(f) {
+            self.start_execution(env, arrived, false);
+            return;
+        }
+        if !self.concurrency.allows(f) {
+            self.throttle(f, arrived, attempt);
+            return;
+        }
+        if let Some(env) = self.take_on_demand(f) {
+            self.concurrency.acquire(f);
+            self.start_execution(env, arrived, false);
+        } else if self.fns[f].bucket.take(self.now) {
+            self.concurrency.acquire(f);
+            self.cold_start(f, arrived);
+        } else {
+            self.throttle(f, arrived, attempt);
+        }
+    }
+
+    fn take_provisioned(&mut self, f: usize) -> Option<EnvId> {
+        if self.env_concurrency > 1 {
+            if let Some(env) = self.take_partial(f, true) {
+                return Some(env);
+            }
+        }
+        let env = self.fns[f].provisioned_idle.pop()?;
+        self.leave_idle(env);
+        Some(env)
+    }
+
+    fn take_on_demand(&mut self, f: usize) -> Option<EnvId> {
+        if self.env_concurrency > 1 {
+            if let Some(env) = self.take_partial(f, false) {
+                return Some(env);
+            }
+        }
+        self.expire(f);
+        let fs = &mut self.fns[f];
+        let env = match self.scenario.platform.reuse {
+            Reuse::Mru => fs.pool.take_newest(),
+            Reuse::Lru => fs.pool.take_oldest(),
+            Reuse::Random if fs.pool.is_empty() => None,
+            Reuse::Random => {
+                let i = self.rng_platform.random_range(0..fs.pool.len());
+                fs.pool.take_at(i)
+            }
+        }?;
+        self.leave_idle(env);
+        Some(env)
+    }
+
+    /// With `env_concurrency > 1`: a busy environment with a free slot.
+    fn take_partial(&mut self, f: usize, provisioned: bool) -> Option<EnvId> {
+        let partial = &mut self.fns[f].partial;
+        let i = partial.iter().rposition(|&e| self.envs[e].provisioned == provisioned)?;
+        let env = partial[i];
+        if self.envs[env].active + 1 >= self.env_concurrency {
+            partial.swap_remove(i);
+        }
+        Some(env)
+    }
+
+    fn leave_idle(&mut self, env: EnvId) {
+        self.set_state(env, EnvState::Busy);
+        let e = &mut self.envs[env];
+        e.generation = e.generation.wrapping_add(1);
+    }
+
+    fn cold_start(&mut self, f: usize, arrived: SimTime) {
+        let env = self.envs.create(f as u32, false, EnvState::Initializing, self.now);
+        self.recorder.created(f, self.now);
+        let func = &self.scenario.functions[f];
+        let rng = &mut self.fns[f].rng_service;
+        let runtime = func.runtime_init.as_ref().map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
+        let init = runtime + func.init.sample_duration(rng);
+        let limit = self.scenario.platform.init_limit;
+        let ok = init <= limit;
+        let billed = if ok { init } else { limit };
+        if self.recorder.counts(arrived) {
+            let s = &mut self.recorder.functions[f];
+            s.billed_init_ms += billed_ms(billed);
+            if ok {
+                s.init.record(init.0);
+            }
+        }
+        self.queue.push(self.now + billed, Event::InitCompleted { env, arrived, ok });
+    }
+
+    fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ok: bool) {
+        if ok {
+            self.set_state(env, EnvState::Busy);
+            self.start_execution(env, arrived, true);
+            return;
+        }
+        let f = self.envs[env].function as usize;
+        if self.recorder.counts(arrived) {
+            let s = &mut self.recorder.functions[f];
+            s.cold += 1;
+            s.init_timeouts += 1;
+        }
+        self.ended += 1;
+        self.concurrency.release(f);
+        self.retire(env, self.now, Retirement::Error);
+    }
+
+    /// Starts a request on `env`, which is already `Busy`.
+    fn start_execution(&mut self, env: EnvId, arrived: SimTime, cold: bool) {
+        let e = &mut self.envs[env];
+        let f = e.function as usize;
+        let first = e.served == 0;
+        e.active += 1;
+        let provisioned = e.provisioned;
+        if self.env_concurrency > 1 && e.active == 1 && e.active < self.env_concurrency {
+            self.fns[f].partial.push(env);
+        }
+        let func = &self.scenario.functions[f];
+        let rng = &mut self.fns[f].rng_service;
+        let dist = match (&func.first_execution, first) {
+            (Some(d), true) => d,
+            _ => &func.execution,
+        };
+        let exec = dist.sample_duration(rng);
+        let oom = func.memory_used.as_ref().is_some_and(|m| m.sample(rng) > func.memory_mb as f64);
+        let (run, failure) = if exec > func.timeout {
+            (func.timeout, Some(Failure::Timeout))
+        } else if oom {
+            (exec, Some(Failure::OutOfMemory))
+        } else {
+            (exec, None)
+        };
+        if self.recorder.counts(arrived) {
+            let s = &mut self.recorder.functions[f];
+            if provisioned {
+                s.billed_provisioned_ms += billed_ms(run);
+            } else {
+                s.billed_ms += billed_ms(run);
+            }
+        }
+        self.queue.push(self.now + run, Event::ExecutionCompleted { env, arrived, outcome: Outcome { cold, failure } });
+    }
+
+    fn on_execution_completed(&mut self, env: EnvId, arrived: SimTime, outcome: Outcome) {
+        let f = self.envs[env].function as usize;
+        if self.recorder.counts(arrived) {
+            let s = &mut self.recorder.functions[f];
+            if outcome.cold {
+                s.cold += 1;
+            } else {
+                s.warm += 1;
+            }
+            match outcome.failure {
+                None if outcome.cold => s.cold_latency.record(self.now.since(arrived).0),
+                None => s.warm_latency.record(self.now.since(arrived).0),
+                Some(Failure::Timeout) => s.timeouts += 1,
+                Some(Failure::OutOfMemory) => s.out_of_memory += 1,
+                Some(Failure::InitTimeout) => s.init_timeouts += 1,
+            }
+        }
+        self.ended += 1;
+        let e = &mut self.envs[env];
+        e.active -= 1;
+        e.served += 1;
+        let (active, provisioned) = (e.active, e.provisioned);
+        if !provisioned {
+            self.concurrency.release(f);
+        }
+        if self.env_concurrency > 1 {
+            let partial = &mut self.fns[f].partial;
+            if active == 0 || outcome.failure.is_some() {
+                if let Some(i) = partial.iter().position(|&x| x == env) {
+                    partial.swap_remove(i);
+                }
+            } else if active + 1 == self.env_concurrency {
+                partial.push(env);
+            }
+        }
+        if active > 0 {
+            return;
+        }
+        if outcome.failure.is_some() && !provisioned {
+            // A failed environment is discarded; provisioned capacity is replaced at once
+            // (off the request path), which we model as the same environment staying.
+            self.retire(env, self.now, Retirement::Error);
+        } else {
+            self.become_idle(env);
+        }
+    }
+
+    fn become_idle(&mut self, env: EnvId) {
+        self.set_state(env, EnvState::Idle);
+        let now = self.now;
+        let e = &mut self.envs[env];
+        e.idle_since = now;
+        let (f, created, generation) = (e.function as usize, e.created, e.generation);
+        if e.provisioned {
+            self.fns[f].provisioned_idle.push(env);
+            return;
+        }
+        let lifetime_end = created + self.scenario.platform.max_lifetime;
+        if now >= lifetime_end {
+            self.retire(env, now, Retirement::Lifetime);
+            return;
+        }
+        let KeepAliveDecision::RetireAt(deadline) = self.keep_alive.on_idle(now);
+        debug_assert!(self.keep_alive.monotone(), "non-monotone policies need per-environment timers");
+        if lifetime_end < deadline {
+            self.queue.push(lifetime_end, Event::LifetimeEnded { env, generation });
+        }
+        let fs = &mut self.fns[f];
+        fs.pool.push(env, deadline);
+        if !fs.check_pending {
+            fs.check_pending = true;
+            let at = fs.pool.front_deadline().expect("just pushed");
+            self.queue.push(at, Event::KeepAliveExpired { function: f as u32 });
+        }
+    }
+
+    fn on_keep_alive_expired(&mut self, f: usize) {
+        self.fns[f].check_pending = false;
+        self.expire(f);
+        let fs = &mut self.fns[f];
+        if let Some(at) = fs.pool.front_deadline() {
+            fs.check_pending = true;
+            self.queue.push(at, Event::KeepAliveExpired { function: f as u32 });
+        }
+    }
+
+    /// Retires `f`'s idle environments whose deadline has passed, each at its deadline.
+    #[inline]
+    fn expire(&mut self, f: usize) {
+        while let Some((env, deadline)) = self.fns[f].pool.pop_expired(self.now) {
+            self.retire(env, deadline, Retirement::Idle);
+        }
+    }
+
+    fn on_lifetime_ended(&mut self, env: EnvId, generation: u32) {
+        let e = &self.envs[env];
+        if e.generation != generation || e.state != EnvState::Idle || e.provisioned {
+            return;
+        }
+        let f = e.function as usize;
+        if self.fns[f].pool.remove(env) {
+            self.retire(env, self.now, Retirement::Lifetime);
+        }
+    }
+
+    fn throttle(&mut self, f: usize, arrived: SimTime, attempt: u32) {
+        let counted = self.recorder.counts(arrived);
+        let platform = &self.scenario.platform;
+        if self.scenario.functions[f].invocation == Invocation::Async {
+            let next = attempt + 1;
+            let at = self.now + platform.retry.delay(next);
+            if at <= arrived + platform.max_event_age {
+                self.queue.push(at, Event::Retried { function: f as u32, attempt: next, arrived });
+                if counted {
+                    self.recorder.functions[f].retries += 1;
+                }
+                return;
+            }
+            if counted {
+                self.recorder.functions[f].dropped += 1;
+            }
+        }
+        if counted {
+            self.recorder.functions[f].throttled += 1;
+        }
+        self.ended += 1;
+    }
+
+    /// Moves `env` to `state`, closing the time span of its previous class.
+    #[inline]
+    fn set_state(&mut self, env: EnvId, state: EnvState) {
+        let now = self.now;
+        let e = &mut self.envs[env];
+        let (f, class, since) = (e.function as usize, e.class(), e.since);
+        e.state = state;
+        e.since = now;
+        self.recorder.span(f, class, since, now);
+    }
+
+    fn retire(&mut self, env: EnvId, at: SimTime, reason: Retirement) {
+        let e = &mut self.envs[env];
+        let (f, class, since) = (e.function as usize, e.class(), e.since);
+        e.state = EnvState::Retired;
+        self.recorder.span(f, class, since, at);
+        self.recorder.retired(f, at, reason);
+        self.envs.release(env);
+    }
+}
+
+/// Billed duration: rounded up to the next millisecond.
+#[inline]
+fn billed_ms(d: SimDuration) -> u64 {
+    d.0.div_ceil(1_000_000)
+}
