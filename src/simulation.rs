@@ -58,6 +58,12 @@ pub struct Results {
     pub ended: u64,
     /// Largest number of environment slots ever in use.
     pub env_slots: usize,
+    /// Per-interval figures.
+    pub series: crate::metrics::TimeSeries,
+    /// Per function: most concurrency used at once (provisioned + in flight on-demand).
+    pub peak_concurrency: Vec<u32>,
+    /// Most account concurrency used at once.
+    pub peak_account_concurrency: u32,
 }
 
 /// Runs `scenario` with its seed.
@@ -134,7 +140,12 @@ impl<'a> Simulation<'a> {
             fns,
             concurrency: Concurrency::new(p.account_concurrency, &reserved),
             keep_alive: p.keep_alive.clone(),
-            recorder: Recorder::new(scenario.functions.len(), SimTime::ZERO + scenario.warmup, SimTime::ZERO + scenario.duration),
+            recorder: Recorder::new(
+                scenario.functions.len(),
+                SimTime::ZERO + scenario.warmup,
+                SimTime::ZERO + scenario.duration,
+                scenario.report_interval,
+            ),
             rng_platform: stream(seed, PLATFORM, 0),
             env_concurrency: p.env_concurrency,
             events: 0,
@@ -165,7 +176,8 @@ impl<'a> Simulation<'a> {
         }
 
         while let Some((t, event)) = self.queue.pop() {
-            debug_assert!(t >= self.now, "simulated time went back");
+            // A real assert: cheap, and the property tests run in release builds.
+            assert!(t >= self.now, "simulated time went back from {:?} to {:?}", self.now, t);
             self.now = t;
             self.events += 1;
             match event {
@@ -191,6 +203,9 @@ impl<'a> Simulation<'a> {
         }
         Results {
             peak_total: self.recorder.peak_total(),
+            series: self.recorder.series,
+            peak_concurrency: self.concurrency.peaks().to_vec(),
+            peak_account_concurrency: self.concurrency.peak_total(),
             stats: self.recorder.functions,
             events: self.events,
             arrivals: self.arrivals,
@@ -206,9 +221,7 @@ impl<'a> Simulation<'a> {
             self.queue.push(next, Event::Arrived { function: f as u32 });
         }
         self.arrivals += 1;
-        if self.recorder.counts(self.now) {
-            self.recorder.functions[f].invocations += 1;
-        }
+        self.recorder.arrived(f, self.now);
         self.invoke(f, self.now, 0);
     }
 
@@ -292,13 +305,7 @@ impl<'a> Simulation<'a> {
         let limit = self.scenario.platform.init_limit;
         let ok = init <= limit;
         let billed = if ok { init } else { limit };
-        if self.recorder.counts(arrived) {
-            let s = &mut self.recorder.functions[f];
-            s.billed_init_ms += billed_ms(billed);
-            if ok {
-                s.init.record(init.0);
-            }
-        }
+        self.recorder.init(f, arrived, init, billed, ok);
         self.queue.push(self.now + billed, Event::InitCompleted { env, arrived, ok });
     }
 
@@ -309,11 +316,7 @@ impl<'a> Simulation<'a> {
             return;
         }
         let f = self.envs[env].function as usize;
-        if self.recorder.counts(arrived) {
-            let s = &mut self.recorder.functions[f];
-            s.cold += 1;
-            s.init_timeouts += 1;
-        }
+        self.recorder.completed(f, arrived, self.now, true, Some(Failure::InitTimeout));
         self.ended += 1;
         self.concurrency.release(f);
         self.retire(env, self.now, Retirement::Error);
@@ -344,34 +347,13 @@ impl<'a> Simulation<'a> {
         } else {
             (exec, None)
         };
-        if self.recorder.counts(arrived) {
-            let s = &mut self.recorder.functions[f];
-            if provisioned {
-                s.billed_provisioned_ms += billed_ms(run);
-            } else {
-                s.billed_ms += billed_ms(run);
-            }
-        }
+        self.recorder.billed(f, arrived, run, provisioned);
         self.queue.push(self.now + run, Event::ExecutionCompleted { env, arrived, outcome: Outcome { cold, failure } });
     }
 
     fn on_execution_completed(&mut self, env: EnvId, arrived: SimTime, outcome: Outcome) {
         let f = self.envs[env].function as usize;
-        if self.recorder.counts(arrived) {
-            let s = &mut self.recorder.functions[f];
-            if outcome.cold {
-                s.cold += 1;
-            } else {
-                s.warm += 1;
-            }
-            match outcome.failure {
-                None if outcome.cold => s.cold_latency.record(self.now.since(arrived).0),
-                None => s.warm_latency.record(self.now.since(arrived).0),
-                Some(Failure::Timeout) => s.timeouts += 1,
-                Some(Failure::OutOfMemory) => s.out_of_memory += 1,
-                Some(Failure::InitTimeout) => s.init_timeouts += 1,
-            }
-        }
+        self.recorder.completed(f, arrived, self.now, outcome.cold, outcome.failure);
         self.ended += 1;
         let e = &mut self.envs[env];
         e.active -= 1;
@@ -461,25 +443,18 @@ impl<'a> Simulation<'a> {
     }
 
     fn throttle(&mut self, f: usize, arrived: SimTime, attempt: u32) {
-        let counted = self.recorder.counts(arrived);
         let platform = &self.scenario.platform;
-        if self.scenario.functions[f].invocation == Invocation::Async {
+        let is_async = self.scenario.functions[f].invocation == Invocation::Async;
+        if is_async {
             let next = attempt + 1;
             let at = self.now + platform.retry.delay(next);
             if at <= arrived + platform.max_event_age {
                 self.queue.push(at, Event::Retried { function: f as u32, attempt: next, arrived });
-                if counted {
-                    self.recorder.functions[f].retries += 1;
-                }
+                self.recorder.retried(f, arrived);
                 return;
             }
-            if counted {
-                self.recorder.functions[f].dropped += 1;
-            }
         }
-        if counted {
-            self.recorder.functions[f].throttled += 1;
-        }
+        self.recorder.throttled(f, arrived, is_async);
         self.ended += 1;
     }
 
@@ -502,10 +477,4 @@ impl<'a> Simulation<'a> {
         self.recorder.retired(f, at, reason);
         self.envs.release(env);
     }
-}
-
-/// Billed duration: rounded up to the next millisecond.
-#[inline]
-fn billed_ms(d: SimDuration) -> u64 {
-    d.0.div_ceil(1_000_000)
 }

@@ -7,36 +7,43 @@
 //! the first choice, but at 3 significant digits it needs ~100 KB per histogram for the same
 //! range, too much for trace replays with thousands of functions.
 
-const SUB_BITS: u32 = 7;
-const SUB: u64 = 1 << SUB_BITS;
-
-/// Bucket index of a value.
+/// Bucket index of a value, with 2^`bits` buckets per power of two.
 #[inline]
-fn index(v: u64) -> usize {
-    if v < 2 * SUB {
+fn index(v: u64, bits: u32) -> usize {
+    let sub = 1u64 << bits;
+    if v < 2 * sub {
         v as usize
     } else {
         let msb = 63 - v.leading_zeros();
-        let shift = msb - SUB_BITS;
-        (shift as usize) * SUB as usize + (v >> shift) as usize
+        let shift = msb - bits;
+        (shift as usize) * sub as usize + (v >> shift) as usize
     }
 }
 
 /// The lowest value of bucket `i` and the bucket's width.
 #[inline]
-fn bounds(i: usize) -> (u64, u64) {
-    if (i as u64) < 2 * SUB {
+fn bounds(i: usize, bits: u32) -> (u64, u64) {
+    let sub = 1u64 << bits;
+    if (i as u64) < 2 * sub {
         (i as u64, 1)
     } else {
-        let shift = (i as u64 / SUB) - 1;
-        let top = i as u64 - shift * SUB;
+        let shift = (i as u64 / sub) - 1;
+        let top = i as u64 - shift * sub;
         (top << shift, 1 << shift)
     }
 }
 
-/// Counts of nanosecond values; exact count, sum, min and max.
+/// The histogram of summaries: 128 buckets per power of two, quantiles within 0.39%.
+pub type Histogram = LogHistogram<7>;
+
+/// A coarse histogram for per-interval time series: 16 buckets per power of two, quantiles
+/// within 3.1%, about a tenth of the memory.
+pub type CoarseHistogram = LogHistogram<4>;
+
+/// Counts of nanosecond values in log-linear buckets (2^`BITS` per power of two); exact
+/// count, sum, min and max.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Histogram {
+pub struct LogHistogram<const BITS: u32> {
     /// Index of `counts[0]`.
     first: usize,
     counts: Vec<u64>,
@@ -46,7 +53,7 @@ pub struct Histogram {
     max: u64,
 }
 
-impl Histogram {
+impl<const BITS: u32> LogHistogram<BITS> {
     /// An empty histogram (allocates nothing until the first value).
     pub fn new() -> Self {
         Self::default()
@@ -55,7 +62,7 @@ impl Histogram {
     /// Adds one value.
     #[inline]
     pub fn record(&mut self, v: u64) {
-        let i = index(v);
+        let i = index(v, BITS);
         if i >= self.first && i < self.first + self.counts.len() {
             self.counts[i - self.first] += 1;
         } else {
@@ -89,7 +96,7 @@ impl Histogram {
     }
 
     /// Adds every value of `other`.
-    pub fn merge(&mut self, other: &Histogram) {
+    pub fn merge(&mut self, other: &Self) {
         if other.total == 0 {
             return;
         }
@@ -130,7 +137,7 @@ impl Histogram {
         self.min
     }
 
-    /// The value of rank ⌈q·n⌉ (q in [0, 1]), within 0.39%; 0 when empty.
+    /// The value of rank ⌈q·n⌉ (q in [0, 1]), within 2^-(BITS+1) relative; 0 when empty.
     pub fn quantile(&self, q: f64) -> f64 {
         if self.total == 0 {
             return 0.0;
@@ -140,7 +147,7 @@ impl Histogram {
         for (k, &c) in self.counts.iter().enumerate() {
             seen += c;
             if seen >= rank {
-                let (lo, width) = bounds(self.first + k);
+                let (lo, width) = bounds(self.first + k, BITS);
                 let mid = lo as f64 + (width as f64 - 1.0) / 2.0;
                 return mid.clamp(self.min as f64, self.max as f64);
             }
@@ -157,7 +164,7 @@ impl Histogram {
                 continue;
             }
             seen += c;
-            let (lo, width) = bounds(self.first + k);
+            let (lo, width) = bounds(self.first + k, BITS);
             let hi = (lo + width - 1).min(self.max).max(self.min);
             out.push((hi as f64, seen as f64 / self.total as f64));
         }
@@ -172,13 +179,13 @@ mod tests {
     #[test]
     fn index_and_bounds_agree() {
         for v in (0..100_000u64).chain([1 << 20, (1 << 20) + 12345, u64::MAX / 3, u64::MAX]) {
-            let (lo, w) = bounds(index(v));
+            let (lo, w) = bounds(index(v, 7), 7);
             assert!(lo <= v && v - lo < w, "v {v} lo {lo} w {w}");
         }
         // Contiguous: the bucket after i starts where i ends.
         for i in 1..7000 {
-            let (lo, w) = bounds(i);
-            assert_eq!(bounds(i + 1).0, lo + w, "bucket {i}");
+            let (lo, w) = bounds(i, 7);
+            assert_eq!(bounds(i + 1, 7).0, lo + w, "bucket {i}");
         }
     }
 
@@ -208,6 +215,16 @@ mod tests {
         }
         a.merge(&b);
         assert_eq!(a, all);
+    }
+
+    #[test]
+    fn coarse_quantiles_within_stated_error() {
+        let mut h = CoarseHistogram::new();
+        for v in 1..=10_000u64 {
+            h.record(v * 1_000_000);
+        }
+        let exact = 9_900.0 * 1e6;
+        assert!((h.quantile(0.99) - exact).abs() / exact <= 1.0 / 32.0);
     }
 
     #[test]

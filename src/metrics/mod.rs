@@ -6,12 +6,14 @@
 mod cost;
 mod histogram;
 mod summary;
+pub mod timeseries;
 
 pub use cost::Pricing;
-pub use histogram::Histogram;
+pub use histogram::{CoarseHistogram, Histogram, LogHistogram};
+pub use timeseries::TimeSeries;
 pub use summary::{Cost, EnvironmentSummary, FunctionSummary, LatencySummary, Stats, Summary};
 
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 
 /// What an environment is doing, for time-weighted means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,18 +140,21 @@ pub struct Recorder {
     pub to: SimTime,
     /// Per function, by function id.
     pub functions: Vec<FunctionStats>,
+    /// Per-interval figures.
+    pub series: TimeSeries,
     live: Vec<u32>,
     live_total: u32,
     peak_total: u32,
 }
 
 impl Recorder {
-    /// A recorder for `n` functions counting `[from, to)`.
-    pub fn new(n: usize, from: SimTime, to: SimTime) -> Self {
+    /// A recorder for `n` functions counting `[from, to)`, with time-series rows `interval` wide.
+    pub fn new(n: usize, from: SimTime, to: SimTime, interval: SimDuration) -> Self {
         Recorder {
             from,
             to,
             functions: vec![FunctionStats::default(); n],
+            series: TimeSeries::new(n, from, to, interval.0),
             live: vec![0; n],
             live_total: 0,
             peak_total: 0,
@@ -168,6 +173,97 @@ impl Recorder {
         let (a, b) = (a.max(self.from), b.min(self.to));
         if b > a {
             self.functions[f].occupancy[class as usize] += (b.0 - a.0) as u128;
+            self.series.span(f, class, a, b);
+        }
+    }
+
+    /// A request of `f` arrived at `t` (first attempts only).
+    #[inline]
+    pub fn arrived(&mut self, f: usize, t: SimTime) {
+        if self.counts(t) {
+            self.functions[f].invocations += 1;
+            if let Some(i) = self.series.slot(f, t) {
+                i.arrivals += 1;
+            }
+        }
+    }
+
+    /// A request of `f` that arrived at `arrived` ended at `now` after running.
+    #[inline]
+    pub fn completed(&mut self, f: usize, arrived: SimTime, now: SimTime, cold: bool, failure: Option<Failure>) {
+        if !self.counts(arrived) {
+            return;
+        }
+        let s = &mut self.functions[f];
+        let latency = now.since(arrived).0;
+        if cold {
+            s.cold += 1;
+        } else {
+            s.warm += 1;
+        }
+        match failure {
+            None if cold => s.cold_latency.record(latency),
+            None => s.warm_latency.record(latency),
+            Some(Failure::Timeout) => s.timeouts += 1,
+            Some(Failure::OutOfMemory) => s.out_of_memory += 1,
+            Some(Failure::InitTimeout) => s.init_timeouts += 1,
+        }
+        if let Some(i) = self.series.slot(f, arrived) {
+            if cold {
+                i.cold += 1;
+            } else {
+                i.warm += 1;
+            }
+            match failure {
+                None => i.latency.record(latency),
+                Some(_) => i.errors += 1,
+            }
+        }
+    }
+
+    /// A request of `f` that arrived at `arrived` was rejected or dropped.
+    #[inline]
+    pub fn throttled(&mut self, f: usize, arrived: SimTime, dropped: bool) {
+        if self.counts(arrived) {
+            let s = &mut self.functions[f];
+            s.throttled += 1;
+            s.dropped += u64::from(dropped);
+            if let Some(i) = self.series.slot(f, arrived) {
+                i.throttled += 1;
+            }
+        }
+    }
+
+    /// A throttled asynchronous request of `f` will be retried.
+    #[inline]
+    pub fn retried(&mut self, f: usize, arrived: SimTime) {
+        if self.counts(arrived) {
+            self.functions[f].retries += 1;
+        }
+    }
+
+    /// An environment of `f` started init for a request that arrived at `arrived`.
+    #[inline]
+    pub fn init(&mut self, f: usize, arrived: SimTime, init: SimDuration, billed: SimDuration, ok: bool) {
+        if self.counts(arrived) {
+            let s = &mut self.functions[f];
+            s.billed_init_ms += billed_ms(billed);
+            if ok {
+                s.init.record(init.0);
+            }
+        }
+    }
+
+    /// A request of `f` that arrived at `arrived` runs for `run`.
+    #[inline]
+    pub fn billed(&mut self, f: usize, arrived: SimTime, run: SimDuration, provisioned: bool) {
+        if self.counts(arrived) {
+            let s = &mut self.functions[f];
+            if provisioned {
+                s.billed_provisioned_ms += billed_ms(run);
+            } else {
+                s.billed_ms += billed_ms(run);
+            }
         }
     }
 
@@ -211,6 +307,12 @@ impl Recorder {
     pub fn peak_total(&self) -> u32 {
         self.peak_total
     }
+}
+
+/// Billed duration: rounded up to the next millisecond.
+#[inline]
+fn billed_ms(d: SimDuration) -> u64 {
+    d.0.div_ceil(1_000_000)
 }
 
 /// Why an environment was retired.

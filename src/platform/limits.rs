@@ -49,6 +49,11 @@ pub struct Concurrency {
     pool: u32,
     /// Usage of the unreserved pool.
     pool_used: u32,
+    /// Per function: highest usage seen.
+    peak: Vec<u32>,
+    /// Highest total usage seen.
+    peak_total: u32,
+    total: u32,
 }
 
 impl Concurrency {
@@ -61,6 +66,9 @@ impl Concurrency {
             shared: reserved.iter().map(Option::is_none).collect(),
             pool: account.saturating_sub(total_reserved),
             pool_used: 0,
+            peak: vec![0; reserved.len()],
+            peak_total: 0,
+            total: 0,
         }
     }
 
@@ -75,6 +83,9 @@ impl Concurrency {
     #[inline]
     pub fn acquire(&mut self, f: usize) {
         self.used[f] += 1;
+        self.peak[f] = self.peak[f].max(self.used[f]);
+        self.total += 1;
+        self.peak_total = self.peak_total.max(self.total);
         if self.shared[f] {
             self.pool_used += 1;
         }
@@ -85,6 +96,7 @@ impl Concurrency {
     pub fn release(&mut self, f: usize) {
         debug_assert!(self.used[f] > 0, "release without acquire");
         self.used[f] -= 1;
+        self.total -= 1;
         if self.shared[f] {
             self.pool_used -= 1;
         }
@@ -93,6 +105,16 @@ impl Concurrency {
     /// Current usage of `f`.
     pub fn used(&self, f: usize) -> u32 {
         self.used[f]
+    }
+
+    /// Highest usage of each function over the run.
+    pub fn peaks(&self) -> &[u32] {
+        &self.peak
+    }
+
+    /// Highest account-wide usage over the run.
+    pub fn peak_total(&self) -> u32 {
+        self.peak_total
     }
 }
 

@@ -47,6 +47,9 @@ impl Checker {
 
 const Z99: f64 = 2.326_347_874_040_841;
 
+/// Most time-series rows a run may ask for (memory grows with rows × tracked functions).
+const MAX_ROWS: u64 = 100_000;
+
 /// Validates `raw`. `name_default` names the scenario when the file does not; `base_dir`
 /// resolves relative paths (empirical distribution files).
 pub fn validate(raw: RawScenario, name_default: &str, base_dir: &Path) -> Result<Scenario, Vec<Problem>> {
@@ -85,6 +88,12 @@ pub fn validate(raw: RawScenario, name_default: &str, base_dir: &Path) -> Result
     limits(&mut c, &platform, &functions);
 
     let report_interval = c.positive("report.interval", raw.report.interval.map_or(SimDuration::from_secs(60), |d| d.0));
+    let rows = duration.0.saturating_sub(warmup.0) / report_interval.0.max(1);
+    if rows > MAX_ROWS {
+        c.fail("report.interval", format!(
+            "{report_interval} gives {rows} time-series rows over the counted period; the limit is {MAX_ROWS}: use a longer interval, e.g. \"{}\"",
+            SimDuration::from_secs((duration.0.saturating_sub(warmup.0) / MAX_ROWS).div_ceil(1_000_000_000).max(1))));
+    }
     if c.problems.is_empty() {
         Ok(Scenario {
             name,
