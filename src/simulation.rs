@@ -21,14 +21,15 @@ pub enum Event {
     /// The next request of a function's arrival process arrived.
     Arrived { function: u32 },
     /// A throttled asynchronous request, first arrived at `arrived`, is tried again.
-    Retried { function: u32, attempt: u32, arrived: SimTime },
+    Retried { function: u32, attempt: u16, arrived: SimTime },
     /// An environment finished init (`ok = false`: it hit the init limit and failed).
     InitCompleted { env: EnvId, arrived: SimTime, ok: bool },
     /// A request that arrived at `arrived` finished on `env`.
     ExecutionCompleted { env: EnvId, arrived: SimTime, outcome: Outcome },
     /// The earliest keep-alive deadline of a function's idle environments was reached.
     KeepAliveExpired { function: u32 },
-    /// An idle environment reached its maximum lifetime (ignored if `generation` is stale).
+    /// An environment reached its maximum lifetime while idle, or will find it so; scheduled
+    /// at most once per environment (ignored if `generation` shows the slot was reused).
     LifetimeEnded { env: EnvId, generation: u32 },
     /// The warm-up is over: the counted period starts.
     WarmupEnded,
@@ -226,7 +227,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Routes a request: provisioned first, then an idle on-demand environment, then a new one.
-    fn invoke(&mut self, f: usize, arrived: SimTime, attempt: u32) {
+    fn invoke(&mut self, f: usize, arrived: SimTime, attempt: u16) {
         if let Some(env) = self.take_provisioned(f) {
             self.start_execution(env, arrived, false);
             return;
@@ -291,8 +292,6 @@ impl<'a> Simulation<'a> {
 
     fn leave_idle(&mut self, env: EnvId) {
         self.set_state(env, EnvState::Busy);
-        let e = &mut self.envs[env];
-        e.generation = e.generation.wrapping_add(1);
     }
 
     fn cold_start(&mut self, f: usize, arrived: SimTime) {
@@ -401,7 +400,10 @@ impl<'a> Simulation<'a> {
         }
         let KeepAliveDecision::RetireAt(deadline) = self.keep_alive.on_idle(now);
         debug_assert!(self.keep_alive.monotone(), "non-monotone policies need per-environment timers");
-        if lifetime_end < deadline {
+        // The lifetime ends before the keep-alive would: one timer per environment, whatever
+        // its state when it fires (a busy one is retired when its request completes).
+        if lifetime_end < deadline && !e.lifetime_timer {
+            e.lifetime_timer = true;
             self.queue.push(lifetime_end, Event::LifetimeEnded { env, generation });
         }
         let fs = &mut self.fns[f];
@@ -442,12 +444,12 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn throttle(&mut self, f: usize, arrived: SimTime, attempt: u32) {
+    fn throttle(&mut self, f: usize, arrived: SimTime, attempt: u16) {
         let platform = &self.scenario.platform;
         let is_async = self.scenario.functions[f].invocation == Invocation::Async;
         if is_async {
-            let next = attempt + 1;
-            let at = self.now + platform.retry.delay(next);
+            let next = attempt.saturating_add(1);
+            let at = self.now + platform.retry.delay(next.into());
             if at <= arrived + platform.max_event_age {
                 self.queue.push(at, Event::Retried { function: f as u32, attempt: next, arrived });
                 self.recorder.retried(f, arrived);
@@ -476,5 +478,14 @@ impl<'a> Simulation<'a> {
         self.recorder.span(f, class, since, at);
         self.recorder.retired(f, at, reason);
         self.envs.release(env);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn events_stay_small() {
+        // The queue moves events around on every push and pop; keep them at two words.
+        assert!(std::mem::size_of::<super::Event>() <= 16);
     }
 }

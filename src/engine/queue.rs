@@ -8,7 +8,8 @@ use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 struct Entry<E> {
-    /// `time << 0 | seq`, compared as one `u128`: fewer branches than a tuple compare.
+    /// `time << 64 | seq`, compared as one `u128`. (A 4-ary heap with split key and event
+    /// arrays was tried and was ~15% slower on the one-function benchmark.)
     key: u128,
     event: E,
 }
@@ -101,6 +102,30 @@ mod tests {
             assert_eq!(q.pop(), Some((SimTime(7), i)));
         }
         assert!(q.pop().is_none());
+    }
+
+    #[test]
+    fn matches_a_sorted_reference_under_random_interleaving() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut q = EventQueue::new();
+        let mut reference: Vec<(u64, u64)> = Vec::new();
+        let (mut seq, mut now) = (0u64, 0u64);
+        for _ in 0..20_000 {
+            if rng.random::<f64>() < 0.55 || reference.is_empty() {
+                let t = now + rng.random_range(0..50u64);
+                q.push(SimTime(t), seq);
+                reference.push((t, seq));
+                seq += 1;
+            } else {
+                reference.sort_unstable();
+                let want = reference.remove(0);
+                let (t, e) = q.pop().expect("non-empty");
+                assert_eq!((t.0, e), want);
+                now = t.0;
+            }
+        }
+        assert_eq!(q.len(), reference.len());
     }
 
     #[test]

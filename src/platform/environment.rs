@@ -34,8 +34,10 @@ pub struct Environment {
     pub active: u32,
     /// Requests served so far.
     pub served: u32,
-    /// Bumped whenever the environment leaves `Idle`, so stale timers can be told apart.
+    /// Bumped when the slot is reused, so timers of a retired environment can be told apart.
     pub generation: u32,
+    /// A `LifetimeEnded` event is scheduled.
+    pub lifetime_timer: bool,
     /// When it was created.
     pub created: SimTime,
     /// When it entered its current `Class` (for time-weighted means).
@@ -74,6 +76,7 @@ impl Environments {
             active: 0,
             served: 0,
             generation: 0,
+            lifetime_timer: false,
             created: now,
             since: now,
             idle_since: now,

@@ -44,6 +44,11 @@ fn line_at(text: &str, offset: usize) -> usize {
     text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
 }
 
+/// Tables that are tagged enums with a default variant: (key, tag, default variant). When
+/// `--set` creates one of them, the tag is filled in so `--set platform.keep_alive.idle=5m`
+/// works on a scenario that leaves `keep_alive` at its default.
+const DEFAULT_TAGS: &[(&str, &str, &str)] = &[("keep_alive", "policy", "fixed")];
+
 /// Applies `value` at `path` in `doc`. Creates missing tables on the way; for `functions.X`,
 /// X must be an existing function's name or index. Existence of the final key is checked by
 /// the strict schema when the document is deserialized.
@@ -71,7 +76,14 @@ pub fn set(doc: &mut DocumentMut, path: &str, value: Value) -> Result<(), String
             i += 2;
             continue;
         }
-        let entry = table.entry(key).or_insert(Item::Value(Value::InlineTable(Default::default())));
+        let entry = table.entry(key).or_insert_with(|| {
+            let mut t = toml_edit::InlineTable::default();
+            // A tagged table created by --set needs its tag; use the default variant.
+            if let Some((_, tag, variant)) = DEFAULT_TAGS.iter().find(|(k, _, _)| *k == key) {
+                t.insert(*tag, Value::from(*variant));
+            }
+            Item::Value(Value::InlineTable(t))
+        });
         table = match entry {
             Item::Table(t) => t,
             Item::Value(Value::InlineTable(t)) => t,

@@ -1,0 +1,27 @@
+//! One integration test binary: hand-checked scenarios, analytic oracles, properties and the CLI.
+
+mod cli;
+mod hand_checked;
+mod oracles;
+mod properties;
+
+use coldsim::metrics::{Pricing, Summary};
+use coldsim::scenario::{self, Scenario};
+use coldsim::simulation::{simulate, Results};
+use std::path::Path;
+
+/// Parses and validates scenario text, panicking with the error if it is invalid.
+pub fn scenario(text: &str) -> Scenario {
+    match scenario::parse(text, Path::new("test.toml"), "test", Path::new("."), &[]) {
+        Ok(l) => l.scenario,
+        Err(e) => panic!("invalid test scenario: {e}"),
+    }
+}
+
+/// Runs scenario text and returns the results and the summary.
+pub fn run(text: &str) -> (Results, Summary) {
+    let s = scenario(text);
+    let r = simulate(&s);
+    let summary = Summary::new(&s, &r.stats, r.peak_total, &Pricing::default());
+    (r, summary)
+}

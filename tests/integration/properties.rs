@@ -1,0 +1,150 @@
+//! Property tests over random scenarios: every request ends exactly once, counts add up,
+//! limits hold, and the same seed gives the same bytes.
+
+use crate::{run, scenario};
+use coldsim::report::summary_json;
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct F {
+    rate: f64,
+    exec_ms: u32,
+    exec_kind: u8,
+    init_ms: u32,
+    reserved: Option<u32>,
+    provisioned: u32,
+    asynchronous: bool,
+    timeout_ms: u32,
+    oom_mb: Option<u32>,
+    first_ms: Option<u32>,
+}
+
+fn function() -> impl Strategy<Value = F> {
+    (
+        0.05f64..40.0,
+        1u32..5000,
+        0u8..4,
+        0u32..3000,
+        proptest::option::of(0u32..15),
+        0u32..4,
+        any::<bool>(),
+        50u32..8000,
+        proptest::option::of(100u32..400),
+        proptest::option::of(1u32..3000),
+    )
+        .prop_map(|(rate, exec_ms, exec_kind, init_ms, reserved, provisioned, asynchronous, timeout_ms, oom_mb, first_ms)| F {
+            rate,
+            exec_ms,
+            exec_kind,
+            init_ms,
+            provisioned: reserved.map_or(provisioned, |r| provisioned.min(r)),
+            reserved,
+            asynchronous,
+            timeout_ms,
+            oom_mb,
+            first_ms,
+        })
+}
+
+fn text(fs: &[F], keep_alive_s: u32, reuse: u8, bucket: u32, per_s: u32, env_conc: u32, lifetime_min: u32, duration_s: u32, seed: u64) -> String {
+    let reuse = ["mru", "lru", "random"][reuse as usize % 3];
+    let reserved: u32 = fs.iter().filter_map(|f| f.reserved).sum();
+    let mut t = format!(
+        r#"
+seed = {seed}
+duration = "{duration_s}s"
+[platform]
+keep_alive = {{ policy = "fixed", idle = "{keep_alive_s}s" }}
+reuse = "{reuse}"
+scaling = {{ envs = {bucket}, per = "{per_s}s" }}
+account_concurrency = {account}
+env_concurrency = {env_conc}
+max_lifetime = "{lifetime_min}m"
+max_event_age = "30s"
+"#,
+        account = reserved + 100 + 7,
+    );
+    for (i, f) in fs.iter().enumerate() {
+        let exec = match f.exec_kind {
+            0 => format!(r#"{{ dist = "constant", value = "{}ms" }}"#, f.exec_ms),
+            1 => format!(r#"{{ dist = "exponential", mean = "{}ms" }}"#, f.exec_ms),
+            2 => format!(r#"{{ dist = "lognormal", median = "{}ms", p99 = "{}ms" }}"#, f.exec_ms, f.exec_ms * 4),
+            _ => format!(r#"{{ dist = "uniform", min = "0ms", max = "{}ms" }}"#, f.exec_ms * 2),
+        };
+        t += &format!(
+            r#"
+[[functions]]
+name = "f{i}"
+runtime = "{runtime}"
+memory_mb = 256
+timeout = "{timeout}ms"
+init = {{ dist = "constant", value = "{init}ms" }}
+execution = {exec}
+arrivals = {{ process = "poisson", rate = {rate} }}
+invocation = "{inv}"
+provisioned_concurrency = {prov}
+"#,
+            runtime = if i % 2 == 0 { "custom" } else { "python3.12" },
+            timeout = f.timeout_ms,
+            init = f.init_ms,
+            rate = f.rate,
+            inv = if f.asynchronous { "async" } else { "sync" },
+            prov = f.provisioned,
+        );
+        if let Some(r) = f.reserved {
+            t += &format!("reserved_concurrency = {r}\n");
+        }
+        if let Some(m) = f.oom_mb {
+            t += &format!("memory_used = {{ dist = \"uniform\", min = {}, max = {} }}\n", m, m + 100);
+        }
+        if let Some(ms) = f.first_ms {
+            t += &format!("first_execution = {{ dist = \"constant\", value = \"{ms}ms\" }}\n");
+        }
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn invariants_hold_on_random_scenarios(
+        fs in proptest::collection::vec(function(), 1..4),
+        keep_alive_s in 0u32..900,
+        reuse in 0u8..3,
+        bucket in 1u32..40,
+        per_s in 1u32..30,
+        env_conc in 1u32..4,
+        lifetime_min in 1u32..120,
+        duration_s in 10u32..400,
+        seed in 0u64..(i64::MAX as u64),
+    ) {
+        let t = text(&fs, keep_alive_s, reuse, bucket, per_s, env_conc, lifetime_min, duration_s, seed);
+        let (r, s) = run(&t);
+        // Every request ends exactly once.
+        prop_assert_eq!(r.ended, r.arrivals);
+        // No warm-up: every arrival is counted, and ends as warm, cold or throttled.
+        prop_assert_eq!(s.stats.invocations, r.arrivals);
+        prop_assert_eq!(s.stats.warm_starts + s.stats.cold_starts + s.stats.throttled, s.stats.invocations);
+        prop_assert!(s.stats.errors <= s.stats.warm_starts + s.stats.cold_starts);
+        for (f, fs) in fs.iter().zip(&s.functions) {
+            prop_assert_eq!(fs.stats.warm_starts + fs.stats.cold_starts + fs.stats.throttled, fs.stats.invocations);
+            if let Some(res) = f.reserved {
+                prop_assert!(fs.stats.environments.peak <= res.max(f.provisioned));
+            }
+        }
+        for (i, f) in fs.iter().enumerate() {
+            if let Some(res) = f.reserved {
+                prop_assert!(r.peak_concurrency[i] <= res, "function {} used {} > reserved {}", i, r.peak_concurrency[i], res);
+            }
+        }
+        let sc = scenario(&t);
+        prop_assert!(r.peak_account_concurrency <= sc.platform.account_concurrency);
+        let e = &s.stats.environments;
+        prop_assert!(e.mean_busy <= e.mean_total + 1e-9);
+        prop_assert!(e.utilization >= 0.0 && e.utilization <= 1.0);
+        // Same scenario and seed → the same bytes.
+        let (_, again) = run(&t);
+        prop_assert_eq!(summary_json(&s), summary_json(&again));
+    }
+}
