@@ -69,7 +69,13 @@ pub struct Results {
 
 /// Runs `scenario` with its seed.
 pub fn simulate(scenario: &Scenario) -> Results {
-    Simulation::new(scenario).run()
+    simulate_with_progress(scenario, &mut |_| {})
+}
+
+/// Runs `scenario`, calling `progress` with the simulated time every 65 536 events (for
+/// progress bars; it cannot change the run).
+pub fn simulate_with_progress(scenario: &Scenario, progress: &mut dyn FnMut(SimTime)) -> Results {
+    Simulation::new(scenario).run(progress)
 }
 
 /// Random stream purposes.
@@ -155,7 +161,7 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn run(mut self) -> Results {
+    fn run(mut self, progress: &mut dyn FnMut(SimTime)) -> Results {
         for (f, func) in self.scenario.functions.iter().enumerate() {
             // Provisioned environments are initialized before the run starts.
             for _ in 0..func.provisioned_concurrency {
@@ -181,6 +187,9 @@ impl<'a> Simulation<'a> {
             assert!(t >= self.now, "simulated time went back from {:?} to {:?}", self.now, t);
             self.now = t;
             self.events += 1;
+            if self.events & 0xFFFF == 0 {
+                progress(t);
+            }
             match event {
                 Event::Arrived { function } => self.on_arrived(function as usize),
                 Event::Retried { function, attempt, arrived } => self.invoke(function as usize, arrived, attempt),
