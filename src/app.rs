@@ -5,9 +5,25 @@ use anyhow::Context;
 use coldsim::metrics::{Pricing, Summary};
 use coldsim::report;
 use coldsim::scenario::{self, Loaded};
-use coldsim::simulation::simulate;
+use coldsim::simulation::simulate_with_progress;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+
+/// A progress bar over simulated seconds, hidden until the run has taken a second (so short
+/// runs print nothing) and never shown with `--quiet` or when stderr is not a terminal.
+fn progress_bar(total_s: f64, quiet: bool) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(total_s as u64), ProgressDrawTarget::hidden());
+    if !quiet {
+        let style = ProgressStyle::with_template("{spinner} simulating [{bar:40}] {percent}% of simulated time · {elapsed} elapsed, ~{eta} left")
+            .map(|s| s.progress_chars("=> "));
+        if let Ok(style) = style {
+            bar.set_style(style);
+        }
+    }
+    bar
+}
 
 /// Why a command failed, which decides the exit code.
 pub enum Failure {
@@ -63,7 +79,11 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
         s.functions.len(),
         if s.functions.len() == 1 { "" } else { "s" },
         s.duration,
-        s.functions.iter().map(|f| f.arrivals.mean_rate_per_s()).sum::<f64>() * s.duration.as_secs_f64()
+        s.functions
+            .iter()
+            .map(|f| f.arrivals.mean_rate_per_s())
+            .sum::<f64>()
+            * s.duration.as_secs_f64()
     );
     Ok(())
 }
@@ -74,22 +94,42 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         loaded.scenario.seed = seed;
     }
     let scenario = &loaded.scenario;
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     let started = Instant::now();
-    let results = simulate(scenario);
+    let bar = progress_bar(scenario.duration.as_secs_f64(), args.quiet);
+    let results = simulate_with_progress(scenario, &mut |now| {
+        if started.elapsed().as_secs_f64() > 1.0
+            && bar.is_hidden()
+            && !args.quiet
+            && std::io::stderr().is_terminal()
+        {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+        bar.set_position(now.as_secs_f64() as u64);
+    });
+    bar.finish_and_clear();
     let wall = started.elapsed();
-    let summary = Summary::new(scenario, &results.stats, results.peak_total, &Pricing::default());
-    report::write_atomically(&out, |dir| {
-        report::write_file(dir, "summary.json", &report::summary_json(&summary))?;
-        report::write_file(dir, "functions.csv", &report::functions_csv(&summary))?;
-        report::write_file(dir, "scenario.toml", loaded.text.as_bytes())
-    })
-    .with_context(|| format!("writing the report to {}", out.display()))
-    .map_err(Failure::Internal)?;
+    let summary = Summary::new(
+        scenario,
+        &results.stats,
+        results.peak_total,
+        &Pricing::default(),
+    );
+    let options = report::Options {
+        charts: !args.no_charts,
+        svg: args.svg,
+        wall_s: wall.as_secs_f64(),
+    };
+    report::write(&out, &loaded, &results, &summary, &options)
+        .with_context(|| format!("writing the report to {}", out.display()))
+        .map_err(Failure::Internal)?;
     if !args.quiet {
         print!("{}", report::table(&summary));
         println!(
-            "{} requests, {} events in {:.2} s ({:.1} M requests/s) → {}",
+            "{} requests, {} events in {:.2} s ({:.1} M requests/s) → {}/report.html",
             results.arrivals,
             results.events,
             wall.as_secs_f64(),

@@ -9,7 +9,10 @@
 use crate::engine::rng::{stream, Rng};
 use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
-use crate::platform::{Concurrency, EnvId, EnvState, Environments, KeepAliveDecision, KeepAlivePolicy, Pool, TokenBucket};
+use crate::platform::{
+    Concurrency, EnvId, EnvState, Environments, KeepAliveDecision, KeepAlivePolicy, Pool,
+    TokenBucket,
+};
 use crate::scenario::model::{Invocation, Reuse};
 use crate::scenario::{KeepAlive, Scenario};
 use crate::workload::Generator;
@@ -21,11 +24,23 @@ pub enum Event {
     /// The next request of a function's arrival process arrived.
     Arrived { function: u32 },
     /// A throttled asynchronous request, first arrived at `arrived`, is tried again.
-    Retried { function: u32, attempt: u16, arrived: SimTime },
+    Retried {
+        function: u32,
+        attempt: u16,
+        arrived: SimTime,
+    },
     /// An environment finished init (`ok = false`: it hit the init limit and failed).
-    InitCompleted { env: EnvId, arrived: SimTime, ok: bool },
+    InitCompleted {
+        env: EnvId,
+        arrived: SimTime,
+        ok: bool,
+    },
     /// A request that arrived at `arrived` finished on `env`.
-    ExecutionCompleted { env: EnvId, arrived: SimTime, outcome: Outcome },
+    ExecutionCompleted {
+        env: EnvId,
+        arrived: SimTime,
+        outcome: Outcome,
+    },
     /// The earliest keep-alive deadline of a function's idle environments was reached.
     KeepAliveExpired { function: u32 },
     /// An environment reached its maximum lifetime while idle, or will find it so; scheduled
@@ -137,7 +152,11 @@ impl<'a> Simulation<'a> {
                 }
             })
             .collect();
-        let reserved: Vec<Option<u32>> = scenario.functions.iter().map(|f| f.reserved_concurrency).collect();
+        let reserved: Vec<Option<u32>> = scenario
+            .functions
+            .iter()
+            .map(|f| f.reserved_concurrency)
+            .collect();
         Simulation {
             scenario,
             queue: EventQueue::new(),
@@ -165,7 +184,9 @@ impl<'a> Simulation<'a> {
         for (f, func) in self.scenario.functions.iter().enumerate() {
             // Provisioned environments are initialized before the run starts.
             for _ in 0..func.provisioned_concurrency {
-                let env = self.envs.create(f as u32, true, EnvState::Idle, SimTime::ZERO);
+                let env = self
+                    .envs
+                    .create(f as u32, true, EnvState::Idle, SimTime::ZERO);
                 self.recorder.created(f, SimTime::ZERO);
                 self.concurrency.acquire(f);
                 self.fns[f].provisioned_idle.push(env);
@@ -173,18 +194,25 @@ impl<'a> Simulation<'a> {
             let fs = &mut self.fns[f];
             let first = fs.arrivals.next(&mut fs.rng_arrivals);
             if first < self.end {
-                self.queue.push(first, Event::Arrived { function: f as u32 });
+                self.queue
+                    .push(first, Event::Arrived { function: f as u32 });
             }
         }
         if self.scenario.warmup > SimDuration::ZERO {
-            self.queue.push(SimTime::ZERO + self.scenario.warmup, Event::WarmupEnded);
+            self.queue
+                .push(SimTime::ZERO + self.scenario.warmup, Event::WarmupEnded);
         } else {
             self.recorder.period_started();
         }
 
         while let Some((t, event)) = self.queue.pop() {
             // A real assert: cheap, and the property tests run in release builds.
-            assert!(t >= self.now, "simulated time went back from {:?} to {:?}", self.now, t);
+            assert!(
+                t >= self.now,
+                "simulated time went back from {:?} to {:?}",
+                self.now,
+                t
+            );
             self.now = t;
             self.events += 1;
             if self.events & 0xFFFF == 0 {
@@ -192,10 +220,22 @@ impl<'a> Simulation<'a> {
             }
             match event {
                 Event::Arrived { function } => self.on_arrived(function as usize),
-                Event::Retried { function, attempt, arrived } => self.invoke(function as usize, arrived, attempt),
-                Event::InitCompleted { env, arrived, ok } => self.on_init_completed(env, arrived, ok),
-                Event::ExecutionCompleted { env, arrived, outcome } => self.on_execution_completed(env, arrived, outcome),
-                Event::KeepAliveExpired { function } => self.on_keep_alive_expired(function as usize),
+                Event::Retried {
+                    function,
+                    attempt,
+                    arrived,
+                } => self.invoke(function as usize, arrived, attempt),
+                Event::InitCompleted { env, arrived, ok } => {
+                    self.on_init_completed(env, arrived, ok)
+                }
+                Event::ExecutionCompleted {
+                    env,
+                    arrived,
+                    outcome,
+                } => self.on_execution_completed(env, arrived, outcome),
+                Event::KeepAliveExpired { function } => {
+                    self.on_keep_alive_expired(function as usize)
+                }
                 Event::LifetimeEnded { env, generation } => self.on_lifetime_ended(env, generation),
                 Event::WarmupEnded => self.recorder.period_started(),
             }
@@ -203,13 +243,18 @@ impl<'a> Simulation<'a> {
 
         // Only provisioned environments outlive the queue; close their spans.
         let end = self.end;
-        let live: Vec<(usize, Class, SimTime)> = self.envs.live().map(|(_, e)| (e.function as usize, e.class(), e.since)).collect();
+        let live: Vec<(usize, Class, SimTime)> = self
+            .envs
+            .live()
+            .map(|(_, e)| (e.function as usize, e.class(), e.since))
+            .collect();
         for (f, class, since) in live {
             self.recorder.span(f, class, since, end);
         }
         let counted = end.since(self.recorder.from).0 as u128;
         for (f, func) in self.scenario.functions.iter().enumerate() {
-            self.recorder.functions[f].provisioned_ns = func.provisioned_concurrency as u128 * counted;
+            self.recorder.functions[f].provisioned_ns =
+                func.provisioned_concurrency as u128 * counted;
         }
         Results {
             peak_total: self.recorder.peak_total(),
@@ -291,7 +336,9 @@ impl<'a> Simulation<'a> {
     /// With `env_concurrency > 1`: a busy environment with a free slot.
     fn take_partial(&mut self, f: usize, provisioned: bool) -> Option<EnvId> {
         let partial = &mut self.fns[f].partial;
-        let i = partial.iter().rposition(|&e| self.envs[e].provisioned == provisioned)?;
+        let i = partial
+            .iter()
+            .rposition(|&e| self.envs[e].provisioned == provisioned)?;
         let env = partial[i];
         if self.envs[env].active + 1 >= self.env_concurrency {
             partial.swap_remove(i);
@@ -304,17 +351,23 @@ impl<'a> Simulation<'a> {
     }
 
     fn cold_start(&mut self, f: usize, arrived: SimTime) {
-        let env = self.envs.create(f as u32, false, EnvState::Initializing, self.now);
+        let env = self
+            .envs
+            .create(f as u32, false, EnvState::Initializing, self.now);
         self.recorder.created(f, self.now);
         let func = &self.scenario.functions[f];
         let rng = &mut self.fns[f].rng_service;
-        let runtime = func.runtime_init.as_ref().map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
+        let runtime = func
+            .runtime_init
+            .as_ref()
+            .map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
         let init = runtime + func.init.sample_duration(rng);
         let limit = self.scenario.platform.init_limit;
         let ok = init <= limit;
         let billed = if ok { init } else { limit };
         self.recorder.init(f, arrived, init, billed, ok);
-        self.queue.push(self.now + billed, Event::InitCompleted { env, arrived, ok });
+        self.queue
+            .push(self.now + billed, Event::InitCompleted { env, arrived, ok });
     }
 
     fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ok: bool) {
@@ -324,7 +377,8 @@ impl<'a> Simulation<'a> {
             return;
         }
         let f = self.envs[env].function as usize;
-        self.recorder.completed(f, arrived, self.now, true, Some(Failure::InitTimeout));
+        self.recorder
+            .completed(f, arrived, self.now, true, Some(Failure::InitTimeout));
         self.ended += 1;
         self.concurrency.release(f);
         self.retire(env, self.now, Retirement::Error);
@@ -347,7 +401,10 @@ impl<'a> Simulation<'a> {
             _ => &func.execution,
         };
         let exec = dist.sample_duration(rng);
-        let oom = func.memory_used.as_ref().is_some_and(|m| m.sample(rng) > func.memory_mb as f64);
+        let oom = func
+            .memory_used
+            .as_ref()
+            .is_some_and(|m| m.sample(rng) > func.memory_mb as f64);
         let (run, failure) = if exec > func.timeout {
             (func.timeout, Some(Failure::Timeout))
         } else if oom {
@@ -356,12 +413,20 @@ impl<'a> Simulation<'a> {
             (exec, None)
         };
         self.recorder.billed(f, arrived, run, provisioned);
-        self.queue.push(self.now + run, Event::ExecutionCompleted { env, arrived, outcome: Outcome { cold, failure } });
+        self.queue.push(
+            self.now + run,
+            Event::ExecutionCompleted {
+                env,
+                arrived,
+                outcome: Outcome { cold, failure },
+            },
+        );
     }
 
     fn on_execution_completed(&mut self, env: EnvId, arrived: SimTime, outcome: Outcome) {
         let f = self.envs[env].function as usize;
-        self.recorder.completed(f, arrived, self.now, outcome.cold, outcome.failure);
+        self.recorder
+            .completed(f, arrived, self.now, outcome.cold, outcome.failure);
         self.ended += 1;
         let e = &mut self.envs[env];
         e.active -= 1;
@@ -408,19 +473,24 @@ impl<'a> Simulation<'a> {
             return;
         }
         let KeepAliveDecision::RetireAt(deadline) = self.keep_alive.on_idle(now);
-        debug_assert!(self.keep_alive.monotone(), "non-monotone policies need per-environment timers");
+        debug_assert!(
+            self.keep_alive.monotone(),
+            "non-monotone policies need per-environment timers"
+        );
         // The lifetime ends before the keep-alive would: one timer per environment, whatever
         // its state when it fires (a busy one is retired when its request completes).
         if lifetime_end < deadline && !e.lifetime_timer {
             e.lifetime_timer = true;
-            self.queue.push(lifetime_end, Event::LifetimeEnded { env, generation });
+            self.queue
+                .push(lifetime_end, Event::LifetimeEnded { env, generation });
         }
         let fs = &mut self.fns[f];
         fs.pool.push(env, deadline);
         if !fs.check_pending {
             fs.check_pending = true;
             let at = fs.pool.front_deadline().expect("just pushed");
-            self.queue.push(at, Event::KeepAliveExpired { function: f as u32 });
+            self.queue
+                .push(at, Event::KeepAliveExpired { function: f as u32 });
         }
     }
 
@@ -430,7 +500,8 @@ impl<'a> Simulation<'a> {
         let fs = &mut self.fns[f];
         if let Some(at) = fs.pool.front_deadline() {
             fs.check_pending = true;
-            self.queue.push(at, Event::KeepAliveExpired { function: f as u32 });
+            self.queue
+                .push(at, Event::KeepAliveExpired { function: f as u32 });
         }
     }
 
@@ -460,7 +531,14 @@ impl<'a> Simulation<'a> {
             let next = attempt.saturating_add(1);
             let at = self.now + platform.retry.delay(next.into());
             if at <= arrived + platform.max_event_age {
-                self.queue.push(at, Event::Retried { function: f as u32, attempt: next, arrived });
+                self.queue.push(
+                    at,
+                    Event::Retried {
+                        function: f as u32,
+                        attempt: next,
+                        arrived,
+                    },
+                );
                 self.recorder.retried(f, arrived);
                 return;
             }

@@ -112,6 +112,14 @@ impl Sub for SimTime {
     }
 }
 
+impl Sub for SimDuration {
+    type Output = SimDuration;
+    /// Saturating at zero.
+    fn sub(self, other: SimDuration) -> SimDuration {
+        SimDuration(self.0.saturating_sub(other.0))
+    }
+}
+
 impl fmt::Display for SimDuration {
     /// Compact human form: `1h30m`, `250ms`, `1.5s`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -59,15 +59,30 @@ impl Pricing {
     pub fn cost(&self, s: &FunctionStats, memory_mb: u32, arch: Arch) -> CostBreakdown {
         let gb = memory_mb as f64 / 1024.0;
         let (gb_s, prov, prov_exec) = match arch {
-            Arch::X86_64 => (self.gb_s_x86, self.provisioned_gb_s_x86, self.provisioned_exec_gb_s_x86),
-            Arch::Arm64 => (self.gb_s_arm, self.provisioned_gb_s_arm, self.provisioned_exec_gb_s_arm),
+            Arch::X86_64 => (
+                self.gb_s_x86,
+                self.provisioned_gb_s_x86,
+                self.provisioned_exec_gb_s_x86,
+            ),
+            Arch::Arm64 => (
+                self.gb_s_arm,
+                self.provisioned_gb_s_arm,
+                self.provisioned_exec_gb_s_arm,
+            ),
         };
         // Requests that ran are billed; throttled ones are not.
         let requests = (s.warm + s.cold) as f64 * self.per_request;
         let duration = s.billed_ms as f64 / 1000.0 * gb * gb_s;
         let init = s.billed_init_ms as f64 / 1000.0 * gb * gb_s;
-        let provisioned = s.provisioned_ns as f64 / 1e9 * gb * prov + s.billed_provisioned_ms as f64 / 1000.0 * gb * prov_exec;
-        CostBreakdown { requests, duration, init, provisioned, total: requests + duration + init + provisioned }
+        let provisioned = s.provisioned_ns as f64 / 1e9 * gb * prov
+            + s.billed_provisioned_ms as f64 / 1000.0 * gb * prov_exec;
+        CostBreakdown {
+            requests,
+            duration,
+            init,
+            provisioned,
+            total: requests + duration + init + provisioned,
+        }
     }
 }
 

@@ -198,7 +198,10 @@ mod tests {
         for q in [0.01, 0.5, 0.9, 0.99, 0.999] {
             let exact = (q * 100_000.0f64).ceil() * 1000.0;
             let got = h.quantile(q);
-            assert!((got - exact).abs() / exact <= 1.0 / 256.0, "q {q}: {got} vs {exact}");
+            assert!(
+                (got - exact).abs() / exact <= 1.0 / 256.0,
+                "q {q}: {got} vs {exact}"
+            );
         }
         assert_eq!(h.max(), 100_000_000);
         assert_eq!(h.min(), 1000);
@@ -210,7 +213,11 @@ mod tests {
         let (mut a, mut b, mut all) = (Histogram::new(), Histogram::new(), Histogram::new());
         for v in 0..5000u64 {
             let x = v * v * 37 + 3;
-            if v % 3 == 0 { a.record(x) } else { b.record(x) }
+            if v % 3 == 0 {
+                a.record(x)
+            } else {
+                b.record(x)
+            }
             all.record(x);
         }
         a.merge(&b);

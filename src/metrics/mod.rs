@@ -10,8 +10,8 @@ pub mod timeseries;
 
 pub use cost::Pricing;
 pub use histogram::{CoarseHistogram, Histogram, LogHistogram};
-pub use timeseries::TimeSeries;
 pub use summary::{Cost, EnvironmentSummary, FunctionSummary, LatencySummary, Stats, Summary};
+pub use timeseries::TimeSeries;
 
 use crate::engine::{SimDuration, SimTime};
 
@@ -190,7 +190,14 @@ impl Recorder {
 
     /// A request of `f` that arrived at `arrived` ended at `now` after running.
     #[inline]
-    pub fn completed(&mut self, f: usize, arrived: SimTime, now: SimTime, cold: bool, failure: Option<Failure>) {
+    pub fn completed(
+        &mut self,
+        f: usize,
+        arrived: SimTime,
+        now: SimTime,
+        cold: bool,
+        failure: Option<Failure>,
+    ) {
         if !self.counts(arrived) {
             return;
         }
@@ -244,7 +251,14 @@ impl Recorder {
 
     /// An environment of `f` started init for a request that arrived at `arrived`.
     #[inline]
-    pub fn init(&mut self, f: usize, arrived: SimTime, init: SimDuration, billed: SimDuration, ok: bool) {
+    pub fn init(
+        &mut self,
+        f: usize,
+        arrived: SimTime,
+        init: SimDuration,
+        billed: SimDuration,
+        ok: bool,
+    ) {
         if self.counts(arrived) {
             let s = &mut self.functions[f];
             s.billed_init_ms += billed_ms(billed);

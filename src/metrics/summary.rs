@@ -139,8 +139,20 @@ pub struct Summary {
     pub functions: Vec<FunctionSummary>,
 }
 
-fn stats(s: &FunctionStats, peak: u32, period_s: f64, gb: impl Fn(&[u128; 4]) -> f64, cost: Cost) -> Stats {
-    let mean = |ns: u128| if period_s > 0.0 { ns as f64 / 1e9 / period_s } else { 0.0 };
+fn stats(
+    s: &FunctionStats,
+    peak: u32,
+    period_s: f64,
+    gb: impl Fn(&[u128; 4]) -> f64,
+    cost: Cost,
+) -> Stats {
+    let mean = |ns: u128| {
+        if period_s > 0.0 {
+            ns as f64 / 1e9 / period_s
+        } else {
+            0.0
+        }
+    };
     let o = &s.occupancy;
     let total = o.iter().sum::<u128>();
     let idle = o[Class::Idle as usize] + o[Class::ProvisionedIdle as usize];
@@ -169,7 +181,11 @@ fn stats(s: &FunctionStats, peak: u32, period_s: f64, gb: impl Fn(&[u128; 4]) ->
             mean_idle: mean(idle),
             mean_initializing: mean(o[Class::Initializing as usize]),
             mean_provisioned_idle: mean(o[Class::ProvisionedIdle as usize]),
-            utilization: if total == 0 { 0.0 } else { o[Class::Busy as usize] as f64 / total as f64 },
+            utilization: if total == 0 {
+                0.0
+            } else {
+                o[Class::Busy as usize] as f64 / total as f64
+            },
             idle_gb_seconds: gb(o),
         },
         cost_usd: cost,
@@ -178,9 +194,17 @@ fn stats(s: &FunctionStats, peak: u32, period_s: f64, gb: impl Fn(&[u128; 4]) ->
 
 impl Summary {
     /// Builds the summary of a run of `scenario` from its per-function totals.
-    pub fn new(scenario: &Scenario, functions: &[FunctionStats], peak_total: u32, pricing: &Pricing) -> Self {
+    pub fn new(
+        scenario: &Scenario,
+        functions: &[FunctionStats],
+        peak_total: u32,
+        pricing: &Pricing,
+    ) -> Self {
         let period_s = scenario.duration.as_secs_f64() - scenario.warmup.as_secs_f64();
-        let idle_gb_s = |o: &[u128; 4], mb: u32| (o[Class::Idle as usize] + o[Class::ProvisionedIdle as usize]) as f64 / 1e9 * mb as f64 / 1024.0;
+        let idle_gb_s = |o: &[u128; 4], mb: u32| {
+            (o[Class::Idle as usize] + o[Class::ProvisionedIdle as usize]) as f64 / 1e9 * mb as f64
+                / 1024.0
+        };
         let mut all = FunctionStats::default();
         let mut total_cost = Cost::default();
         let mut total_idle_gb_s = 0.0;

@@ -133,7 +133,10 @@ mod tests {
         assert_eq!(ts.len, 3);
         ts.span(0, Class::Idle, SimTime(50), SimTime(350));
         let s = ts.function(0).expect("tracked");
-        let idle: Vec<u128> = s.iter().map(|i| i.occupancy[Class::Idle as usize]).collect();
+        let idle: Vec<u128> = s
+            .iter()
+            .map(|i| i.occupancy[Class::Idle as usize])
+            .collect();
         assert_eq!(idle, vec![100, 100, 50]);
     }
 

@@ -68,7 +68,13 @@ pub struct Environments {
 
 impl Environments {
     /// Allocates an environment for `function`, created at `now` in `state`.
-    pub fn create(&mut self, function: u32, provisioned: bool, state: EnvState, now: SimTime) -> EnvId {
+    pub fn create(
+        &mut self,
+        function: u32,
+        provisioned: bool,
+        state: EnvState,
+        now: SimTime,
+    ) -> EnvId {
         let env = Environment {
             function,
             state,

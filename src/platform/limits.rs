@@ -14,7 +14,12 @@ pub struct TokenBucket {
 impl TokenBucket {
     /// A full bucket.
     pub fn new(capacity: u32, per: SimDuration) -> Self {
-        TokenBucket { capacity: capacity as f64, tokens: capacity as f64, per_ns: per.0 as f64, last: SimTime::ZERO }
+        TokenBucket {
+            capacity: capacity as f64,
+            tokens: capacity as f64,
+            per_ns: per.0 as f64,
+            last: SimTime::ZERO,
+        }
     }
 
     /// Takes one token at `now` if there is one.

@@ -19,18 +19,27 @@ pub enum ReportError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
-    move |source| ReportError::Io { path: path.to_owned(), source }
+    move |source| ReportError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// Replaces folder `target` with a folder holding what `fill` writes into the path it is given.
 /// On error the previous contents of `target` are left as they were.
-pub fn write_atomically(target: &Path, fill: impl FnOnce(&Path) -> Result<(), ReportError>) -> Result<(), ReportError> {
+pub fn write_atomically(
+    target: &Path,
+    fill: impl FnOnce(&Path) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;

@@ -73,7 +73,8 @@ impl<'a> From<&'a FunctionSummary> for Row<'a> {
 pub fn functions_csv(summary: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for f in &summary.functions {
-        w.serialize(Row::from(f)).expect("writing CSV to memory cannot fail");
+        w.serialize(Row::from(f))
+            .expect("writing CSV to memory cannot fail");
     }
     w.into_inner().expect("writing CSV to memory cannot fail")
 }

@@ -2,19 +2,75 @@
 //! bytes; `write` puts them in place atomically.
 
 pub mod charts;
+mod figures;
 mod folder;
 mod functions_csv;
+mod html;
 mod table;
+mod timeseries_csv;
 
+pub use figures::{draw, CHARTS};
 pub use folder::{write_atomically, write_file, ReportError};
 pub use functions_csv::functions_csv;
+pub use html::{report_html, Page};
 pub use table::table;
+pub use timeseries_csv::timeseries_csv;
 
 use crate::metrics::Summary;
+use crate::scenario::Loaded;
+use crate::simulation::Results;
+use std::path::Path;
 
 /// `summary.json`: pretty-printed, newline-terminated, byte-identical for the same run.
 pub fn summary_json(summary: &Summary) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(summary).expect("summary has only finite numbers and strings");
+    let mut bytes =
+        serde_json::to_vec_pretty(summary).expect("summary has only finite numbers and strings");
     bytes.push(b'\n');
     bytes
+}
+
+/// What `write` needs besides the results.
+pub struct Options {
+    /// Draw the charts.
+    pub charts: bool,
+    /// Also write SVG charts.
+    pub svg: bool,
+    /// Wall-clock seconds of the simulation, shown in the report.
+    pub wall_s: f64,
+}
+
+/// Writes the whole report of one run into `out`, replacing it atomically.
+pub fn write(
+    out: &Path,
+    loaded: &Loaded,
+    results: &Results,
+    summary: &Summary,
+    options: &Options,
+) -> Result<(), ReportError> {
+    let scenario = &loaded.scenario;
+    write_atomically(out, |dir| {
+        write_file(dir, "summary.json", &summary_json(summary))?;
+        write_file(dir, "functions.csv", &functions_csv(summary))?;
+        let names: Vec<String> = scenario.functions.iter().map(|f| f.name.clone()).collect();
+        write_file(
+            dir,
+            "timeseries.csv",
+            &timeseries_csv(&results.series, &names),
+        )?;
+        write_file(dir, "scenario.toml", loaded.text.as_bytes())?;
+        let drawn = if options.charts {
+            draw(dir, scenario, results, summary, options.svg)?
+        } else {
+            Vec::new()
+        };
+        let page = Page {
+            scenario_text: &loaded.text,
+            origin: &loaded.origin.display().to_string(),
+            description: &scenario.description,
+            wall_s: options.wall_s,
+            requests: results.arrivals,
+            charts: &drawn,
+        };
+        write_file(dir, "report.html", &report_html(summary, &page))
+    })
 }

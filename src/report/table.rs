@@ -44,7 +44,17 @@ pub fn table(summary: &Summary) -> String {
     let _ = writeln!(
         out,
         "{:<16} {:>11} {:>8} {:>9} {:>7} {:>9} {:>9} {:>9} {:>7} {:>6} {:>11}",
-        "function", "requests", "cold", "throttled", "errors", "p50 ms", "p99 ms", "cold p50", "peak", "envs", "cost $"
+        "function",
+        "requests",
+        "cold",
+        "throttled",
+        "errors",
+        "p50 ms",
+        "p99 ms",
+        "cold p50",
+        "peak",
+        "envs",
+        "cost $"
     );
     for f in &summary.functions {
         let name: String = f.name.chars().take(16).collect();

@@ -125,7 +125,8 @@ fn erfc(x: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * z);
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let r = poly * (-z * z).exp();
     if x >= 0.0 {
         r
@@ -184,23 +185,44 @@ mod tests {
         let cases = [
             Distribution::Uniform { lo: 1.0, hi: 3.0 },
             Distribution::Exponential { mean: 5.0 },
-            Distribution::Normal { mean: 10.0, std: 2.0 },
-            Distribution::Normal { mean: 1.0, std: 2.0 },
-            Distribution::LogNormal { mu: 1.0, sigma: 0.5 },
-            Distribution::Weibull { scale: 2.0, inv_shape: 1.0 / 1.5 },
-            Distribution::Pareto { scale: 1.0, inv_shape: 1.0 / 3.0 },
+            Distribution::Normal {
+                mean: 10.0,
+                std: 2.0,
+            },
+            Distribution::Normal {
+                mean: 1.0,
+                std: 2.0,
+            },
+            Distribution::LogNormal {
+                mu: 1.0,
+                sigma: 0.5,
+            },
+            Distribution::Weibull {
+                scale: 2.0,
+                inv_shape: 1.0 / 1.5,
+            },
+            Distribution::Pareto {
+                scale: 1.0,
+                inv_shape: 1.0 / 3.0,
+            },
             Distribution::Empirical(vec![1.0, 2.0, 6.0].into()),
         ];
         for d in &cases {
             let m = sample_mean(d, 200_000);
             let want = d.mean();
-            assert!((m - want).abs() / want < 0.02, "{d:?}: sample mean {m}, analytic {want}");
+            assert!(
+                (m - want).abs() / want < 0.02,
+                "{d:?}: sample mean {m}, analytic {want}"
+            );
         }
     }
 
     #[test]
     fn samples_are_finite_and_non_negative() {
-        let d = Distribution::Pareto { scale: 1.0, inv_shape: 10.0 };
+        let d = Distribution::Pareto {
+            scale: 1.0,
+            inv_shape: 10.0,
+        };
         let mut rng = stream(1, 0, 0);
         for _ in 0..10_000 {
             let v = d.sample(&mut rng);

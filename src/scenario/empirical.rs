@@ -10,19 +10,31 @@ pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String
         .flexible(true)
         .from_path(path)
         .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let headers = reader.headers().map_err(|e| format!("{shown}: {e}"))?.clone();
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("{shown}: {e}"))?
+        .clone();
     let idx = match column {
         None => 0,
-        Some(name) => headers.iter().position(|h| h.trim() == name).ok_or_else(|| {
-            format!("{shown} has no column `{name}`; its columns are: {}", headers.iter().collect::<Vec<_>>().join(", "))
-        })?,
+        Some(name) => headers
+            .iter()
+            .position(|h| h.trim() == name)
+            .ok_or_else(|| {
+                format!(
+                    "{shown} has no column `{name}`; its columns are: {}",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                )
+            })?,
     };
     let mut out = Vec::new();
     for (i, rec) in reader.records().enumerate() {
         let line = i + 2;
         let rec = rec.map_err(|e| format!("{shown}: line {line}: {e}"))?;
         let Some(cell) = rec.get(idx) else {
-            return Err(format!("{shown}: line {line}: the row has no column {}", idx + 1));
+            return Err(format!(
+                "{shown}: line {line}: the row has no column {}",
+                idx + 1
+            ));
         };
         let cell = cell.trim();
         if cell.is_empty() || cell.eq_ignore_ascii_case("nan") {
@@ -30,7 +42,11 @@ pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String
         }
         match cell.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => out.push(v),
-            _ => return Err(format!("{shown}: line {line}: `{cell}` is not a number ≥ 0")),
+            _ => {
+                return Err(format!(
+                    "{shown}: line {line}: `{cell}` is not a number ≥ 0"
+                ))
+            }
         }
     }
     if out.is_empty() {

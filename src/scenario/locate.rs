@@ -3,7 +3,11 @@
 
 use toml_edit::{DocumentMut, ImDocument, Item, Value};
 
-fn element_index(array_len: usize, name_of: impl Fn(usize) -> Option<String>, sel: &str) -> Option<usize> {
+fn element_index(
+    array_len: usize,
+    name_of: impl Fn(usize) -> Option<String>,
+    sel: &str,
+) -> Option<usize> {
     (0..array_len)
         .find(|&i| name_of(i).as_deref() == Some(sel))
         .or_else(|| sel.parse::<usize>().ok().filter(|&i| i < array_len))
@@ -17,13 +21,17 @@ pub fn line_of(text: &str, path: &str) -> Option<usize> {
     let segs: Vec<&str> = path.split('.').collect();
     let mut i = 0;
     while i < segs.len() {
-        let Some((key, item)) = table.get_key_value(segs[i]) else { break };
+        let Some((key, item)) = table.get_key_value(segs[i]) else {
+            break;
+        };
         span = key.span().or_else(|| item.span()).or(span);
         i += 1;
         match item {
             Item::ArrayOfTables(arr) if i < segs.len() => {
                 let idx = element_index(arr.len(), |j| name_at(arr, j), segs[i]);
-                let Some(t) = idx.and_then(|j| arr.get(j)) else { break };
+                let Some(t) = idx.and_then(|j| arr.get(j)) else {
+                    break;
+                };
                 span = t.get_key_value("name").and_then(|(k, _)| k.span()).or(span);
                 table = t;
                 i += 1;
@@ -41,7 +49,11 @@ fn name_at(arr: &toml_edit::ArrayOfTables, i: usize) -> Option<String> {
 }
 
 fn line_at(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|&b| b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
 }
 
 /// Tables that are tagged enums with a default variant: (key, tag, default variant). When
@@ -68,9 +80,11 @@ pub fn set(doc: &mut DocumentMut, path: &str, value: Value) -> Result<(), String
                 .and_then(Item::as_array_of_tables_mut)
                 .ok_or_else(|| "the scenario has no [[functions]]".to_string())?;
             let idx = element_index(arr.len(), |j| name_at(arr, j), sel)
-            .ok_or_else(|| format!("no function named `{sel}`"))?;
+                .ok_or_else(|| format!("no function named `{sel}`"))?;
             if i + 2 >= segs.len() {
-                return Err(format!("name a field of function `{sel}`, e.g. functions.{sel}.memory_mb"));
+                return Err(format!(
+                    "name a field of function `{sel}`, e.g. functions.{sel}.memory_mb"
+                ));
             }
             table = arr.get_mut(idx).expect("index checked above");
             i += 2;

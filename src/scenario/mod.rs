@@ -33,20 +33,38 @@ pub struct Loaded {
 
 /// Reads and validates the scenario at `path`, applying `overrides` (`path=value`).
 pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read { path: path.to_owned(), source })?;
-    let text = String::from_utf8(bytes).map_err(|_| ScenarioError::NotUtf8 { path: path.to_owned() })?;
-    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ScenarioError::NotUtf8 {
+        path: path.to_owned(),
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, path, &stem, &base, overrides)
 }
 
 /// Validates scenario `text` read from `origin`.
-pub fn parse(text: &str, origin: &Path, name_default: &str, base_dir: &Path, overrides: &[String]) -> Result<Loaded, ScenarioError> {
+pub fn parse(
+    text: &str,
+    origin: &Path,
+    name_default: &str,
+    base_dir: &Path,
+    overrides: &[String],
+) -> Result<Loaded, ScenarioError> {
     let merged = apply_overrides(text, origin, overrides)?;
-    let raw: raw::RawScenario = toml::from_str(&merged).map_err(|e| blame(text, origin, overrides, &e))?;
+    let raw: raw::RawScenario =
+        toml::from_str(&merged).map_err(|e| blame(text, origin, overrides, &e))?;
     let scenario = validate::validate(raw, name_default, base_dir).map_err(|mut problems| {
         for p in &mut problems {
-            let overridden = overrides.iter().any(|o| o.split_once('=').is_some_and(|(path, _)| path.trim() == p.field));
+            let overridden = overrides.iter().any(|o| {
+                o.split_once('=')
+                    .is_some_and(|(path, _)| path.trim() == p.field)
+            });
             if overridden {
                 p.field = format!("{} (from --set)", p.field);
             } else {
@@ -54,9 +72,16 @@ pub fn parse(text: &str, origin: &Path, name_default: &str, base_dir: &Path, ove
                 p.line = locate::line_of(text, &p.field);
             }
         }
-        ScenarioError::Invalid { path: origin.to_owned(), problems }
+        ScenarioError::Invalid {
+            path: origin.to_owned(),
+            problems,
+        }
     })?;
-    Ok(Loaded { scenario, text: merged, origin: origin.to_owned() })
+    Ok(Loaded {
+        scenario,
+        text: merged,
+        origin: origin.to_owned(),
+    })
 }
 
 /// A parse error of the merged text: the file's own fault if the file alone fails to parse,
@@ -69,7 +94,10 @@ fn blame(text: &str, origin: &Path, overrides: &[String], e: &toml::de::Error) -
                 for k in 1..=overrides.len() {
                     let partial = apply_overrides(text, origin, &overrides[..k]);
                     if let Ok(Err(err)) = partial.map(|t| toml::from_str::<raw::RawScenario>(&t)) {
-                        return ScenarioError::Override { arg: overrides[k - 1].clone(), message: err.message().trim_end().to_owned() };
+                        return ScenarioError::Override {
+                            arg: overrides[k - 1].clone(),
+                            message: err.message().trim_end().to_owned(),
+                        };
                     }
                 }
             }
@@ -80,7 +108,12 @@ fn blame(text: &str, origin: &Path, overrides: &[String], e: &toml::de::Error) -
 
 fn parse_error(text: &str, origin: &Path, e: &toml::de::Error) -> ScenarioError {
     let (line, column) = e.span().map_or((0, 0), |s| line_column(text, s.start));
-    ScenarioError::Parse { path: origin.to_owned(), line, column, message: e.message().trim_end().to_owned() }
+    ScenarioError::Parse {
+        path: origin.to_owned(),
+        line,
+        column,
+        message: e.message().trim_end().to_owned(),
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -93,21 +126,38 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
 
 /// Applies each `path=value`. A value that is not valid TOML is taken as a string, so
 /// `platform.keep_alive.idle=5m` works without quotes.
-fn apply_overrides(text: &str, origin: &Path, overrides: &[String]) -> Result<String, ScenarioError> {
+fn apply_overrides(
+    text: &str,
+    origin: &Path,
+    overrides: &[String],
+) -> Result<String, ScenarioError> {
     if overrides.is_empty() {
         return Ok(text.to_owned());
     }
     let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
         let (line, column) = e.span().map_or((0, 0), |s| line_column(text, s.start));
-        ScenarioError::Parse { path: origin.to_owned(), line, column, message: e.message().to_owned() }
+        ScenarioError::Parse {
+            path: origin.to_owned(),
+            line,
+            column,
+            message: e.message().to_owned(),
+        }
     })?;
     for arg in overrides {
         let Some((path, value)) = arg.split_once('=') else {
-            return Err(ScenarioError::Override { arg: arg.clone(), message: "expected path=value, e.g. --set duration=2h".into() });
+            return Err(ScenarioError::Override {
+                arg: arg.clone(),
+                message: "expected path=value, e.g. --set duration=2h".into(),
+            });
         };
         let (path, value) = (path.trim(), value.trim());
-        let value: toml_edit::Value = value.parse().unwrap_or_else(|_| toml_edit::Value::from(value));
-        locate::set(&mut doc, path, value).map_err(|message| ScenarioError::Override { arg: arg.clone(), message })?;
+        let value: toml_edit::Value = value
+            .parse()
+            .unwrap_or_else(|_| toml_edit::Value::from(value));
+        locate::set(&mut doc, path, value).map_err(|message| ScenarioError::Override {
+            arg: arg.clone(),
+            message,
+        })?;
     }
     Ok(doc.to_string())
 }

@@ -38,7 +38,9 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
             i += 1;
         }
         let ustart = i;
-        while i < bytes.len() && !(bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i].is_ascii_whitespace()) {
+        while i < bytes.len()
+            && !(bytes[i].is_ascii_digit() || bytes[i] == b'.' || bytes[i].is_ascii_whitespace())
+        {
             i += 1;
         }
         let unit = &s[ustart..i];
@@ -184,11 +186,13 @@ impl JsonSchema for Quantity {
     }
     fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
         let s = schemars::schema::SchemaObject {
-            instance_type: Some(vec![
-                schemars::schema::InstanceType::String,
-                schemars::schema::InstanceType::Number,
-            ]
-            .into()),
+            instance_type: Some(
+                vec![
+                    schemars::schema::InstanceType::String,
+                    schemars::schema::InstanceType::Number,
+                ]
+                .into(),
+            ),
             metadata: Some(Box::new(schemars::schema::Metadata {
                 description: Some(
                     "A duration string (\"45ms\") or a number in the distribution's unit.".into(),
@@ -221,7 +225,9 @@ mod tests {
     fn rejects_bad_text_with_advice() {
         assert!(parse_duration("10").unwrap_err().contains("no unit"));
         assert!(parse_duration("-5s").unwrap_err().contains("negative"));
-        assert!(parse_duration("5 parsecs").unwrap_err().contains("unknown unit"));
+        assert!(parse_duration("5 parsecs")
+            .unwrap_err()
+            .contains("unknown unit"));
         assert!(parse_duration("").is_err());
         assert!(parse_duration("1e400s").is_err());
         assert!(parse_duration("1..2s").is_err());
@@ -229,8 +235,14 @@ mod tests {
 
     #[test]
     fn time_of_day() {
-        assert_eq!(parse_time_of_day("14:00"), Ok(SimDuration::from_secs(14 * 3600)));
-        assert_eq!(parse_time_of_day("00:00:30"), Ok(SimDuration::from_secs(30)));
+        assert_eq!(
+            parse_time_of_day("14:00"),
+            Ok(SimDuration::from_secs(14 * 3600))
+        );
+        assert_eq!(
+            parse_time_of_day("00:00:30"),
+            Ok(SimDuration::from_secs(30))
+        );
         assert!(parse_time_of_day("24:00").is_err());
         assert!(parse_time_of_day("noon").is_err());
     }

@@ -283,11 +283,18 @@ impl<'de> Deserialize<'de> for RawArrivals {
             fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
                 f.write_str("an arrival process table such as { process = \"poisson\", rate = 10.0 }, or a list of them")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RawArrivals, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawArrivals, A::Error> {
                 RawProcess::deserialize(MapAccessDeserializer::new(map)).map(RawArrivals::One)
             }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<RawArrivals, A::Error> {
-                Vec::<RawProcess>::deserialize(SeqAccessDeserializer::new(seq)).map(RawArrivals::Many)
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                seq: A,
+            ) -> Result<RawArrivals, A::Error> {
+                Vec::<RawProcess>::deserialize(SeqAccessDeserializer::new(seq))
+                    .map(RawArrivals::Many)
             }
         }
         d.deserialize_any(V)

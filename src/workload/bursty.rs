@@ -37,7 +37,11 @@ impl Bursty {
     }
 
     fn phase_length(&self, in_burst: bool, rng: &mut Rng) -> SimDuration {
-        let mean = if in_burst { self.mean_burst } else { self.mean_gap };
+        let mean = if in_burst {
+            self.mean_burst
+        } else {
+            self.mean_gap
+        };
         let e: f64 = Exp1.sample(rng);
         SimDuration::from_nanos_f64(mean.0 as f64 * e)
     }
@@ -53,7 +57,11 @@ impl Bursty {
     pub(super) fn next(&self, phase: &mut Phase, now: SimTime, rng: &mut Rng) -> Option<SimTime> {
         let mut t = now;
         loop {
-            let rate = if phase.in_burst { self.burst_rate_per_s } else { self.base_rate_per_s };
+            let rate = if phase.in_burst {
+                self.burst_rate_per_s
+            } else {
+                self.base_rate_per_s
+            };
             if rate > 0.0 {
                 let e: f64 = Exp1.sample(rng);
                 let candidate = t + SimDuration::from_secs_f64(e / rate);
@@ -103,9 +111,16 @@ mod tests {
             per_minute[(t.0 / 60_000_000_000) as usize] += 1;
         }
         let rate = n as f64 / 2_000_000.0;
-        assert!((rate - b.mean_rate_per_s()).abs() / b.mean_rate_per_s() < 0.10, "rate {rate}");
+        assert!(
+            (rate - b.mean_rate_per_s()).abs() / b.mean_rate_per_s() < 0.10,
+            "rate {rate}"
+        );
         let mean = per_minute.iter().sum::<u64>() as f64 / per_minute.len() as f64;
-        let var = per_minute.iter().map(|&c| (c as f64 - mean).powi(2)).sum::<f64>() / per_minute.len() as f64;
+        let var = per_minute
+            .iter()
+            .map(|&c| (c as f64 - mean).powi(2))
+            .sum::<f64>()
+            / per_minute.len() as f64;
         assert!(var / mean > 10.0, "index of dispersion {}", var / mean);
     }
 }

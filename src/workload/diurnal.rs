@@ -24,7 +24,12 @@ pub struct Diurnal {
 
 impl Diurnal {
     /// From a peak-to-trough ratio r ≥ 1.
-    pub fn new(mean_rate_per_s: f64, peak_to_trough: f64, peak_at: SimDuration, period: SimDuration) -> Self {
+    pub fn new(
+        mean_rate_per_s: f64,
+        peak_to_trough: f64,
+        peak_at: SimDuration,
+        period: SimDuration,
+    ) -> Self {
         Diurnal {
             mean_rate_per_s,
             amplitude: (peak_to_trough - 1.0) / (peak_to_trough + 1.0),
@@ -62,7 +67,12 @@ mod tests {
         // r = 4, 1/s mean over one day: peak rate 1.6/s, trough 0.4/s. Count arrivals in the hour
         // around the peak and around the trough over 20 simulated days (~100k and ~29k expected,
         // the rate varies little within an hour): the ratio is ~3.8 ± 0.05 at 3 sigma.
-        let d = Diurnal::new(1.0, 4.0, SimDuration::from_secs(14 * 3600), SimDuration::from_secs(86_400));
+        let d = Diurnal::new(
+            1.0,
+            4.0,
+            SimDuration::from_secs(14 * 3600),
+            SimDuration::from_secs(86_400),
+        );
         let mut rng = stream(11, 0, 0);
         let (mut peak, mut trough) = (0u64, 0u64);
         let mut t = SimTime::ZERO;

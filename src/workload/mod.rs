@@ -19,7 +19,10 @@ pub enum Process {
     /// Poisson with `rate_per_s` requests per second.
     Poisson { rate_per_s: f64 },
     /// One request every `every`, the first at `start`.
-    Periodic { every: SimDuration, start: SimDuration },
+    Periodic {
+        every: SimDuration,
+        start: SimDuration,
+    },
     /// Non-homogeneous Poisson with a sinusoidal daily rate.
     Diurnal(Diurnal),
     /// Two-state Markov-modulated Poisson process.
@@ -175,7 +178,10 @@ mod tests {
         // 1/s + one every 2 s for 100 000 s: 150 000 expected, Poisson sd ~316 → ±1% is ample.
         let a = Arrivals(vec![
             Process::Poisson { rate_per_s: 1.0 },
-            Process::Periodic { every: SimDuration::from_secs(2), start: SimDuration::ZERO },
+            Process::Periodic {
+                every: SimDuration::from_secs(2),
+                start: SimDuration::ZERO,
+            },
         ]);
         let n = count_until(&a, 100_000, 5) as f64;
         assert!((n - 150_000.0).abs() < 1_500.0, "{n}");

@@ -29,15 +29,33 @@ arrivals = { process = "poisson", rate = 2.0 }
 "#;
 
 const SUMMARY_KEYS: [&str; 17] = [
-    "schema_version", "scenario", "seed", "simulated_seconds", "invocations", "cold_starts", "warm_starts",
-    "throttled", "errors", "cold_start_ratio", "latency_ms", "cold_latency_ms", "warm_latency_ms", "init_ms",
-    "environments", "cost_usd", "functions",
+    "schema_version",
+    "scenario",
+    "seed",
+    "simulated_seconds",
+    "invocations",
+    "cold_starts",
+    "warm_starts",
+    "throttled",
+    "errors",
+    "cold_start_ratio",
+    "latency_ms",
+    "cold_latency_ms",
+    "warm_latency_ms",
+    "init_ms",
+    "environments",
+    "cost_usd",
+    "functions",
 ];
 
 #[test]
 fn no_arguments_runs_the_quickstart() {
     let dir = tempfile::tempdir().expect("temp dir");
-    coldsim().current_dir(dir.path()).assert().success().stdout(predicate::str::contains("api"));
+    coldsim()
+        .current_dir(dir.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("api"));
     let json: serde_json::Value = serde_json::from_slice(
         &std::fs::read(dir.path().join("output/quickstart/summary.json")).expect("summary written"),
     )
@@ -45,8 +63,22 @@ fn no_arguments_runs_the_quickstart() {
     for k in SUMMARY_KEYS {
         assert!(json.get(k).is_some(), "summary.json lacks {k}");
     }
-    for k in ["created", "retired_idle", "retired_lifetime", "peak", "mean_total", "mean_busy", "mean_idle", "mean_initializing", "utilization", "idle_gb_seconds"] {
-        assert!(json["environments"].get(k).is_some(), "environments lacks {k}");
+    for k in [
+        "created",
+        "retired_idle",
+        "retired_lifetime",
+        "peak",
+        "mean_total",
+        "mean_busy",
+        "mean_idle",
+        "mean_initializing",
+        "utilization",
+        "idle_gb_seconds",
+    ] {
+        assert!(
+            json["environments"].get(k).is_some(),
+            "environments lacks {k}"
+        );
     }
     for k in ["requests", "duration", "init", "provisioned", "total"] {
         assert!(json["cost_usd"].get(k).is_some(), "cost_usd lacks {k}");
@@ -55,7 +87,14 @@ fn no_arguments_runs_the_quickstart() {
         assert!(json["latency_ms"].get(k).is_some(), "latency_ms lacks {k}");
     }
     let f = &json["functions"][0];
-    for k in ["name", "invocations", "cold_starts", "latency_ms", "environments", "cost_usd"] {
+    for k in [
+        "name",
+        "invocations",
+        "cold_starts",
+        "latency_ms",
+        "environments",
+        "cost_usd",
+    ] {
         assert!(f.get(k).is_some(), "functions[0] lacks {k}");
     }
     assert!(dir.path().join("output/quickstart/functions.csv").exists());
@@ -69,7 +108,12 @@ fn every_bundled_scenario_checks_and_runs() {
         let path = entry.expect("readable").path();
         if path.extension().is_some_and(|e| e == "toml") {
             n += 1;
-            coldsim().current_dir(repo()).arg("check").arg(&path).assert().success();
+            coldsim()
+                .current_dir(repo())
+                .arg("check")
+                .arg(&path)
+                .assert()
+                .success();
             coldsim()
                 .current_dir(repo())
                 .args(["run", "--quiet", "--no-charts", "--out"])
@@ -79,44 +123,59 @@ fn every_bundled_scenario_checks_and_runs() {
                 .success();
         }
     }
-    assert!(n >= 4, "expected at least four bundled scenarios, found {n}");
+    assert!(
+        n >= 4,
+        "expected at least four bundled scenarios, found {n}"
+    );
 }
 
 #[test]
 fn a_misspelt_key_names_the_key_and_its_line() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let p = write(dir.path(), "typo.toml", &VALID.replace("runtime = ", "runtme = "));
-    coldsim()
-        .arg("check")
-        .arg(&p)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("runtme").and(predicate::str::contains("line 6")).and(predicate::str::contains("typo.toml")));
+    let p = write(
+        dir.path(),
+        "typo.toml",
+        &VALID.replace("runtime = ", "runtme = "),
+    );
+    coldsim().arg("check").arg(&p).assert().code(2).stderr(
+        predicate::str::contains("runtme")
+            .and(predicate::str::contains("line 6"))
+            .and(predicate::str::contains("typo.toml")),
+    );
 }
 
 #[test]
 fn a_negative_rate_names_the_field() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let p = write(dir.path(), "neg.toml", &VALID.replace("rate = 2.0", "rate = -2.0"));
+    let p = write(
+        dir.path(),
+        "neg.toml",
+        &VALID.replace("rate = 2.0", "rate = -2.0"),
+    );
     coldsim()
         .args(["run", "--quiet"])
         .arg(&p)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("functions.api.arrivals.rate").and(predicate::str::contains("line 8")));
+        .stderr(
+            predicate::str::contains("functions.api.arrivals.rate")
+                .and(predicate::str::contains("line 8")),
+        );
 }
 
 #[test]
 fn check_reports_every_problem_at_once() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let bad = VALID.replace("rate = 2.0", "rate = 0.0").replace("python3.12", "python9").replace("300ms", "10ms");
+    let bad = VALID
+        .replace("rate = 2.0", "rate = 0.0")
+        .replace("python3.12", "python9")
+        .replace("300ms", "10ms");
     let p = write(dir.path(), "bad.toml", &bad);
-    coldsim()
-        .arg("check")
-        .arg(&p)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("3 problems").and(predicate::str::contains("python9")).and(predicate::str::contains("p99")));
+    coldsim().arg("check").arg(&p).assert().code(2).stderr(
+        predicate::str::contains("3 problems")
+            .and(predicate::str::contains("python9"))
+            .and(predicate::str::contains("p99")),
+    );
 }
 
 #[test]
@@ -124,12 +183,22 @@ fn same_seed_gives_identical_summary_bytes() {
     let dir = tempfile::tempdir().expect("temp dir");
     let p = write(dir.path(), "s.toml", VALID);
     for out in ["a", "b"] {
-        coldsim().args(["run", "--quiet", "--no-charts", "--out"]).arg(dir.path().join(out)).arg(&p).assert().success();
+        coldsim()
+            .args(["run", "--quiet", "--no-charts", "--out"])
+            .arg(dir.path().join(out))
+            .arg(&p)
+            .assert()
+            .success();
     }
     let a = std::fs::read(dir.path().join("a/summary.json")).expect("written");
     let b = std::fs::read(dir.path().join("b/summary.json")).expect("written");
     assert_eq!(a, b);
-    coldsim().args(["run", "--quiet", "--no-charts", "--seed", "9", "--out"]).arg(dir.path().join("c")).arg(&p).assert().success();
+    coldsim()
+        .args(["run", "--quiet", "--no-charts", "--seed", "9", "--out"])
+        .arg(dir.path().join("c"))
+        .arg(&p)
+        .assert()
+        .success();
     let c = std::fs::read(dir.path().join("c/summary.json")).expect("written");
     assert_ne!(a, c, "another seed gives another run");
 }
@@ -139,12 +208,25 @@ fn set_overrides_a_value_and_rejects_unknown_paths() {
     let dir = tempfile::tempdir().expect("temp dir");
     let p = write(dir.path(), "s.toml", VALID);
     coldsim()
-        .args(["run", "--quiet", "--no-charts", "--set", "functions.api.provisioned_concurrency=3", "--set", "duration=2h", "--set", "platform.keep_alive.idle=5m", "--out"])
+        .args([
+            "run",
+            "--quiet",
+            "--no-charts",
+            "--set",
+            "functions.api.provisioned_concurrency=3",
+            "--set",
+            "duration=2h",
+            "--set",
+            "platform.keep_alive.idle=5m",
+            "--out",
+        ])
         .arg(dir.path().join("o"))
         .arg(&p)
         .assert()
         .success();
-    let json: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.path().join("o/summary.json")).expect("written")).expect("JSON");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/summary.json")).expect("written"))
+            .expect("JSON");
     assert_eq!(json["simulated_seconds"], 7200.0);
     assert!(json["cost_usd"]["provisioned"].as_f64().expect("number") > 0.0);
     coldsim()
@@ -152,7 +234,10 @@ fn set_overrides_a_value_and_rejects_unknown_paths() {
         .arg(&p)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--set platform.keep_alive.idel=5m").and(predicate::str::contains("idel")));
+        .stderr(
+            predicate::str::contains("--set platform.keep_alive.idel=5m")
+                .and(predicate::str::contains("idel")),
+        );
     coldsim()
         .args(["check", "--set", "functions.nope.memory_mb=512"])
         .arg(&p)
@@ -164,22 +249,42 @@ fn set_overrides_a_value_and_rejects_unknown_paths() {
         .arg(&p)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("--set functions.api.memory_mb=lots"));
+        .stderr(predicate::str::contains(
+            "--set functions.api.memory_mb=lots",
+        ));
 }
 
 #[test]
 fn unreadable_and_non_utf8_files_are_bad_input() {
     let dir = tempfile::tempdir().expect("temp dir");
-    coldsim().args(["check", "missing.toml"]).current_dir(dir.path()).assert().code(2).stderr(predicate::str::contains("missing.toml"));
+    coldsim()
+        .args(["check", "missing.toml"])
+        .current_dir(dir.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.toml"));
     let p = dir.path().join("bin.toml");
     std::fs::write(&p, [0xff, 0xfe, 0x00, 0x41]).expect("writable");
-    coldsim().arg("check").arg(&p).assert().code(2).stderr(predicate::str::contains("UTF-8"));
+    coldsim()
+        .arg("check")
+        .arg(&p)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("UTF-8"));
 }
 
 #[test]
 fn schema_and_runtimes_print() {
-    let out = coldsim().arg("schema").assert().success().get_output().stdout.clone();
+    let out = coldsim()
+        .arg("schema")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let schema: serde_json::Value = serde_json::from_slice(&out).expect("the schema is JSON");
     assert!(schema["properties"]["functions"].is_object());
-    coldsim().arg("runtimes").assert().success().stdout(predicate::str::contains("python3.12").and(predicate::str::contains("lambda-perf")));
+    coldsim().arg("runtimes").assert().success().stdout(
+        predicate::str::contains("python3.12").and(predicate::str::contains("lambda-perf")),
+    );
 }

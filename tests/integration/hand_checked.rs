@@ -31,7 +31,10 @@ fn cold_warm_cold_with_ten_minute_keep_alive() {
     // 0: cold (300 + 100 ms). 5 min: warm (100 ms), idle from 5m0.1s, expires at 15m0.1s.
     // 16 min: cold again.
     let (r, s) = run(&three_requests("10m", "mru"));
-    assert_eq!((s.stats.cold_starts, s.stats.warm_starts, s.stats.throttled), (2, 1, 0));
+    assert_eq!(
+        (s.stats.cold_starts, s.stats.warm_starts, s.stats.throttled),
+        (2, 1, 0)
+    );
     assert_eq!(s.stats.cold_latency_ms.max, 400.0);
     assert_eq!(s.stats.cold_latency_ms.mean, 400.0);
     assert_eq!(s.stats.warm_latency_ms.max, 100.0);
@@ -40,7 +43,11 @@ fn cold_warm_cold_with_ten_minute_keep_alive() {
     assert_eq!((env.created, env.retired_idle, env.peak), (2, 2, 1));
     // Environment time: first 0 → 15m0.1s, second 16m → 26m0.4s; 25m0.4s in all, over 30 min.
     let total_s = 15.0 * 60.0 + 0.1 + 10.0 * 60.0 + 0.4;
-    assert!((env.mean_total - total_s / 1800.0).abs() < 1e-12, "{}", env.mean_total);
+    assert!(
+        (env.mean_total - total_s / 1800.0).abs() < 1e-12,
+        "{}",
+        env.mean_total
+    );
     // Busy 0.1 + 0.1 + 0.1 s; initializing 0.3 + 0.3 s.
     assert!((env.mean_busy - 0.3 / 1800.0).abs() < 1e-12);
     assert!((env.mean_initializing - 0.6 / 1800.0).abs() < 1e-12);
@@ -91,7 +98,12 @@ fn max_lifetime_retires_after_the_request_that_crosses_it() {
     // A request every minute (1 s each), lifetime 1 h: the environment created at 0 serves
     // the request at 60 min and is retired when it completes; 61 min is cold, and so on:
     // cold at 0, 61, 122, 183, 244 min.
-    let text = single("max_lifetime = \"1h\"", "", "{ process = \"periodic\", every = \"1m\" }", "5h");
+    let text = single(
+        "max_lifetime = \"1h\"",
+        "",
+        "{ process = \"periodic\", every = \"1m\" }",
+        "5h",
+    );
     let (_, s) = run(&text);
     assert_eq!(s.stats.invocations, 300);
     assert_eq!(s.stats.cold_starts, 5);
@@ -118,13 +130,24 @@ fn max_lifetime_retires_an_idle_environment_at_the_deadline() {
 
 #[test]
 fn timeout_fails_the_request_and_discards_the_environment() {
-    let text = single("", "timeout = \"500ms\"", "{ process = \"periodic\", every = \"10s\" }", "100s");
+    let text = single(
+        "",
+        "timeout = \"500ms\"",
+        "{ process = \"periodic\", every = \"10s\" }",
+        "100s",
+    );
     let (_, s) = run(&text);
     assert_eq!(s.stats.invocations, 10);
     assert_eq!(s.stats.errors, 10);
-    assert_eq!(s.stats.cold_starts, 10, "each failure discards the environment");
+    assert_eq!(
+        s.stats.cold_starts, 10,
+        "each failure discards the environment"
+    );
     assert_eq!(s.stats.environments.retired_error, 10);
-    assert_eq!(s.stats.latency_ms.max, 0.0, "failed requests have no latency");
+    assert_eq!(
+        s.stats.latency_ms.max, 0.0,
+        "failed requests have no latency"
+    );
     // Billed: 10 × (200 ms init + 500 ms until the timeout) at 128 MB.
     let gb_s = 10.0 * 0.5 * 128.0 / 1024.0;
     assert!((s.stats.cost_usd.duration - gb_s * 0.000_016_666_7).abs() < 1e-15);
@@ -154,14 +177,27 @@ execution = { dist = "constant", value = "1s" }
 arrivals = { process = "periodic", every = "20s" }
 "#;
     let (_, s) = run(text);
-    assert_eq!((s.stats.invocations, s.stats.errors, s.stats.cold_starts), (5, 5, 5));
+    assert_eq!(
+        (s.stats.invocations, s.stats.errors, s.stats.cold_starts),
+        (5, 5, 5)
+    );
     assert_eq!(s.stats.environments.retired_error, 5);
-    assert_eq!(s.stats.init_ms.max, 0.0, "failed inits are not in the init statistics");
+    assert_eq!(
+        s.stats.init_ms.max, 0.0,
+        "failed inits are not in the init statistics"
+    );
 }
 
 fn simultaneous(n: usize, extra_platform: &str, extra_function: &str) -> String {
-    let list: Vec<String> = (0..n).map(|_| "{ process = \"periodic\", every = \"1000h\" }".to_string()).collect();
-    single(extra_platform, extra_function, &format!("[{}]", list.join(", ")), "1h")
+    let list: Vec<String> = (0..n)
+        .map(|_| "{ process = \"periodic\", every = \"1000h\" }".to_string())
+        .collect();
+    single(
+        extra_platform,
+        extra_function,
+        &format!("[{}]", list.join(", ")),
+        "1h",
+    )
 }
 
 #[test]
@@ -191,8 +227,15 @@ fn asynchronous_throttles_are_retried_with_backoff() {
     // Reserved concurrency 1, two requests at 0: the second is throttled and retried at 1 s,
     // when the first (200 ms init + 1 s) is still running → retried again at 1 + 2 = 3 s,
     // warm on the now idle environment, done at 4 s: latency 4 s.
-    let (_, s) = run(&simultaneous(2, "", "reserved_concurrency = 1\ninvocation = \"async\""));
-    assert_eq!((s.stats.cold_starts, s.stats.warm_starts, s.stats.throttled), (1, 1, 0));
+    let (_, s) = run(&simultaneous(
+        2,
+        "",
+        "reserved_concurrency = 1\ninvocation = \"async\"",
+    ));
+    assert_eq!(
+        (s.stats.cold_starts, s.stats.warm_starts, s.stats.throttled),
+        (1, 1, 0)
+    );
     assert_eq!(s.stats.retries, 2);
     assert_eq!(s.stats.warm_latency_ms.max, 4000.0);
 }
@@ -204,7 +247,10 @@ fn asynchronous_requests_are_dropped_after_the_maximum_event_age() {
         "max_event_age = \"2s\"",
         "reserved_concurrency = 1\ninvocation = \"async\"",
     ));
-    assert_eq!((s.stats.throttled, s.stats.dropped, s.stats.retries), (1, 1, 1));
+    assert_eq!(
+        (s.stats.throttled, s.stats.dropped, s.stats.retries),
+        (1, 1, 1)
+    );
 }
 
 #[test]
@@ -272,5 +318,8 @@ arrivals = { process = "periodic", every = "1s" }
     // Every request is cold (keep-alive 0); init = runtime (lognormal) + 1 s exactly.
     assert_eq!(s.stats.cold_starts, 3600);
     let p50 = s.stats.init_ms.p50;
-    assert!((p50 - (1000.0 + median_runtime)).abs() / (1000.0 + median_runtime) < 0.01, "p50 {p50}");
+    assert!(
+        (p50 - (1000.0 + median_runtime)).abs() / (1000.0 + median_runtime) < 0.01,
+        "p50 {p50}"
+    );
 }

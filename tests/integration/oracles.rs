@@ -29,14 +29,23 @@ fn cold_start_ratio_is_e_to_the_minus_lambda_t() {
     // One function, λ = 1/s, execution 10 µs (≪ 1/λ), init 0: a request is cold exactly when
     // the gap since the previous one exceeds T, so P(cold) = e^(−λT).
     for lt in [0.1, 0.5, 1.0, 2.0, 3.0] {
-        let text = poisson(1.0, lt, r#"{ dist = "constant", value = "10us" }"#, "200000s", "");
+        let text = poisson(
+            1.0,
+            lt,
+            r#"{ dist = "constant", value = "10us" }"#,
+            "200000s",
+            "",
+        );
         let (_, s) = run(&text);
         let n = s.stats.invocations as f64;
-        let p = (-lt as f64).exp();
+        let p = (-lt).exp();
         let got = s.stats.cold_start_ratio;
         // Binomial standard error; 4σ. Requests are independent given Poisson gaps.
         let tol = 4.0 * (p * (1.0 - p) / n).sqrt();
-        assert!((got - p).abs() < tol, "λT = {lt}: cold ratio {got}, expected {p} ± {tol}");
+        assert!(
+            (got - p).abs() < tol,
+            "λT = {lt}: cold ratio {got}, expected {p} ± {tol}"
+        );
     }
 }
 
@@ -46,12 +55,21 @@ fn littles_law_mean_busy_is_lambda_times_mean_execution() {
     // Over 20 000 s the time-average of an M/G/∞ occupancy (variance 100, correlation time
     // ~2 s) has a standard error of about 0.1 (0.1%); 1% is a generous bound that still
     // catches any accounting error.
-    let text = poisson(50.0, 600.0, r#"{ dist = "exponential", mean = "2s" }"#, "20000s", "");
+    let text = poisson(
+        50.0,
+        600.0,
+        r#"{ dist = "exponential", mean = "2s" }"#,
+        "20000s",
+        "",
+    );
     let (_, s) = run(&text);
     let busy = s.stats.environments.mean_busy;
     assert!((busy - 100.0).abs() < 1.0, "mean busy {busy}");
     assert_eq!(s.stats.throttled, 0);
-    assert!(s.stats.environments.mean_initializing < 1e-9, "init is zero");
+    assert!(
+        s.stats.environments.mean_initializing < 1e-9,
+        "init is zero"
+    );
 }
 
 #[test]
@@ -73,7 +91,11 @@ arrivals = [{list}]
         let (_, s) = run(&text);
         let want_cold = n.min(bucket) as u64;
         assert_eq!(s.stats.cold_starts, want_cold, "N = {n}, B = {bucket}");
-        assert_eq!(s.stats.throttled, n as u64 - want_cold, "N = {n}, B = {bucket}");
+        assert_eq!(
+            s.stats.throttled,
+            n as u64 - want_cold,
+            "N = {n}, B = {bucket}"
+        );
     }
 }
 
@@ -87,7 +109,10 @@ fn reserved_concurrency_caps_busy_environments() {
         "2h",
         "",
     )
-    .replace("timeout = \"15m\"", "timeout = \"15m\"\nreserved_concurrency = 5");
+    .replace(
+        "timeout = \"15m\"",
+        "timeout = \"15m\"\nreserved_concurrency = 5",
+    );
     let (r, s) = run(&text);
     assert!(r.peak_concurrency[0] <= 5);
     assert!(s.stats.environments.peak <= 5);

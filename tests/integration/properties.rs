@@ -32,21 +32,57 @@ fn function() -> impl Strategy<Value = F> {
         proptest::option::of(100u32..400),
         proptest::option::of(1u32..3000),
     )
-        .prop_map(|(rate, exec_ms, exec_kind, init_ms, reserved, provisioned, asynchronous, timeout_ms, oom_mb, first_ms)| F {
-            rate,
-            exec_ms,
-            exec_kind,
-            init_ms,
-            provisioned: reserved.map_or(provisioned, |r| provisioned.min(r)),
-            reserved,
-            asynchronous,
-            timeout_ms,
-            oom_mb,
-            first_ms,
-        })
+        .prop_map(
+            |(
+                rate,
+                exec_ms,
+                exec_kind,
+                init_ms,
+                reserved,
+                provisioned,
+                asynchronous,
+                timeout_ms,
+                oom_mb,
+                first_ms,
+            )| F {
+                rate,
+                exec_ms,
+                exec_kind,
+                init_ms,
+                provisioned: reserved.map_or(provisioned, |r| provisioned.min(r)),
+                reserved,
+                asynchronous,
+                timeout_ms,
+                oom_mb,
+                first_ms,
+            },
+        )
 }
 
-fn text(fs: &[F], keep_alive_s: u32, reuse: u8, bucket: u32, per_s: u32, env_conc: u32, lifetime_min: u32, duration_s: u32, seed: u64) -> String {
+/// Platform-wide knobs of a random scenario.
+#[derive(Debug, Clone)]
+struct P {
+    keep_alive_s: u32,
+    reuse: u8,
+    bucket: u32,
+    per_s: u32,
+    env_conc: u32,
+    lifetime_min: u32,
+    duration_s: u32,
+    seed: u64,
+}
+
+fn text(fs: &[F], p: &P) -> String {
+    let P {
+        keep_alive_s,
+        reuse,
+        bucket,
+        per_s,
+        env_conc,
+        lifetime_min,
+        duration_s,
+        seed,
+    } = p.clone();
     let reuse = ["mru", "lru", "random"][reuse as usize % 3];
     let reserved: u32 = fs.iter().filter_map(|f| f.reserved).sum();
     let mut t = format!(
@@ -68,8 +104,15 @@ max_event_age = "30s"
         let exec = match f.exec_kind {
             0 => format!(r#"{{ dist = "constant", value = "{}ms" }}"#, f.exec_ms),
             1 => format!(r#"{{ dist = "exponential", mean = "{}ms" }}"#, f.exec_ms),
-            2 => format!(r#"{{ dist = "lognormal", median = "{}ms", p99 = "{}ms" }}"#, f.exec_ms, f.exec_ms * 4),
-            _ => format!(r#"{{ dist = "uniform", min = "0ms", max = "{}ms" }}"#, f.exec_ms * 2),
+            2 => format!(
+                r#"{{ dist = "lognormal", median = "{}ms", p99 = "{}ms" }}"#,
+                f.exec_ms,
+                f.exec_ms * 4
+            ),
+            _ => format!(
+                r#"{{ dist = "uniform", min = "0ms", max = "{}ms" }}"#,
+                f.exec_ms * 2
+            ),
         };
         t += &format!(
             r#"
@@ -95,7 +138,11 @@ provisioned_concurrency = {prov}
             t += &format!("reserved_concurrency = {r}\n");
         }
         if let Some(m) = f.oom_mb {
-            t += &format!("memory_used = {{ dist = \"uniform\", min = {}, max = {} }}\n", m, m + 100);
+            t += &format!(
+                "memory_used = {{ dist = \"uniform\", min = {}, max = {} }}\n",
+                m,
+                m + 100
+            );
         }
         if let Some(ms) = f.first_ms {
             t += &format!("first_execution = {{ dist = \"constant\", value = \"{ms}ms\" }}\n");
@@ -119,7 +166,7 @@ proptest! {
         duration_s in 10u32..400,
         seed in 0u64..(i64::MAX as u64),
     ) {
-        let t = text(&fs, keep_alive_s, reuse, bucket, per_s, env_conc, lifetime_min, duration_s, seed);
+        let t = text(&fs, &P { keep_alive_s, reuse, bucket, per_s, env_conc, lifetime_min, duration_s, seed });
         let (r, s) = run(&t);
         // Every request ends exactly once.
         prop_assert_eq!(r.ended, r.arrivals);

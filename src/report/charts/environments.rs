@@ -18,7 +18,7 @@ pub struct Environments {
     pub start_s: f64,
     /// Interval length (s).
     pub interval_s: f64,
-    /// On-demand environments running an invocation.
+    /// Environments serving requests (on-demand or provisioned).
     pub busy: Vec<f64>,
     /// On-demand environments kept warm without work.
     pub idle: Vec<f64>,
@@ -83,13 +83,13 @@ impl Figure for EnvironmentsChart<'_> {
         let x1 = (start + span) / unit.seconds;
 
         // Cumulative tops per layer and interval.
-        let mut tops = vec![vec![0.0; n]; layers.len()];
-        for i in 0..n {
-            let mut acc = 0.0;
-            for (k, (v, _, _)) in layers.iter().enumerate() {
-                acc += value(v, i);
-                tops[k][i] = acc;
-            }
+        let mut tops: Vec<Vec<f64>> = Vec::with_capacity(layers.len());
+        for (v, _, _) in &layers {
+            let below = tops.last();
+            let layer: Vec<f64> = (0..n)
+                .map(|i| below.map_or(0.0, |b| b[i]) + value(v, i))
+                .collect();
+            tops.push(layer);
         }
         let max_total = tops
             .last()
@@ -190,7 +190,7 @@ mod tests {
     #[test]
     fn degenerate_inputs_do_not_error() {
         let dir = temp_dir();
-        let cases = vec![
+        let cases = [
             Environments::default(),
             Environments {
                 start_s: 0.0,
@@ -226,6 +226,13 @@ mod tests {
     #[test]
     fn example_for_review() {
         let dir = example_dir();
+        environments(
+            &dir.join("environments.svg"),
+            Format::Svg,
+            &meta(),
+            &example(),
+        )
+        .expect("example");
         environments(
             &dir.join("environments.png"),
             Format::Png,

@@ -269,6 +269,13 @@ mod tests {
     fn example_for_review() {
         let dir = example_dir();
         function_comparison(
+            &dir.join("function_comparison.svg"),
+            Format::Svg,
+            &meta(),
+            &example(),
+        )
+        .expect("example");
+        function_comparison(
             &dir.join("function_comparison.png"),
             Format::Png,
             &meta(),

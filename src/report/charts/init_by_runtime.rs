@@ -352,6 +352,13 @@ mod tests {
     fn example_for_review() {
         let dir = example_dir();
         init_by_runtime(
+            &dir.join("init_by_runtime.svg"),
+            Format::Svg,
+            &meta(),
+            &example(),
+        )
+        .expect("example");
+        init_by_runtime(
             &dir.join("init_by_runtime.png"),
             Format::Png,
             &meta(),

@@ -107,11 +107,6 @@ impl Figure for LatencyCdf<'_> {
                     .then(|| LegendEntry::new("p50 / p99", super::ALL, Swatch::Marker)),
             )
             .collect();
-        let legend = if series.len() > 1 || !legend.is_empty() {
-            legend
-        } else {
-            Vec::new()
-        };
         let body = draw_header(
             root,
             "Request latency distribution (CDF)",
@@ -319,6 +314,13 @@ mod tests {
     fn example_for_review() {
         let dir = example_dir();
         latency_cdf(
+            &dir.join("latency_cdf.svg"),
+            Format::Svg,
+            &meta(),
+            &example(),
+        )
+        .expect("example");
+        latency_cdf(
             &dir.join("latency_cdf.png"),
             Format::Png,
             &meta(),
@@ -331,6 +333,23 @@ mod tests {
             Format::Png,
             &meta(),
             &single,
+        )
+        .expect("example");
+        let mut five = example();
+        let mut rng = Lcg(3);
+        five.push(to_series(
+            "provisioned",
+            &lognormal(&mut rng, 2_000, 35.0, 0.3),
+        ));
+        five.push(to_series(
+            "snapstart-restore",
+            &lognormal(&mut rng, 300, 180.0, 0.35),
+        ));
+        latency_cdf(
+            &dir.join("edge_latency_cdf_five.png"),
+            Format::Png,
+            &meta(),
+            &five,
         )
         .expect("example");
         latency_cdf(

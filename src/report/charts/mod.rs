@@ -295,6 +295,8 @@ const SUBTITLE_Y: i32 = 70;
 const LEGEND_Y: i32 = 122;
 const HEADER_NO_LEGEND: u32 = 112;
 const HEADER_WITH_LEGEND: u32 = 160;
+const LEGEND_ROW_H: i32 = 36;
+const LEGEND_MAX_ROWS: usize = 3;
 const SWATCH_W: i32 = 40;
 
 /// Clears the canvas, draws title, subtitle and (if given) a centred legend row, and returns the
@@ -321,44 +323,78 @@ pub(crate) fn draw_header<DB: DrawingBackend>(
     let header = if legend.is_empty() {
         HEADER_NO_LEGEND
     } else {
-        draw_legend_row(root, legend, cx, LEGEND_Y)?;
-        HEADER_WITH_LEGEND
+        let rows = draw_legend(root, legend, cx, LEGEND_Y)?;
+        // Capped so even an absurd number of series leaves room for the plot.
+        (HEADER_WITH_LEGEND + LEGEND_ROW_H as u32 * (rows.saturating_sub(1) as u32)).min(360)
     };
     let (_, body) = root.split_vertically(header);
     Ok(body)
 }
 
-/// Draws legend entries in one centred row whose vertical centre is `y`.
-pub(crate) fn draw_legend_row<DB: DrawingBackend>(
+/// Draws legend entries in centred rows, the first centred vertically on `y`, wrapping to at most
+/// three rows (the text shrinks, down to 60 %, only if three rows are not enough). Returns the
+/// number of rows drawn.
+pub(crate) fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     entries: &[LegendEntry],
     center_x: i32,
     y: i32,
-) -> DrawResult {
-    let style = text_style(LEGEND_PX, TEXT);
-    let gap_after_swatch = 10;
-    let gap_between = 44;
-    let mut widths = Vec::with_capacity(entries.len());
-    for e in entries {
-        let (tw, _) = area.estimate_text_size(&e.label, &style)?;
-        widths.push(tw as i32);
+) -> DrawResult<usize> {
+    const GAP_AFTER_SWATCH: i32 = 10;
+    const GAP_BETWEEN: i32 = 44;
+    let (area_w, _) = area.dim_in_pixel();
+    let available = area_w as i32 - 40;
+    let mut px = LEGEND_PX;
+    loop {
+        let style = text_style(px, TEXT);
+        // Greedy wrapping: rows of (entry index, entry width).
+        let mut rows: Vec<Vec<(usize, i32)>> = vec![Vec::new()];
+        let mut row_w = 0;
+        for (i, e) in entries.iter().enumerate() {
+            let (tw, _) = area.estimate_text_size(&e.label, &style)?;
+            let w = SWATCH_W + GAP_AFTER_SWATCH + tw as i32;
+            let needed = if row_w == 0 {
+                w
+            } else {
+                row_w + GAP_BETWEEN + w
+            };
+            if row_w > 0 && needed > available {
+                rows.push(vec![(i, w)]);
+                row_w = w;
+            } else {
+                if let Some(last) = rows.last_mut() {
+                    last.push((i, w));
+                }
+                row_w = needed;
+            }
+        }
+        let widest = rows
+            .iter()
+            .map(|r| r.iter().map(|(_, w)| w).sum::<i32>() + GAP_BETWEEN * (r.len() as i32 - 1))
+            .max()
+            .unwrap_or(0);
+        if (rows.len() > LEGEND_MAX_ROWS || widest > available) && px > LEGEND_PX * 0.6 {
+            px = (px - 2.0).max(LEGEND_PX * 0.6);
+            continue;
+        }
+        for (r, row) in rows.iter().enumerate() {
+            let total: i32 =
+                row.iter().map(|(_, w)| w).sum::<i32>() + GAP_BETWEEN * (row.len() as i32 - 1);
+            let row_y = y + LEGEND_ROW_H * r as i32;
+            let mut x = (center_x - total / 2).max(20);
+            for &(i, w) in row {
+                let e = &entries[i];
+                draw_swatch(area, e.swatch, e.color, x, row_y)?;
+                area.draw(&Text::new(
+                    e.label.clone(),
+                    (x + SWATCH_W + GAP_AFTER_SWATCH, row_y),
+                    style.pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+                x += w + GAP_BETWEEN;
+            }
+        }
+        return Ok(rows.len());
     }
-    let total: i32 = widths
-        .iter()
-        .map(|tw| SWATCH_W + gap_after_swatch + tw)
-        .sum::<i32>()
-        + gap_between * (entries.len().saturating_sub(1) as i32);
-    let mut x = (center_x - total / 2).max(10);
-    for (e, tw) in entries.iter().zip(widths) {
-        draw_swatch(area, e.swatch, e.color, x, y)?;
-        area.draw(&Text::new(
-            e.label.clone(),
-            (x + SWATCH_W + gap_after_swatch, y),
-            style.pos(Pos::new(HPos::Left, VPos::Center)),
-        ))?;
-        x += SWATCH_W + gap_after_swatch + tw + gap_between;
-    }
-    Ok(())
 }
 
 fn draw_swatch<DB: DrawingBackend>(

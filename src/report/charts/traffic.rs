@@ -219,7 +219,7 @@ mod tests {
     #[test]
     fn degenerate_inputs_do_not_error() {
         let dir = temp_dir();
-        let cases = vec![
+        let cases = [
             Traffic::default(),
             Traffic {
                 start_s: f64::NAN,
@@ -256,6 +256,7 @@ mod tests {
     #[test]
     fn example_for_review() {
         let dir = example_dir();
+        traffic(&dir.join("traffic.svg"), Format::Svg, &meta(), &example()).expect("example");
         traffic(&dir.join("traffic.png"), Format::Png, &meta(), &example()).expect("example");
         let mut short = example();
         short.interval_s = 1.0;

@@ -1,0 +1,130 @@
+//! Turns a run's statistics into the inputs of each chart and draws them all.
+
+use super::charts::{
+    self, CdfSeries, ChartMeta, Environments, Format, FunctionBar, InitBox, Traffic,
+};
+use super::ReportError;
+use crate::metrics::{Class, Histogram, Summary};
+use crate::scenario::Scenario;
+use crate::simulation::Results;
+use std::path::Path;
+
+/// File stems of the charts, in the order the report shows them.
+pub const CHARTS: [(&str, &str); 5] = [
+    (
+        "latency_cdf",
+        "Latency distribution of warm and cold requests",
+    ),
+    ("traffic", "Requests, cold starts and throttles over time"),
+    ("environments", "Execution environments over time"),
+    ("init_by_runtime", "Init latency by function and runtime"),
+    (
+        "function_comparison",
+        "Cold-start rate and p99 latency per function",
+    ),
+];
+
+fn cdf(label: &str, h: &Histogram) -> CdfSeries {
+    CdfSeries {
+        label: label.to_owned(),
+        points: h
+            .cdf()
+            .into_iter()
+            .map(|(ns, q)| (ns / 1e6, q))
+            .filter(|(ms, _)| *ms > 0.0)
+            .collect(),
+        p50_ms: h.quantile(0.5) / 1e6,
+        p99_ms: h.quantile(0.99) / 1e6,
+    }
+}
+
+/// Draws every chart into `dir` (PNG, and SVG too when `svg`). Returns the stems drawn.
+pub fn draw(
+    dir: &Path,
+    scenario: &Scenario,
+    results: &Results,
+    summary: &Summary,
+    svg: bool,
+) -> Result<Vec<&'static str>, ReportError> {
+    let meta = ChartMeta {
+        scenario: scenario.name.clone(),
+        seed: scenario.seed,
+        simulated: (scenario.duration - scenario.warmup).to_string(),
+    };
+    let mut warm = Histogram::new();
+    let mut cold = Histogram::new();
+    for s in &results.stats {
+        warm.merge(&s.warm_latency);
+        cold.merge(&s.cold_latency);
+    }
+    let mut all = warm.clone();
+    all.merge(&cold);
+    let latency = vec![cdf("all", &all), cdf("warm", &warm), cdf("cold", &cold)];
+
+    let ts = &results.series;
+    let total = ts.total();
+    let interval_s = ts.interval_ns as f64 / 1e9;
+    let start_s = ts.start.as_secs_f64();
+    let traffic = Traffic {
+        start_s,
+        interval_s,
+        arrivals: total.iter().map(|i| i.arrivals).collect(),
+        cold_starts: total.iter().map(|i| i.cold).collect(),
+        throttled: total.iter().map(|i| i.throttled).collect(),
+    };
+    let mean = |c: Class| -> Vec<f64> {
+        total
+            .iter()
+            .map(|i| i.occupancy[c as usize] as f64 / ts.interval_ns as f64)
+            .collect()
+    };
+    let envs = Environments {
+        start_s,
+        interval_s,
+        busy: mean(Class::Busy),
+        idle: mean(Class::Idle),
+        initializing: mean(Class::Initializing),
+        provisioned: mean(Class::ProvisionedIdle),
+    };
+    let boxes: Vec<InitBox> = scenario
+        .functions
+        .iter()
+        .zip(&results.stats)
+        .map(|(f, s)| {
+            let q = |p: f64| s.init.quantile(p) / 1e6;
+            InitBox {
+                label: format!("{} ({}, {})", f.name, f.runtime, f.arch),
+                p5_ms: q(0.05),
+                p25_ms: q(0.25),
+                p50_ms: q(0.5),
+                p75_ms: q(0.75),
+                p95_ms: q(0.95),
+                count: s.init.count(),
+            }
+        })
+        .collect();
+    let bars: Vec<FunctionBar> = summary
+        .functions
+        .iter()
+        .map(|f| FunctionBar {
+            name: f.name.clone(),
+            cold_start_pct: f.stats.cold_start_ratio * 100.0,
+            p99_ms: f.stats.latency_ms.p99,
+        })
+        .collect();
+
+    let formats: &[Format] = if svg {
+        &[Format::Png, Format::Svg]
+    } else {
+        &[Format::Png]
+    };
+    for &format in formats {
+        let path = |stem: &str| dir.join(format!("{stem}.{}", format.extension()));
+        charts::latency_cdf(&path("latency_cdf"), format, &meta, &latency)?;
+        charts::traffic(&path("traffic"), format, &meta, &traffic)?;
+        charts::environments(&path("environments"), format, &meta, &envs)?;
+        charts::init_by_runtime(&path("init_by_runtime"), format, &meta, &boxes)?;
+        charts::function_comparison(&path("function_comparison"), format, &meta, &bars)?;
+    }
+    Ok(CHARTS.iter().map(|(stem, _)| *stem).collect())
+}

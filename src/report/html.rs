@@ -1,0 +1,151 @@
+//! `report.html`: one self-contained page a person opens first. Charts are linked relatively,
+//! so the page works from the output folder with no server.
+
+use super::figures::CHARTS;
+use crate::metrics::{Stats, Summary};
+use std::fmt::Write;
+
+/// What the page shows besides the summary.
+pub struct Page<'a> {
+    /// The scenario text as run (overrides applied).
+    pub scenario_text: &'a str,
+    /// Where the scenario came from.
+    pub origin: &'a str,
+    /// Scenario description.
+    pub description: &'a str,
+    /// Wall-clock seconds of the simulation.
+    pub wall_s: f64,
+    /// Requests simulated, warm-up included.
+    pub requests: u64,
+    /// Chart stems that exist as PNG files.
+    pub charts: &'a [&'static str],
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+fn ms(v: f64) -> String {
+    if v == 0.0 {
+        "–".into()
+    } else if v < 10.0 {
+        format!("{v:.2}")
+    } else if v < 1000.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+fn stats_row(out: &mut String, name: &str, runtime: &str, s: &Stats) {
+    let e = &s.environments;
+    let _ = writeln!(
+        out,
+        "<tr><th>{}</th><td>{}</td><td>{}</td><td>{:.3}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.1}%</td><td>${:.4}</td></tr>",
+        esc(name),
+        esc(runtime),
+        s.invocations,
+        s.cold_start_ratio * 100.0,
+        s.throttled,
+        s.errors,
+        ms(s.latency_ms.p50),
+        ms(s.latency_ms.p99),
+        ms(s.cold_latency_ms.p50),
+        ms(s.init_ms.p50),
+        e.peak,
+        e.mean_total,
+        e.utilization * 100.0,
+        s.cost_usd.total
+    );
+}
+
+/// The bytes of `report.html`.
+pub fn report_html(summary: &Summary, page: &Page) -> Vec<u8> {
+    let s = &summary.stats;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>coldsim · {name}</title>
+<style>
+body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #1e1e1e; }}
+h1 {{ margin-bottom: .2rem; }} .meta {{ color: #555; margin-top: 0; }}
+.cards {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: .8rem; margin: 1.5rem 0; }}
+.card {{ border: 1px solid #ddd; border-radius: 8px; padding: .8rem 1rem; }}
+.card .v {{ font-size: 1.6rem; font-weight: 600; }} .card .k {{ color: #555; font-size: .9rem; }}
+table {{ border-collapse: collapse; width: 100%; font-size: .92rem; margin: 1rem 0 2rem; }}
+th, td {{ border-bottom: 1px solid #e5e5e5; padding: .35rem .5rem; text-align: right; }}
+th:first-child, td:nth-child(2) {{ text-align: left; }} thead th {{ background: #f6f6f6; }}
+figure {{ margin: 2rem 0; }} figure img {{ width: 100%; border: 1px solid #eee; }}
+figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: .85rem; }}
+</style></head><body>
+<h1>{name}</h1>
+<p class="meta">{description}</p>
+<p class="meta">coldsim {version} · seed {seed} · {period:.0} s simulated after warm-up · {requests} requests simulated in {wall:.2} s of wall time · scenario <code>{origin}</code></p>
+<div class="cards">
+<div class="card"><div class="v">{inv}</div><div class="k">requests</div></div>
+<div class="card"><div class="v">{cold:.2}%</div><div class="k">cold starts ({cold_n})</div></div>
+<div class="card"><div class="v">{p50} ms</div><div class="k">latency p50</div></div>
+<div class="card"><div class="v">{p99} ms</div><div class="k">latency p99</div></div>
+<div class="card"><div class="v">{thr}</div><div class="k">throttled</div></div>
+<div class="card"><div class="v">{envs:.1}</div><div class="k">environments (mean; peak {peak})</div></div>
+<div class="card"><div class="v">${cost:.2}</div><div class="k">cost ({period_h:.1} h)</div></div>
+</div>
+<h2>Per function</h2>
+<table><thead><tr><th>function</th><th>runtime</th><th>requests</th><th>cold</th><th>throttled</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>cold p50 ms</th><th>init p50 ms</th><th>peak envs</th><th>mean envs</th><th>utilization</th><th>cost</th></tr></thead><tbody>
+"#,
+        name = esc(&summary.scenario),
+        description = esc(page.description),
+        version = env!("CARGO_PKG_VERSION"),
+        seed = summary.seed,
+        period = summary.simulated_seconds,
+        period_h = summary.simulated_seconds / 3600.0,
+        requests = page.requests,
+        wall = page.wall_s,
+        origin = esc(page.origin),
+        inv = s.invocations,
+        cold = s.cold_start_ratio * 100.0,
+        cold_n = s.cold_starts,
+        p50 = ms(s.latency_ms.p50),
+        p99 = ms(s.latency_ms.p99),
+        thr = s.throttled,
+        envs = s.environments.mean_total,
+        peak = s.environments.peak,
+        cost = s.cost_usd.total,
+    );
+    for f in &summary.functions {
+        stats_row(
+            &mut out,
+            &f.name,
+            &format!("{} · {} · {} MB", f.runtime, f.arch, f.memory_mb),
+            &f.stats,
+        );
+    }
+    if summary.functions.len() > 1 {
+        stats_row(&mut out, "all", "", s);
+    }
+    out += "</tbody></table>\n";
+    let c = &s.cost_usd;
+    let _ = writeln!(
+        out,
+        "<p>Cost by component: requests ${:.4} · duration ${:.4} · init ${:.4} · provisioned ${:.4}. Idle memory: {:.0} GB-s.</p>",
+        c.requests, c.duration, c.init, c.provisioned, s.environments.idle_gb_seconds
+    );
+    out += "<h2>Charts</h2>\n";
+    for (stem, caption) in CHARTS {
+        if page.charts.contains(&stem) {
+            let _ = writeln!(out, "<figure><img src=\"{stem}.png\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>");
+        }
+    }
+    let _ = write!(
+        out,
+        "<h2>Scenario</h2>\n<pre>{}</pre>\n<p class=\"meta\">Files: <a href=\"summary.json\">summary.json</a> · <a href=\"functions.csv\">functions.csv</a> · <a href=\"timeseries.csv\">timeseries.csv</a> · <a href=\"scenario.toml\">scenario.toml</a></p>\n</body></html>\n",
+        esc(page.scenario_text)
+    );
+    out.into_bytes()
+}
