@@ -111,13 +111,16 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         bar.set_position(now.as_secs_f64() as u64);
     });
     bar.finish_and_clear();
+    // A trace that fails mid-run is bad input, like one that fails validation.
+    let results = results.map_err(|e| Failure::BadInput(e.into()))?;
     let wall = started.elapsed();
-    let summary = Summary::new(
+    let mut summary = Summary::new(
         scenario,
         &results.stats,
         results.peak_total,
         &Pricing::default(),
     );
+    summary.trace_rows_skipped = results.trace_rows_skipped;
     let options = report::Options {
         charts: !args.no_charts,
         svg: args.svg,

@@ -1,10 +1,12 @@
 //! The model: the closed `enum Event` and its one dispatch. Start reading here.
 //!
-//! A request arrives (`Arrived`, or `Retried` for a throttled asynchronous one). It runs on an
+//! A request arrives (`Arrived` from a generated process, `TraceArrived` from a replayed trace,
+//! or `Retried` for a throttled asynchronous one). It runs on an
 //! idle environment (a warm start), or on a new one after init (a cold start), or is throttled.
 //! When it completes (`ExecutionCompleted`) its environment becomes idle; the keep-alive policy
 //! gives a deadline, and `KeepAliveExpired` retires idle environments whose deadline passed.
-//! `simulate` is a pure function of the scenario: no I/O, no clock, no global state.
+//! `simulate` is a pure function of the scenario: no clock, no global state, and no I/O but
+//! reading the traces it replays (streamed: one pending arrival per trace).
 
 use crate::engine::rng::{stream, Rng};
 use crate::engine::{EventQueue, SimDuration, SimTime};
@@ -15,6 +17,7 @@ use crate::platform::{
 };
 use crate::scenario::model::{Invocation, Reuse};
 use crate::scenario::{KeepAlive, Scenario};
+use crate::workload::trace::{Arrival, TraceError, TraceSource};
 use crate::workload::Generator;
 use rand::Rng as _;
 
@@ -23,9 +26,12 @@ use rand::Rng as _;
 pub enum Event {
     /// The next request of a function's arrival process arrived.
     Arrived { function: u32 },
-    /// A throttled asynchronous request, first arrived at `arrived`, is tried again.
+    /// The pending request of trace `source` (`Scenario::traces`) arrived.
+    TraceArrived { source: u32 },
+    /// A throttled asynchronous request, first arrived at `arrived`, is tried again; `request`
+    /// indexes the table of waiting requests (its function and recorded execution time).
     Retried {
-        function: u32,
+        request: u32,
         attempt: u16,
         arrived: SimTime,
     },
@@ -48,6 +54,36 @@ pub enum Event {
     LifetimeEnded { env: EnvId, generation: u32 },
     /// The warm-up is over: the counted period starts.
     WarmupEnded,
+}
+
+/// A request's execution time as a trace recorded it, or `Given::NONE`: sample the function's
+/// distribution. Kept out of events (in per-environment and per-retry tables) so that events
+/// stay two words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Given(u64);
+
+impl Given {
+    /// No recorded execution time.
+    pub const NONE: Given = Given(u64::MAX);
+
+    /// From a trace arrival's execution time.
+    pub fn of(d: Option<SimDuration>) -> Given {
+        d.map_or(Given::NONE, |d| Given(d.0.min(u64::MAX - 1)))
+    }
+
+    /// The recorded time, if any.
+    #[inline]
+    pub fn get(self) -> Option<SimDuration> {
+        (self != Given::NONE).then_some(SimDuration(self.0))
+    }
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    /// A replayed trace is unreadable or has a bad row (bad input, not a bug).
+    #[error(transparent)]
+    Trace(#[from] TraceError),
 }
 
 /// How a request ended.
@@ -80,17 +116,35 @@ pub struct Results {
     pub peak_concurrency: Vec<u32>,
     /// Most account concurrency used at once.
     pub peak_account_concurrency: u32,
+    /// Bad trace rows skipped while replaying (`lenient = true`).
+    pub trace_rows_skipped: u64,
 }
 
-/// Runs `scenario` with its seed.
-pub fn simulate(scenario: &Scenario) -> Results {
+/// Runs `scenario` with its seed. Fails only if a trace it replays cannot be read.
+pub fn simulate(scenario: &Scenario) -> Result<Results, SimulationError> {
     simulate_with_progress(scenario, &mut |_| {})
 }
 
 /// Runs `scenario`, calling `progress` with the simulated time every 65 536 events (for
 /// progress bars; it cannot change the run).
-pub fn simulate_with_progress(scenario: &Scenario, progress: &mut dyn FnMut(SimTime)) -> Results {
+pub fn simulate_with_progress(
+    scenario: &Scenario,
+    progress: &mut dyn FnMut(SimTime),
+) -> Result<Results, SimulationError> {
     Simulation::new(scenario).run(progress)
+}
+
+/// A throttled asynchronous request waiting for its retry.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    function: u32,
+    execution: Given,
+}
+
+/// An open trace and its next arrival (at most one pending `TraceArrived` per trace).
+struct OpenTrace {
+    source: Box<dyn TraceSource>,
+    pending: Option<Arrival>,
 }
 
 /// Random stream purposes.
@@ -128,6 +182,12 @@ struct Simulation<'a> {
     events: u64,
     arrivals: u64,
     ended: u64,
+    traces: Vec<OpenTrace>,
+    /// Requests waiting for a retry, indexed by `Retried::request`; `free_waiting` lists free slots.
+    waiting: Vec<Waiting>,
+    free_waiting: Vec<u32>,
+    /// Per environment slot: the recorded execution time of the request its init is for.
+    init_execution: Vec<Given>,
 }
 
 impl<'a> Simulation<'a> {
@@ -177,10 +237,23 @@ impl<'a> Simulation<'a> {
             events: 0,
             arrivals: 0,
             ended: 0,
+            traces: Vec::new(),
+            waiting: Vec::new(),
+            free_waiting: Vec::new(),
+            init_execution: Vec::new(),
         }
     }
 
-    fn run(mut self, progress: &mut dyn FnMut(SimTime)) -> Results {
+    fn run(mut self, progress: &mut dyn FnMut(SimTime)) -> Result<Results, SimulationError> {
+        for (i, spec) in self.scenario.traces.iter().enumerate() {
+            let mut source = spec.open(self.scenario.seed, i)?;
+            let pending = source.next()?.filter(|a| a.at < self.end);
+            if let Some(a) = pending {
+                self.queue
+                    .push(a.at, Event::TraceArrived { source: i as u32 });
+            }
+            self.traces.push(OpenTrace { source, pending });
+        }
         for (f, func) in self.scenario.functions.iter().enumerate() {
             // Provisioned environments are initialized before the run starts.
             for _ in 0..func.provisioned_concurrency {
@@ -220,11 +293,12 @@ impl<'a> Simulation<'a> {
             }
             match event {
                 Event::Arrived { function } => self.on_arrived(function as usize),
+                Event::TraceArrived { source } => self.on_trace_arrived(source as usize)?,
                 Event::Retried {
-                    function,
+                    request,
                     attempt,
                     arrived,
-                } => self.invoke(function as usize, arrived, attempt),
+                } => self.on_retried(request, attempt, arrived),
                 Event::InitCompleted { env, arrived, ok } => {
                     self.on_init_completed(env, arrived, ok)
                 }
@@ -256,7 +330,9 @@ impl<'a> Simulation<'a> {
             self.recorder.functions[f].provisioned_ns =
                 func.provisioned_concurrency as u128 * counted;
         }
-        Results {
+        let trace_rows_skipped = self.traces.iter().map(|t| t.source.rows_skipped()).sum();
+        Ok(Results {
+            trace_rows_skipped,
             peak_total: self.recorder.peak_total(),
             series: self.recorder.series,
             peak_concurrency: self.concurrency.peaks().to_vec(),
@@ -266,7 +342,7 @@ impl<'a> Simulation<'a> {
             arrivals: self.arrivals,
             ended: self.ended,
             env_slots: self.envs.capacity(),
-        }
+        })
     }
 
     fn on_arrived(&mut self, f: usize) {
@@ -277,27 +353,62 @@ impl<'a> Simulation<'a> {
         }
         self.arrivals += 1;
         self.recorder.arrived(f, self.now);
-        self.invoke(f, self.now, 0);
+        self.invoke(f, self.now, 0, Given::NONE);
+    }
+
+    /// Replays trace `k`'s pending request and schedules its next one.
+    fn on_trace_arrived(&mut self, k: usize) -> Result<(), SimulationError> {
+        let t = &mut self.traces[k];
+        let a = t
+            .pending
+            .take()
+            .expect("a TraceArrived event has its arrival pending");
+        if let Some(next) = t.source.next()? {
+            debug_assert!(
+                next.at >= a.at,
+                "trace sources yield arrivals in time order"
+            );
+            if next.at < self.end {
+                t.pending = Some(next);
+                self.queue
+                    .push(next.at, Event::TraceArrived { source: k as u32 });
+            }
+        }
+        let f = a.function as usize;
+        debug_assert!(
+            f < self.fns.len(),
+            "trace selections name scenario functions"
+        );
+        self.arrivals += 1;
+        self.recorder.arrived(f, self.now);
+        self.invoke(f, self.now, 0, Given::of(a.execution));
+        Ok(())
+    }
+
+    fn on_retried(&mut self, request: u32, attempt: u16, arrived: SimTime) {
+        let w = self.waiting[request as usize];
+        self.free_waiting.push(request);
+        self.invoke(w.function as usize, arrived, attempt, w.execution);
     }
 
     /// Routes a request: provisioned first, then an idle on-demand environment, then a new one.
-    fn invoke(&mut self, f: usize, arrived: SimTime, attempt: u16) {
+    fn invoke(&mut self, f: usize, arrived: SimTime, attempt: u16, execution: Given) {
         if let Some(env) = self.take_provisioned(f) {
-            self.start_execution(env, arrived, false);
+            self.start_execution(env, arrived, false, execution);
             return;
         }
         if !self.concurrency.allows(f) {
-            self.throttle(f, arrived, attempt);
+            self.throttle(f, arrived, attempt, execution);
             return;
         }
         if let Some(env) = self.take_on_demand(f) {
             self.concurrency.acquire(f);
-            self.start_execution(env, arrived, false);
+            self.start_execution(env, arrived, false, execution);
         } else if self.fns[f].bucket.take(self.now) {
             self.concurrency.acquire(f);
-            self.cold_start(f, arrived);
+            self.cold_start(f, arrived, execution);
         } else {
-            self.throttle(f, arrived, attempt);
+            self.throttle(f, arrived, attempt, execution);
         }
     }
 
@@ -350,7 +461,7 @@ impl<'a> Simulation<'a> {
         self.set_state(env, EnvState::Busy);
     }
 
-    fn cold_start(&mut self, f: usize, arrived: SimTime) {
+    fn cold_start(&mut self, f: usize, arrived: SimTime, execution: Given) {
         let env = self
             .envs
             .create(f as u32, false, EnvState::Initializing, self.now);
@@ -366,14 +477,20 @@ impl<'a> Simulation<'a> {
         let ok = init <= limit;
         let billed = if ok { init } else { limit };
         self.recorder.init(f, arrived, init, billed, ok);
+        let slot = env.0 as usize;
+        if slot >= self.init_execution.len() {
+            self.init_execution.resize(slot + 1, Given::NONE);
+        }
+        self.init_execution[slot] = execution;
         self.queue
             .push(self.now + billed, Event::InitCompleted { env, arrived, ok });
     }
 
     fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ok: bool) {
         if ok {
+            let execution = self.init_execution[env.0 as usize];
             self.set_state(env, EnvState::Busy);
-            self.start_execution(env, arrived, true);
+            self.start_execution(env, arrived, true, execution);
             return;
         }
         let f = self.envs[env].function as usize;
@@ -385,7 +502,9 @@ impl<'a> Simulation<'a> {
     }
 
     /// Starts a request on `env`, which is already `Busy`.
-    fn start_execution(&mut self, env: EnvId, arrived: SimTime, cold: bool) {
+    /// `execution`: the time the trace recorded, which replaces a draw from the function's
+    /// distribution (timeouts and memory failures still apply).
+    fn start_execution(&mut self, env: EnvId, arrived: SimTime, cold: bool, execution: Given) {
         let e = &mut self.envs[env];
         let f = e.function as usize;
         let first = e.served == 0;
@@ -400,7 +519,10 @@ impl<'a> Simulation<'a> {
             (Some(d), true) => d,
             _ => &func.execution,
         };
-        let exec = dist.sample_duration(rng);
+        let exec = match execution.get() {
+            Some(d) => d,
+            None => dist.sample_duration(rng),
+        };
         let oom = func
             .memory_used
             .as_ref()
@@ -524,17 +646,31 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn throttle(&mut self, f: usize, arrived: SimTime, attempt: u16) {
+    fn throttle(&mut self, f: usize, arrived: SimTime, attempt: u16, execution: Given) {
         let platform = &self.scenario.platform;
         let is_async = self.scenario.functions[f].invocation == Invocation::Async;
         if is_async {
             let next = attempt.saturating_add(1);
             let at = self.now + platform.retry.delay(next.into());
             if at <= arrived + platform.max_event_age {
+                let w = Waiting {
+                    function: f as u32,
+                    execution,
+                };
+                let request = match self.free_waiting.pop() {
+                    Some(i) => {
+                        self.waiting[i as usize] = w;
+                        i
+                    }
+                    None => {
+                        self.waiting.push(w);
+                        (self.waiting.len() - 1) as u32
+                    }
+                };
                 self.queue.push(
                     at,
                     Event::Retried {
-                        function: f as u32,
+                        request,
                         attempt: next,
                         arrived,
                     },

@@ -132,6 +132,8 @@ pub struct Summary {
     pub seed: u64,
     /// Length of the counted period (duration − warmup), seconds.
     pub simulated_seconds: f64,
+    /// Bad trace rows skipped while replaying (`lenient = true`); 0 without traces.
+    pub trace_rows_skipped: u64,
     /// All-function statistics.
     #[serde(flatten)]
     pub stats: Stats,
@@ -235,6 +237,7 @@ impl Summary {
             scenario: scenario.name.clone(),
             seed: scenario.seed,
             simulated_seconds: period_s,
+            trace_rows_skipped: 0,
             stats: stats(&all, peak_total, period_s, |_| total_idle_gb_s, total_cost),
             functions: rows,
         }

@@ -4,6 +4,7 @@ use super::dist::Distribution;
 pub use super::raw::{Invocation, Reuse};
 use crate::engine::SimDuration;
 use crate::runtime::{Arch, Package, RuntimeProfile};
+use crate::workload::trace::TraceSpec;
 use crate::workload::Arrivals;
 
 /// A validated scenario.
@@ -25,6 +26,8 @@ pub struct Scenario {
     pub functions: Vec<Function>,
     /// Width of one time-series row.
     pub report_interval: SimDuration,
+    /// Traces replayed; a function fed by trace `i` has arrivals `Process::Trace { source: i }`.
+    pub traces: Vec<TraceSpec>,
 }
 
 /// Platform-wide settings.

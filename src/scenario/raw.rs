@@ -5,6 +5,7 @@
 
 use super::quantity::{DurationText, Quantity};
 use crate::runtime::{Arch, Package};
+pub use crate::workload::trace::{HuaweiCounts, Spread, TimeUnit};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
 
@@ -25,8 +26,11 @@ pub struct RawScenario {
     /// Platform settings; defaults are AWS Lambda as observed.
     #[serde(default)]
     pub platform: RawPlatform,
-    /// The functions deployed on the platform.
+    /// The functions deployed on the platform (a `[trace]` section may add more).
+    #[serde(default)]
     pub functions: Vec<RawFunction>,
+    /// A trace that defines functions: one per function in the trace, replaying its requests.
+    pub trace: Option<RawTrace>,
     /// Report settings.
     #[serde(default)]
     pub report: RawReport,
@@ -261,6 +265,111 @@ pub enum RawProcess {
         /// Mean time between bursts (exponential).
         mean_gap: DurationText,
     },
+    /// Requests replayed from a trace file (see `[trace]` for the options). Boxed: it is large.
+    Trace(Box<RawTrace>),
+}
+
+/// Trace file formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceFormat {
+    /// Any CSV with one request per row: `timestamp`, optional `function_column`, `duration_column`.
+    Csv,
+    /// Azure Functions 2019: per-minute counts per function and day, in `dir`.
+    Azure2019,
+    /// Azure Functions 2021: `app,func,end_timestamp,duration` (seconds), one request per row.
+    Azure2021,
+    /// Huawei 2023: `day,time,<one column per function>`, requests per minute or second.
+    Huawei2023,
+}
+
+/// A trace: in `[trace]` it defines the scenario's functions; as a function's
+/// `arrivals = { process = "trace", ... }` it replays one function's requests. Which options
+/// apply depends on `format` and on where the trace is used; validation names misplaced ones.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTrace {
+    /// File format.
+    pub format: TraceFormat,
+    /// The trace file, relative to the scenario file (csv, azure2021, huawei2023).
+    pub path: Option<String>,
+    /// Several files replayed one after another, e.g. one per day (instead of `path`).
+    pub paths: Option<Vec<String>>,
+    /// azure2019: the folder with the `*.anon.dNN.csv` files, relative to the scenario file.
+    pub dir: Option<String>,
+    /// azure2019: days replayed one after another, 24 h each [1].
+    pub days: Option<Vec<u32>>,
+    /// csv: header of the timestamp column [timestamp].
+    pub timestamp: Option<String>,
+    /// csv: how timestamps are written: datetime, s, ms, us or ns [s].
+    pub time_unit: Option<TimeUnit>,
+    /// csv: header of the column naming each request's function.
+    pub function_column: Option<String>,
+    /// In a function's arrivals: the trace function to replay, by its name in the trace (the
+    /// `function_column` value, `HashFunction` (azure2019), `func` (azure2021) or column (huawei2023)).
+    pub function: Option<String>,
+    /// csv: header of a column with each request's execution time.
+    pub duration_column: Option<String>,
+    /// csv: unit of `duration_column`: ns, us, ms, s, m or h [ms].
+    pub duration_unit: Option<String>,
+    /// huawei2023: requests_minute or requests_second [requests_minute].
+    pub counts: Option<HuaweiCounts>,
+    /// azure2019, huawei2023: how a count is spread over its interval: uniform, poisson or equidistant [uniform].
+    pub spread: Option<Spread>,
+    /// [trace] azure2019: keep only functions with this `Trigger`, e.g. "http".
+    pub trigger: Option<String>,
+    /// [trace]: keep the N functions with the most requests.
+    pub top: Option<u32>,
+    /// [trace]: keep N functions drawn at random (seeded by the scenario file's seed).
+    pub sample: Option<u32>,
+    /// Multiplies the requests [1.0]; per-request formats keep each with this probability (≤ 1).
+    pub rate_scale: Option<f64>,
+    /// Multiplies trace time [1.0]: 2.0 replays at half speed, 0.5 at double speed.
+    pub time_scale: Option<f64>,
+    /// Simulated time of the trace's first instant [0s].
+    pub start: Option<DurationText>,
+    /// Skip bad rows (counted as `trace_rows_skipped` in summary.json) instead of failing [false].
+    pub lenient: Option<bool>,
+    /// csv, azure2021: rows may be out of time order by up to this many rows [10000].
+    pub sort_window: Option<u32>,
+    /// [trace]: settings of every trace function (runtime, memory, init, execution, ...).
+    pub defaults: Option<RawTraceFunction>,
+    /// [trace]: settings for functions whose name matches `pattern` (`*` and `?` wildcards);
+    /// later entries win.
+    pub overrides: Option<Vec<RawTraceFunction>>,
+}
+
+/// Settings of trace-defined functions: `defaults`, or an override with a `pattern`. Values the
+/// trace provides (memory, execution times) take precedence over `defaults`, not over overrides.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTraceFunction {
+    /// Overrides only: function names this applies to, e.g. "a1b2*" (`*` any text, `?` one character).
+    pub pattern: Option<String>,
+    /// A built-in runtime profile (`coldsim runtimes`), or "custom".
+    pub runtime: Option<String>,
+    /// Instruction set [x86_64].
+    pub arch: Option<Arch>,
+    /// Deployment package [zip].
+    pub package: Option<Package>,
+    /// Configured memory, 128..=10240 MB [from the trace when it has memory, else 128].
+    pub memory_mb: Option<u32>,
+    /// Execution timeout [3s], at most 15m.
+    pub timeout: Option<DurationText>,
+    /// Concurrency set aside for each matching function; also its cap.
+    pub reserved_concurrency: Option<u32>,
+    /// Environments kept initialized ahead of time [0].
+    pub provisioned_concurrency: Option<u32>,
+    /// The function's own init code [0].
+    pub init: Option<RawDist>,
+    /// Handler time where the trace has none (an override's replaces the trace's).
+    pub execution: Option<RawDist>,
+    /// Handler time of an environment's first request [= execution].
+    pub first_execution: Option<RawDist>,
+    /// Memory a request uses, in MB [never fails].
+    pub memory_used: Option<RawDist>,
+    /// sync or async [sync].
+    pub invocation: Option<Invocation>,
 }
 
 /// One process or a list of processes (their superposition).

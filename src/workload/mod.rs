@@ -5,6 +5,7 @@
 
 mod bursty;
 mod diurnal;
+pub mod trace;
 
 pub use bursty::Bursty;
 pub use diurnal::Diurnal;
@@ -27,6 +28,9 @@ pub enum Process {
     Diurnal(Diurnal),
     /// Two-state Markov-modulated Poisson process.
     Bursty(Bursty),
+    /// Arrivals replayed from trace `source` (`Scenario::traces`); the generator yields none,
+    /// the simulation reads the trace. `mean_rate_per_s` is the trace's, for estimates.
+    Trace { source: u32, mean_rate_per_s: f64 },
 }
 
 impl Process {
@@ -37,6 +41,9 @@ impl Process {
             Process::Periodic { every, .. } => 1.0 / every.as_secs_f64(),
             Process::Diurnal(d) => d.mean_rate_per_s,
             Process::Bursty(b) => b.mean_rate_per_s(),
+            Process::Trace {
+                mean_rate_per_s, ..
+            } => *mean_rate_per_s,
         }
     }
 
@@ -67,6 +74,7 @@ impl Process {
                 State::Bursty(s) => b.next(s, now, rng),
                 State::Stateless => unreachable!("bursty process always has bursty state"),
             },
+            Process::Trace { .. } => None,
         }
     }
 }
@@ -86,6 +94,14 @@ impl Arrivals {
     /// Long-run mean rate, requests per second.
     pub fn mean_rate_per_s(&self) -> f64 {
         self.0.iter().map(Process::mean_rate_per_s).sum()
+    }
+
+    /// The trace feeding this function, if its arrivals are replayed.
+    pub fn trace_source(&self) -> Option<u32> {
+        self.0.iter().find_map(|p| match p {
+            Process::Trace { source, .. } => Some(*source),
+            _ => None,
+        })
     }
 
     /// A generator of this function's arrivals.
@@ -116,6 +132,9 @@ impl Generator {
     /// The next arrival instant, advancing the generator.
     #[inline]
     pub fn next(&mut self, rng: &mut Rng) -> SimTime {
+        if self.next.is_empty() {
+            return SimTime::NEVER;
+        }
         // The first minimum wins ties, so superposition order is deterministic.
         let mut best = 0;
         for i in 1..self.next.len() {
@@ -171,6 +190,17 @@ mod tests {
         let a = Arrivals(vec![Process::Poisson { rate_per_s: 100.0 }]);
         let n = count_until(&a, 10_000, 3) as f64;
         assert!((n - 1e6).abs() < 5_000.0, "{n}");
+    }
+
+    #[test]
+    fn a_trace_process_generates_nothing() {
+        let a = Arrivals(vec![Process::Trace {
+            source: 0,
+            mean_rate_per_s: 3.0,
+        }]);
+        assert_eq!(count_until(&a, 100, 1), 0);
+        assert_eq!(a.trace_source(), Some(0));
+        assert_eq!(count_until(&Arrivals(Vec::new()), 100, 1), 0);
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub fn scenario(text: &str) -> Scenario {
 /// Runs scenario text and returns the results and the summary.
 pub fn run(text: &str) -> (Results, Summary) {
     let s = scenario(text);
-    let r = simulate(&s);
+    let r = simulate(&s).expect("test scenarios replay no trace, so the run cannot fail");
     let summary = Summary::new(&s, &r.stats, r.peak_total, &Pricing::default());
     (r, summary)
 }

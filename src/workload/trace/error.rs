@@ -1,0 +1,116 @@
+//! `TraceError`: everything that can be wrong with a trace file. Each variant names the file,
+//! the line (1-based, the header is line 1) and column where it applies, and what to do.
+
+use std::path::PathBuf;
+
+/// Why a trace cannot be replayed.
+#[derive(Debug, thiserror::Error)]
+pub enum TraceError {
+    /// The file cannot be opened or read.
+    #[error("cannot read trace file {}: {source}; check the path (a relative path is resolved against the scenario file's folder)", path.display())]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The CSV structure is broken (e.g. a row with a different number of fields).
+    #[error("{}: line {line}: {message}", path.display())]
+    Malformed {
+        path: PathBuf,
+        line: u64,
+        message: String,
+    },
+    /// No header line, or no data row.
+    #[error("{}: {what}; a trace needs a header line and at least one data row", path.display())]
+    Empty { path: PathBuf, what: &'static str },
+    /// A column the format needs is not in the header.
+    #[error("{}: line 1: no column `{column}` (the header has: {found}); {hint}", path.display())]
+    MissingColumn {
+        path: PathBuf,
+        column: String,
+        found: String,
+        hint: String,
+    },
+    /// A cell holds a value the format does not allow.
+    #[error("{}: line {line}, column {column}: {problem}; fix the row, or set `lenient = true` to skip bad rows (they are counted in summary.json)", path.display())]
+    BadValue {
+        path: PathBuf,
+        line: u64,
+        column: String,
+        problem: String,
+    },
+    /// A row is earlier than an arrival already replayed: the file is not in time order.
+    #[error("{}: line {line}: its time is earlier than that of line {replayed_line}, already replayed; rows must be in time order within `sort_window` = {window} rows: sort the file by time, raise `sort_window`, or set `lenient = true` to skip such rows", path.display())]
+    Unsorted {
+        path: PathBuf,
+        line: u64,
+        replayed_line: u64,
+        window: usize,
+    },
+    /// A per-interval file goes back in time (rows, or one day file after another).
+    #[error("{}: line {line}: time {time_s} s is not after the previous row's {previous_s} s; rows must be in increasing time, and day files listed in order", path.display())]
+    TimeWentBack {
+        path: PathBuf,
+        line: u64,
+        time_s: f64,
+        previous_s: f64,
+    },
+    /// The selected function does not occur in the trace.
+    #[error("{}: no row has {column} = `{value}`; check the name (it is case-sensitive)", path.display())]
+    NoSuchFunction {
+        path: PathBuf,
+        column: String,
+        value: String,
+    },
+}
+
+impl TraceError {
+    pub(super) fn open(path: &std::path::Path, source: std::io::Error) -> TraceError {
+        TraceError::Open {
+            path: path.to_owned(),
+            source,
+        }
+    }
+
+    /// From a `csv` crate error while reading `path`.
+    pub(super) fn csv(path: &std::path::Path, e: ::csv::Error) -> TraceError {
+        let line = e.position().map_or(0, |p| p.line());
+        match e.into_kind() {
+            ::csv::ErrorKind::Io(source) => TraceError::Open { path: path.to_owned(), source },
+            ::csv::ErrorKind::UnequalLengths { expected_len, len, .. } => TraceError::Malformed {
+                path: path.to_owned(),
+                line,
+                message: format!("the row has {len} fields but the header has {expected_len}; every row needs one value per column"),
+            },
+            other => TraceError::Malformed { path: path.to_owned(), line, message: format!("{other:?}") },
+        }
+    }
+}
+
+/// Names a column for messages: `3 (\`duration\`)`.
+pub(super) fn column_name(index: usize, header: &[u8]) -> String {
+    format!("{} (`{}`)", index + 1, String::from_utf8_lossy(header))
+}
+
+/// Shows a cell in a message: lossy UTF-8, trimmed to 40 characters.
+pub(super) fn shown(cell: &[u8]) -> String {
+    let s = String::from_utf8_lossy(cell);
+    if s.chars().count() > 40 {
+        format!("`{}…`", s.chars().take(40).collect::<String>())
+    } else {
+        format!("`{s}`")
+    }
+}
+
+/// The header's columns for a "no column" message (at most 12 of them).
+pub(super) fn header_list(headers: &::csv::ByteRecord) -> String {
+    let mut names: Vec<String> = headers
+        .iter()
+        .take(12)
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
+    if headers.len() > 12 {
+        names.push(format!("… {} more", headers.len() - 12));
+    }
+    names.join(", ")
+}

@@ -1,0 +1,311 @@
+//! Huawei 2023 public trace (Joosen et al., "How Does It Function?", SoCC'23): one wide CSV per
+//! day, `day,time,<one column per function>`, `time` in seconds from the trace start, values the
+//! requests of each function in that minute (`requests_minute`) or second (`requests_second`);
+//! `NaN` or an empty cell means no data (no requests).
+//!
+//! Rows are intervals, so the file streams row by row: each row is expanded for all selected
+//! functions at once. Day files are read one after another; `time` must keep increasing.
+
+use super::bins::Bins;
+use super::cells;
+use super::error::{column_name, header_list};
+use super::{
+    Arrival, Clock, Found, HuaweiSpec, Matcher, Replay, Scan, TraceError, TraceSource, TraceSpec,
+};
+use crate::engine::rng::Rng;
+use ::csv::{ByteRecord, ReaderBuilder};
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+
+/// An open day file.
+struct DayFile {
+    path: PathBuf,
+    reader: ::csv::Reader<BufReader<File>>,
+    headers: ByteRecord,
+    time: usize,
+    /// Selected columns and their slots.
+    columns: Vec<(usize, u32)>,
+    rows: u64,
+}
+
+/// Reads the rows of Huawei day files; shared by the replay and the validation scan.
+struct Rows {
+    paths: Vec<PathBuf>,
+    next_path: usize,
+    file: Option<DayFile>,
+    record: ByteRecord,
+    matcher: Matcher,
+    key: Vec<u8>,
+    width_ns: i64,
+    lenient: bool,
+    /// Time and line of the previous row.
+    previous: Option<(i64, u64)>,
+    /// The current row's values, by position in `columns`.
+    values: Vec<f64>,
+    skipped: u64,
+}
+
+impl Rows {
+    fn new(paths: Vec<PathBuf>, matcher: Matcher, width_ns: i64, lenient: bool) -> Rows {
+        Rows {
+            paths,
+            next_path: 0,
+            file: None,
+            record: ByteRecord::new(),
+            matcher,
+            key: Vec::new(),
+            width_ns,
+            lenient,
+            previous: None,
+            values: Vec::new(),
+            skipped: 0,
+        }
+    }
+
+    /// Opens the next day file; `Ok(false)` after the last.
+    fn open_next(&mut self) -> Result<bool, TraceError> {
+        let Some(path) = self.paths.get(self.next_path).cloned() else {
+            return Ok(false);
+        };
+        self.next_path += 1;
+        let file = File::open(&path).map_err(|e| TraceError::open(&path, e))?;
+        let mut reader = ReaderBuilder::new().from_reader(BufReader::with_capacity(1 << 16, file));
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| TraceError::csv(&path, e))?
+            .clone();
+        if headers.is_empty() || (headers.len() == 1 && headers[0].trim_ascii().is_empty()) {
+            return Err(TraceError::Empty {
+                path,
+                what: "the file is empty",
+            });
+        }
+        let Some(time) = headers.iter().position(|h| h.trim_ascii() == b"time") else {
+            return Err(TraceError::MissingColumn {
+                path,
+                column: "time".into(),
+                found: header_list(&headers),
+                hint: "a Huawei 2023 file has the header `day,time,<one column per function>`"
+                    .into(),
+            });
+        };
+        let mut columns = Vec::new();
+        for (j, h) in headers.iter().enumerate() {
+            let h = h.trim_ascii();
+            if j == time || h == b"day" {
+                continue;
+            }
+            match self.matcher.slot(&[h], &mut self.key) {
+                Ok(Some(slot)) => columns.push((j, slot)),
+                Ok(None) => {}
+                Err(()) => {
+                    return Err(TraceError::BadValue {
+                        path,
+                        line: 1,
+                        column: column_name(j, h),
+                        problem: cells::bad(h, "a function name"),
+                    })
+                }
+            }
+        }
+        self.file = Some(DayFile {
+            path,
+            reader,
+            headers,
+            time,
+            columns,
+            rows: 0,
+        });
+        Ok(true)
+    }
+
+    /// Reads the next good row into `values`; its trace time (ns) or `None` at the end.
+    fn next_row(&mut self) -> Result<Option<i64>, TraceError> {
+        loop {
+            let Some(f) = self.file.as_mut() else {
+                if self.open_next()? {
+                    continue;
+                }
+                return Ok(None);
+            };
+            match f.reader.read_byte_record(&mut self.record) {
+                Ok(true) => f.rows += 1,
+                Ok(false) => {
+                    let f = self.file.take().expect("a file is open");
+                    if f.rows == 0 {
+                        return Err(TraceError::Empty {
+                            path: f.path,
+                            what: "the file has a header but no data rows",
+                        });
+                    }
+                    continue;
+                }
+                Err(e) => {
+                    let e = TraceError::csv(&f.path, e);
+                    if self.lenient && matches!(e, TraceError::Malformed { .. }) {
+                        self.skipped += 1;
+                        continue;
+                    }
+                    return Err(e);
+                }
+            }
+            match self.parse_row() {
+                Ok(t) => return Ok(Some(t)),
+                Err(e) if self.lenient && !matches!(e, TraceError::Open { .. }) => {
+                    self.skipped += 1
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn parse_row(&mut self) -> Result<i64, TraceError> {
+        let f = self.file.as_ref().expect("a row was just read");
+        let rec = &self.record;
+        let line = rec.position().map_or(0, |p| p.line());
+        let bad = |col: usize, problem: String| TraceError::BadValue {
+            path: f.path.clone(),
+            line,
+            column: column_name(col, &f.headers[col]),
+            problem,
+        };
+        let t = cells::decimal_ns(&rec[f.time], 1_000_000_000)
+            .ok_or_else(|| bad(f.time, cells::bad(&rec[f.time], "a time in seconds")))?;
+        if let Some((prev, _)) = self.previous {
+            if t < prev + self.width_ns {
+                return Err(TraceError::TimeWentBack {
+                    path: f.path.clone(),
+                    line,
+                    time_s: t as f64 / 1e9,
+                    previous_s: prev as f64 / 1e9,
+                });
+            }
+        }
+        self.values.clear();
+        for &(j, _) in &f.columns {
+            let v = match cells::number(&rec[j]) {
+                Some(v) if v.is_nan() => 0.0,
+                Some(v) if v.is_finite() && v >= 0.0 => v,
+                Some(v) if v.is_finite() => {
+                    return Err(bad(j, format!("the count {v} is negative")))
+                }
+                _ => {
+                    return Err(bad(
+                        j,
+                        cells::bad(&rec[j], "a number of requests (or NaN for no data)"),
+                    ))
+                }
+            };
+            self.values.push(v);
+        }
+        self.previous = Some((t, line));
+        Ok(t)
+    }
+}
+
+/// Streams the requests of the selected functions, row by row.
+pub struct HuaweiSource {
+    rows: Rows,
+    first: u32,
+    width_ns: i64,
+    bins: Bins,
+    clock: Option<Clock>,
+    replay: Replay,
+}
+
+impl HuaweiSource {
+    pub(super) fn new(
+        spec: &HuaweiSpec,
+        trace: &TraceSpec,
+        matcher: Matcher,
+        rng: Rng,
+    ) -> Result<Self, TraceError> {
+        let width_ns = spec.counts.width().0 as i64;
+        let mut rows = Rows::new(spec.paths.clone(), matcher, width_ns, trace.replay.lenient);
+        rows.open_next()?;
+        Ok(HuaweiSource {
+            rows,
+            first: trace.select.first(),
+            width_ns,
+            bins: Bins::new(spec.spread, trace.replay.rate_scale, rng),
+            clock: None,
+            replay: trace.replay,
+        })
+    }
+}
+
+impl TraceSource for HuaweiSource {
+    fn next(&mut self) -> Result<Option<Arrival>, TraceError> {
+        loop {
+            if let Some(a) = self.bins.next() {
+                return Ok(Some(a));
+            }
+            let Some(t) = self.rows.next_row()? else {
+                return Ok(None);
+            };
+            let clock = *self
+                .clock
+                .get_or_insert_with(|| Clock::new(t, &self.replay));
+            let start = clock.at(t);
+            let width = clock.at(t + self.width_ns).since(start);
+            self.bins.clear();
+            let f = self.rows.file.as_ref().expect("a row was just read");
+            for (&(_, slot), &v) in f.columns.iter().zip(&self.rows.values) {
+                self.bins.add(self.first + slot, v, start, width, None);
+            }
+            self.bins.finish();
+        }
+    }
+
+    fn rows_skipped(&self) -> u64 {
+        self.rows.skipped
+    }
+}
+
+/// One pass over the day files: every row checked, every column summed.
+pub fn scan(spec: &HuaweiSpec, replay: &Replay) -> Result<Scan, TraceError> {
+    let width_ns = spec.counts.width().0 as i64;
+    let mut rows = Rows::new(
+        spec.paths.clone(),
+        Matcher::Discover(HashMap::new()),
+        width_ns,
+        replay.lenient,
+    );
+    let mut totals: Vec<f64> = Vec::new();
+    let (mut first, mut last) = (None, None);
+    while let Some(t) = rows.next_row()? {
+        first.get_or_insert(t);
+        last = Some(t);
+        let f = rows.file.as_ref().expect("a row was just read");
+        for (&(_, slot), &v) in f.columns.iter().zip(&rows.values) {
+            let slot = slot as usize;
+            if slot >= totals.len() {
+                totals.resize(slot + 1, 0.0);
+            }
+            totals[slot] += v;
+        }
+    }
+    let keys = std::mem::replace(&mut rows.matcher, Matcher::All).discovered();
+    totals.resize(keys.len(), 0.0);
+    Ok(Scan {
+        functions: keys
+            .into_iter()
+            .zip(totals)
+            .map(|(key, requests)| Found {
+                name: key.clone(),
+                key,
+                requests,
+                trigger: None,
+                days_without_durations: 0,
+                app_memory_mb: None,
+            })
+            .collect(),
+        span_s: match (first, last) {
+            (Some(a), Some(b)) => (b - a + width_ns) as f64 / 1e9,
+            _ => 0.0,
+        },
+        rows_skipped: rows.skipped,
+    })
+}
