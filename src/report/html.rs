@@ -80,7 +80,7 @@ h1 {{ margin-bottom: .2rem; }} .meta {{ color: #555; margin-top: 0; }}
 .card .v {{ font-size: 1.6rem; font-weight: 600; }} .card .k {{ color: #555; font-size: .9rem; }}
 table {{ border-collapse: collapse; width: 100%; font-size: .92rem; margin: 1rem 0 2rem; }}
 th, td {{ border-bottom: 1px solid #e5e5e5; padding: .35rem .5rem; text-align: right; }}
-th:first-child, td:nth-child(2) {{ text-align: left; }} thead th {{ background: #f6f6f6; }}
+th:first-child, th:nth-child(2), td:nth-child(2) {{ text-align: left; }} thead th {{ background: #f6f6f6; }}
 figure {{ margin: 2rem 0; }} figure img {{ width: 100%; border: 1px solid #eee; }}
 figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflow-x: auto; font-size: .85rem; }}
 </style></head><body>

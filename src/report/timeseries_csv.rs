@@ -52,7 +52,7 @@ pub fn timeseries_csv(ts: &TimeSeries, names: &[String]) -> Vec<u8> {
     if names.len() > 1 {
         for (f, name) in names.iter().enumerate() {
             if let Some(series) = ts.function(f) {
-                rows(&mut w, name, ts, series);
+                rows(&mut w, name, ts, &series);
             }
         }
     }

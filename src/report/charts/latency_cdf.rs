@@ -204,8 +204,13 @@ impl Figure for LatencyCdf<'_> {
             }
         }
 
-        for s in &series {
-            draw_line(&mut chart, &s.points, s.color, 3)?;
+        // "all" is drawn last and thinner: it often lies on top of "warm" (cold starts are
+        // rare), and would otherwise hide it or be hidden.
+        for s in series.iter().filter(|s| s.label != "all") {
+            draw_line(&mut chart, &s.points, s.color, 4)?;
+        }
+        for s in series.iter().filter(|s| s.label == "all") {
+            draw_line(&mut chart, &s.points, s.color, 2)?;
         }
         for s in &series {
             let marks = [s.p50.map(|p| (p, 0.5)), s.p99.map(|p| (p, 0.99))];
