@@ -6,6 +6,7 @@ use coldsim::metrics::{Pricing, Summary};
 use coldsim::report;
 use coldsim::scenario::{self, Loaded};
 use coldsim::simulation::simulate_with_progress;
+use coldsim::sweep;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -31,6 +32,18 @@ pub enum Failure {
     BadInput(anyhow::Error),
     /// Something went wrong inside (exit 1).
     Internal(anyhow::Error),
+    /// A sweep was interrupted (Ctrl-C); its finished runs are kept (exit 130).
+    Interrupted(String),
+}
+
+impl From<sweep::SweepError> for Failure {
+    fn from(e: sweep::SweepError) -> Self {
+        if e.is_bad_input() {
+            Failure::BadInput(e.into())
+        } else {
+            Failure::Internal(e.into())
+        }
+    }
 }
 
 impl From<scenario::ScenarioError> for Failure {
@@ -70,6 +83,19 @@ fn load(path: Option<&Path>, overrides: &[String]) -> Result<Loaded, Failure> {
 }
 
 fn check(args: CheckArgs) -> Result<(), Failure> {
+    if let Some(plan) = sweep::load(&args.scenario, &args.overrides, None)? {
+        println!(
+            "{}: valid — a sweep of {} point{} × {} replication{} ({} runs) of scenario `{}`",
+            args.scenario.display(),
+            plan.points.len(),
+            if plan.points.len() == 1 { "" } else { "s" },
+            plan.replications,
+            if plan.replications == 1 { "" } else { "s" },
+            plan.runs(),
+            plan.name
+        );
+        return Ok(());
+    }
     let loaded = load(Some(&args.scenario), &args.overrides)?;
     let s = &loaded.scenario;
     println!(
@@ -89,6 +115,16 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
 }
 
 fn run_scenario(args: RunArgs) -> Result<(), Failure> {
+    if let Some(path) = &args.scenario {
+        if let Some(plan) = sweep::load(path, &args.overrides, args.seed)? {
+            return run_sweep(&plan, &args);
+        }
+    }
+    if args.resume || args.keep_points {
+        return Err(Failure::BadInput(anyhow::anyhow!(
+            "--resume and --keep-points apply to sweeps only: add a [sweep] table to the scenario"
+        )));
+    }
     let mut loaded = load(args.scenario.as_deref(), &args.overrides)?;
     if let Some(seed) = args.seed {
         loaded.scenario.seed = seed;
@@ -141,4 +177,80 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// Set by Ctrl-C during a sweep; a second Ctrl-C quits at once.
+static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Runs a sweep with a progress bar (runs and points done, ETA) and Ctrl-C handling.
+fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
+    use std::sync::atomic::Ordering;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(&plan.name));
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    let bar = ProgressBar::with_draw_target(Some(plan.runs() as u64), ProgressDrawTarget::hidden());
+    if !args.quiet && std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+    }
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} sweep [{bar:40}] {pos}/{len} runs · {msg} · {elapsed} elapsed, ~{eta} left",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let progress = |p: sweep::Progress| {
+        bar.set_position(p.runs_done as u64);
+        bar.set_message(if STOP.load(Ordering::Relaxed) {
+            "stopping after the running runs (Ctrl-C again quits now)".to_owned()
+        } else {
+            format!("{}/{} points done", p.points_done, p.points_total)
+        });
+    };
+    let settings = sweep::Settings {
+        out: &out,
+        resume: args.resume,
+        keep_points: args.keep_points,
+        charts: !args.no_charts,
+        svg: args.svg,
+        stop: &STOP,
+        stop_after: args.stop_after,
+        progress: &progress,
+    };
+    let outcome = sweep::run(plan, &settings);
+    bar.finish_and_clear();
+    match outcome? {
+        sweep::Outcome::Finished {
+            summary,
+            computed,
+            resumed,
+            wall_s,
+        } => {
+            if !args.quiet {
+                print!("{}", report::sweep_table(&summary));
+                println!(
+                    "{computed} runs in {wall_s:.2} s{} → {}/report.html",
+                    if resumed > 0 {
+                        format!(" ({resumed} resumed)")
+                    } else {
+                        String::new()
+                    },
+                    out.display()
+                );
+            }
+            Ok(())
+        }
+        sweep::Outcome::Interrupted {
+            done,
+            total,
+            state_dir,
+        } => Err(Failure::Interrupted(format!(
+            "sweep interrupted after {done} of {total} runs; they are kept in {}. Continue with the same command and --resume",
+            state_dir.display()
+        ))),
+    }
 }

@@ -50,6 +50,15 @@ pub struct RunArgs {
     /// Also write each chart as SVG.
     #[arg(long)]
     pub svg: bool,
+    /// Sweep: continue an interrupted sweep from the runs kept in the output folder.
+    #[arg(long)]
+    pub resume: bool,
+    /// Sweep: also write each point's full report under points/ (its first replication).
+    #[arg(long)]
+    pub keep_points: bool,
+    /// Sweep: stop as if interrupted after this many runs (for testing --resume).
+    #[arg(long, hide = true, value_name = "RUNS")]
+    pub stop_after: Option<usize>,
 }
 
 /// `coldsim check`.

@@ -10,4 +10,5 @@ pub mod report;
 pub mod runtime;
 pub mod scenario;
 pub mod simulation;
+pub mod sweep;
 pub mod workload;

@@ -18,5 +18,9 @@ fn main() -> ExitCode {
             eprintln!("internal error: {e:#}");
             ExitCode::from(1)
         }
+        Err(app::Failure::Interrupted(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(130)
+        }
     }
 }

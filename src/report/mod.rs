@@ -6,6 +6,12 @@ mod figures;
 mod folder;
 mod functions_csv;
 mod html;
+mod sweep_csv;
+mod sweep_figures;
+mod sweep_html;
+mod sweep_state;
+mod sweep_table;
+mod sweep_write;
 mod table;
 mod timeseries_csv;
 
@@ -13,6 +19,12 @@ pub use figures::{draw, CHARTS};
 pub use folder::{write_atomically, write_file, ReportError};
 pub use functions_csv::functions_csv;
 pub use html::{report_html, Page};
+pub use sweep_csv::{fmt_figure, sweep_csv};
+pub use sweep_figures::{chart_meta, draw_sweep, SweepChart};
+pub use sweep_html::{sweep_html, SweepPage};
+pub use sweep_state::{SweepState, STATE_DIR};
+pub use sweep_table::sweep_table;
+pub use sweep_write::{write_sweep, SweepOptions};
 pub use table::table;
 pub use timeseries_csv::timeseries_csv;
 

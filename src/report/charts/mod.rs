@@ -11,12 +11,18 @@ pub mod environments;
 pub mod function_comparison;
 pub mod init_by_runtime;
 pub mod latency_cdf;
+pub mod sweep_metric;
+pub mod sweep_runtimes;
+pub mod sweep_tradeoff;
 pub mod traffic;
 
 pub use environments::{environments, Environments};
 pub use function_comparison::{function_comparison, FunctionBar};
 pub use init_by_runtime::{init_by_runtime, InitBox};
 pub use latency_cdf::{latency_cdf, CdfSeries};
+pub use sweep_metric::{sweep_metric, MetricChart, MetricPoint, MetricSeries, SweepAxis};
+pub use sweep_runtimes::{sweep_runtimes, BoxQuantiles, RuntimeRow};
+pub use sweep_tradeoff::{sweep_tradeoff, TradeoffPoint};
 pub use traffic::{traffic, Traffic};
 
 use std::path::{Path, PathBuf};

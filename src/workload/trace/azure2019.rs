@@ -378,7 +378,7 @@ impl Azure2019Source {
         let raw = ((day_index * MINUTES as u64 + m as u64) * 60 * 1_000_000_000) as i64;
         let start = self.clock.at(raw);
         let width = self.clock.at(raw + 60_000_000_000).since(start);
-        self.bins.clear();
+        self.bins.clear(start, width);
         for slot in 0..self.cursor.len() {
             let i = self.cursor[slot] as usize;
             if i < self.ranges[slot].1 as usize && self.minutes[i] as usize == m {
@@ -388,13 +388,8 @@ impl Azure2019Source {
                 } else {
                     None
                 };
-                self.bins.add(
-                    self.first + slot as u32,
-                    f64::from(self.counts[i]),
-                    start,
-                    width,
-                    exec,
-                );
+                self.bins
+                    .add(self.first + slot as u32, f64::from(self.counts[i]), exec);
             }
         }
         self.bins.finish();

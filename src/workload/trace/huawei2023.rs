@@ -250,10 +250,10 @@ impl TraceSource for HuaweiSource {
                 .get_or_insert_with(|| Clock::new(t, &self.replay));
             let start = clock.at(t);
             let width = clock.at(t + self.width_ns).since(start);
-            self.bins.clear();
+            self.bins.clear(start, width);
             let f = self.rows.file.as_ref().expect("a row was just read");
             for (&(_, slot), &v) in f.columns.iter().zip(&self.rows.values) {
-                self.bins.add(self.first + slot, v, start, width, None);
+                self.bins.add(self.first + slot, v, None);
             }
             self.bins.finish();
         }

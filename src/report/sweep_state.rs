@@ -1,0 +1,113 @@
+//! A sweep's state on disk, for `--resume`: `OUT/.sweep-state/` holds `plan.json` (the sweep's
+//! fingerprint), one `runs/<point>-<replication>.json` per finished run, and with
+//! `--keep-points` the points' reports under `points/`. The completed report replaces the
+//! whole output folder, state included.
+
+use super::folder::{write_file, ReportError};
+use crate::sweep::RunRecord;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// Name of the state folder inside the output folder.
+pub const STATE_DIR: &str = ".sweep-state";
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanFile {
+    fingerprint: String,
+}
+
+/// The state folder of one output folder.
+#[derive(Clone, Debug)]
+pub struct SweepState {
+    dir: PathBuf,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+    move |source| ReportError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+impl SweepState {
+    /// The state of the sweep writing into `out`.
+    pub fn at(out: &Path) -> SweepState {
+        SweepState {
+            dir: out.join(STATE_DIR),
+        }
+    }
+
+    /// The state folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The fingerprint of the sweep that wrote the state, if there is readable state.
+    pub fn fingerprint(&self) -> Option<String> {
+        let bytes = std::fs::read(self.dir.join("plan.json")).ok()?;
+        serde_json::from_slice::<PlanFile>(&bytes)
+            .ok()
+            .map(|p| p.fingerprint)
+    }
+
+    /// Empties the state and starts it for the sweep with `fingerprint`.
+    pub fn reset(&self, fingerprint: &str) -> Result<(), ReportError> {
+        if self.dir.exists() {
+            std::fs::remove_dir_all(&self.dir).map_err(io(&self.dir))?;
+        }
+        let runs = self.dir.join("runs");
+        std::fs::create_dir_all(&runs).map_err(io(&runs))?;
+        let plan = PlanFile {
+            fingerprint: fingerprint.to_owned(),
+        };
+        let bytes = serde_json::to_vec_pretty(&plan).expect("a string serializes");
+        write_file(&self.dir, "plan.json", &bytes)
+    }
+
+    /// Every readable run record (a torn or foreign file is skipped: that run is redone).
+    pub fn records(&self) -> Vec<RunRecord> {
+        let Ok(entries) = std::fs::read_dir(self.dir.join("runs")) else {
+            return Vec::new();
+        };
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        paths
+            .iter()
+            .filter_map(|p| std::fs::read(p).ok())
+            .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
+            .collect()
+    }
+
+    /// Saves one run's record (written to a temporary name, then renamed, so a record is
+    /// either whole or absent).
+    pub fn save(&self, record: &RunRecord) -> Result<(), ReportError> {
+        let runs = self.dir.join("runs");
+        let name = format!("{}-{}.json", record.point, record.replication);
+        let tmp = runs.join(format!(".{name}.tmp"));
+        let mut bytes = serde_json::to_vec_pretty(record).expect("records hold numbers only");
+        bytes.push(b'\n');
+        std::fs::write(&tmp, &bytes).map_err(io(&tmp))?;
+        let path = runs.join(name);
+        std::fs::rename(&tmp, &path).map_err(io(&path))
+    }
+
+    /// Where kept point reports are written.
+    pub fn points_dir(&self) -> PathBuf {
+        self.dir.join("points")
+    }
+
+    /// The report folder of the point with folder name `slug`.
+    pub fn point_dir(&self, slug: &str) -> PathBuf {
+        self.points_dir().join(slug)
+    }
+
+    /// True when the point's report is complete (its folder is only renamed into place once
+    /// written).
+    pub fn has_point(&self, slug: &str) -> bool {
+        self.point_dir(slug).join("report.html").is_file()
+    }
+}

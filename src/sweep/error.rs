@@ -1,0 +1,82 @@
+//! `SweepError`: everything that can stop a sweep, each variant naming the file and the point.
+
+use crate::report::ReportError;
+use crate::scenario::ScenarioError;
+use crate::simulation::SimulationError;
+use std::fmt;
+use std::path::PathBuf;
+
+/// One sweep point that failed to load, with the overrides that define it.
+#[derive(Debug)]
+pub struct PointFailure {
+    /// Index of the point in grid order.
+    pub index: usize,
+    /// The point's parameter values, e.g. `platform.keep_alive.idle=-5m`.
+    pub label: String,
+    /// Why it failed.
+    pub error: ScenarioError,
+}
+
+impl fmt::Display for PointFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "point {} ({}): ", self.index, self.label)?;
+        // The scenario error already names the file; keep only what follows it.
+        let text = self.error.to_string();
+        let text = match &self.error {
+            ScenarioError::Invalid { path, .. } | ScenarioError::Parse { path, .. } => text
+                .strip_prefix(&format!("{}: ", path.display()))
+                .unwrap_or(&text)
+                .to_owned(),
+            _ => text,
+        };
+        write!(f, "{}", text.replace('\n', "\n    "))
+    }
+}
+
+/// Why a sweep could not be planned, run or written.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// The scenario file itself (reading, TOML syntax, `--set`) is wrong.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// A key of the `[sweep]` table is wrong; `key` is the key as written (a scenario path,
+    /// `replications` or `mode`).
+    #[error("{}: line {line}: [sweep] {key}: {message}", path.display())]
+    Spec {
+        path: PathBuf,
+        line: usize,
+        key: String,
+        message: String,
+    },
+    /// Some points of the grid are not valid scenarios (an invalid value in a list).
+    #[error("{}: {} of {total} sweep point{} {} invalid:\n{}", path.display(), failures.len(),
+        if *total == 1 { "" } else { "s" }, if failures.len() == 1 { "is" } else { "are" },
+        failures.iter().map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"))]
+    Points {
+        path: PathBuf,
+        total: usize,
+        failures: Vec<PointFailure>,
+    },
+    /// A run failed while simulating (a replayed trace could not be read).
+    #[error("sweep point {index} ({label}), replication {replication}: {source}")]
+    Run {
+        index: usize,
+        label: String,
+        replication: u32,
+        #[source]
+        source: Box<SimulationError>,
+    },
+    /// `--resume` found state that does not belong to this sweep.
+    #[error("cannot resume from {}: {message}", dir.display())]
+    Resume { dir: PathBuf, message: String },
+    /// Writing the state or the report failed.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+}
+
+impl SweepError {
+    /// True when the user's input is at fault (exit code 2), false for internal failures.
+    pub fn is_bad_input(&self) -> bool {
+        !matches!(self, SweepError::Report(_))
+    }
+}

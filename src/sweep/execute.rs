@@ -1,0 +1,308 @@
+//! Running a sweep's points × replications in parallel (rayon), results kept in grid order.
+
+use super::plan::{Plan, Point};
+use super::seeds::{arrival_seed, service_salt};
+use super::SweepError;
+use crate::metrics::{Histogram, Pricing, Summary};
+use crate::scenario::Scenario;
+use crate::simulation::{self, Results, SimulationError};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+
+/// Five quantiles of a latency distribution (ms), for box plots.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Quantiles {
+    #[serde(with = "exact")]
+    pub p5: f64,
+    #[serde(with = "exact")]
+    pub p25: f64,
+    #[serde(with = "exact")]
+    pub p50: f64,
+    #[serde(with = "exact")]
+    pub p75: f64,
+    #[serde(with = "exact")]
+    pub p95: f64,
+}
+
+impl Quantiles {
+    /// From a histogram of nanoseconds (zeros when it is empty).
+    pub fn of(h: &Histogram) -> Quantiles {
+        if h.count() == 0 {
+            return Quantiles::default();
+        }
+        let q = |p: f64| h.quantile(p) / 1e6;
+        Quantiles {
+            p5: q(0.05),
+            p25: q(0.25),
+            p50: q(0.5),
+            p75: q(0.75),
+            p95: q(0.95),
+        }
+    }
+}
+
+/// The figures a sweep keeps of one run (written to disk as it completes, for `--resume`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunRecord {
+    /// Point index in grid order.
+    pub point: usize,
+    /// Replication (0-based).
+    pub replication: u32,
+    /// The run's scenario seed (drives arrivals).
+    pub seed: u64,
+    /// The salt of its service and platform streams.
+    pub service_salt: u64,
+    /// Requests counted.
+    pub invocations: u64,
+    /// Cold starts counted.
+    pub cold_starts: u64,
+    /// cold_starts / invocations.
+    #[serde(with = "exact")]
+    pub cold_start_ratio: f64,
+    /// Latency median over all requests, ms.
+    #[serde(with = "exact")]
+    pub latency_p50_ms: f64,
+    /// Latency 99th percentile, ms.
+    #[serde(with = "exact")]
+    pub latency_p99_ms: f64,
+    /// Time-weighted mean of live environments.
+    #[serde(with = "exact")]
+    pub mean_environments: f64,
+    /// Throttled requests.
+    pub throttled: u64,
+    /// Total cost, US dollars.
+    #[serde(with = "exact")]
+    pub cost_usd: f64,
+    /// Init durations (all functions), ms; zeros without cold starts.
+    pub init_ms: Quantiles,
+    /// End-to-end latency of successful requests, ms.
+    pub latency_ms: Quantiles,
+}
+
+/// f64 written as its shortest round-trip text and read back with `str::parse`, which rounds
+/// correctly: a resumed run's figures are bit-identical to the computed ones.
+mod exact {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{v:?}"))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// How far a sweep has got, reported after every run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    /// Runs finished (resumed ones included).
+    pub runs_done: usize,
+    /// Points × replications.
+    pub runs_total: usize,
+    /// Points with every replication finished.
+    pub points_done: usize,
+    /// Points.
+    pub points_total: usize,
+}
+
+/// What a sweep's execution listens to.
+pub struct Control<'a> {
+    /// Set (e.g. by Ctrl-C) to stop starting runs; running ones finish.
+    pub stop: &'a AtomicBool,
+    /// Stop as if interrupted once this many runs have finished in this session (for tests
+    /// of `--resume`).
+    pub stop_after: Option<usize>,
+    /// Called after every run, from worker threads.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+/// Called with every finished run before it counts as done; an error stops the sweep.
+pub type OnRun<'a> =
+    dyn Fn(&Point, &RunRecord, &Results, &Summary) -> Result<(), SweepError> + Sync + 'a;
+
+/// Runs every run of `plan` that `done` (indexed `point × replications + replication`) does
+/// not hold yet, in parallel, and stores its record there. Returns true when every run is done,
+/// false when stopped early.
+pub fn execute(
+    plan: &Plan,
+    done: &mut [Option<RunRecord>],
+    control: &Control,
+    on_run: &OnRun,
+) -> Result<bool, SweepError> {
+    let reps = plan.replications as usize;
+    let total = plan.runs();
+    debug_assert_eq!(done.len(), total);
+    let pending: Vec<usize> = (0..total).filter(|&j| done[j].is_none()).collect();
+    let per_point: Vec<AtomicU32> = plan
+        .points
+        .iter()
+        .map(|p| {
+            let n = (0..reps)
+                .filter(|r| done[p.index * reps + r].is_some())
+                .count();
+            AtomicU32::new(n as u32)
+        })
+        .collect();
+    let points_done = AtomicUsize::new(
+        per_point
+            .iter()
+            .filter(|n| n.load(Ordering::Relaxed) as usize == reps)
+            .count(),
+    );
+    let runs_done = AtomicUsize::new(total - pending.len());
+    let this_session = AtomicUsize::new(0);
+    let halt = AtomicBool::new(false);
+    let report = |runs: usize| {
+        (control.progress)(Progress {
+            runs_done: runs,
+            runs_total: total,
+            points_done: points_done.load(Ordering::Relaxed),
+            points_total: plan.points.len(),
+        })
+    };
+    report(total - pending.len());
+
+    // One job per task, so idle threads can steal single runs: runs are long and uneven.
+    let outcomes: Vec<Option<Result<RunRecord, SweepError>>> = pending
+        .par_iter()
+        .with_max_len(1)
+        .map(|&j| {
+            if control.stop.load(Ordering::Relaxed) || halt.load(Ordering::Relaxed) {
+                return None;
+            }
+            let point = &plan.points[j / reps];
+            let replication = (j % reps) as u32;
+            let outcome = run(point, replication).and_then(|(record, results, summary)| {
+                on_run(point, &record, &results, &summary)?;
+                Ok(record)
+            });
+            match &outcome {
+                Ok(_) => {
+                    if per_point[point.index].fetch_add(1, Ordering::Relaxed) as usize + 1 == reps {
+                        points_done.fetch_add(1, Ordering::Relaxed);
+                    }
+                    report(runs_done.fetch_add(1, Ordering::Relaxed) + 1);
+                    let n = this_session.fetch_add(1, Ordering::Relaxed) + 1;
+                    if control.stop_after.is_some_and(|k| n >= k) {
+                        halt.store(true, Ordering::Relaxed);
+                    }
+                }
+                Err(_) => halt.store(true, Ordering::Relaxed),
+            }
+            Some(outcome)
+        })
+        .collect();
+
+    let mut first_error = None;
+    for (&j, outcome) in pending.iter().zip(outcomes) {
+        match outcome {
+            Some(Ok(record)) => done[j] = Some(record),
+            Some(Err(e)) => {
+                first_error.get_or_insert(e);
+            }
+            None => {}
+        }
+    }
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    Ok(done.iter().all(Option::is_some))
+}
+
+/// Runs replication `replication` of `point`.
+fn run(point: &Point, replication: u32) -> Result<(RunRecord, Results, Summary), SweepError> {
+    let base = &point.loaded.scenario;
+    let seed = arrival_seed(base.seed, replication);
+    let salt = service_salt(base.seed, point.index, replication);
+    let mut scenario = base.clone();
+    scenario.seed = seed;
+    let results = simulate(&scenario, salt).map_err(|source| SweepError::Run {
+        index: point.index,
+        label: point.label.clone(),
+        replication,
+        source: Box::new(source),
+    })?;
+    let mut summary = Summary::new(
+        &scenario,
+        &results.stats,
+        results.peak_total,
+        &Pricing::default(),
+    );
+    summary.trace_rows_skipped = results.trace_rows_skipped;
+    let mut init = Histogram::new();
+    let mut latency = Histogram::new();
+    for s in &results.stats {
+        init.merge(&s.init);
+        latency.merge(&s.warm_latency);
+        latency.merge(&s.cold_latency);
+    }
+    let s = &summary.stats;
+    let record = RunRecord {
+        point: point.index,
+        replication,
+        seed,
+        service_salt: salt,
+        invocations: s.invocations,
+        cold_starts: s.cold_starts,
+        cold_start_ratio: s.cold_start_ratio,
+        latency_p50_ms: s.latency_ms.p50,
+        latency_p99_ms: s.latency_ms.p99,
+        mean_environments: s.environments.mean_total,
+        throttled: s.throttled,
+        cost_usd: s.cost_usd.total,
+        init_ms: Quantiles::of(&init),
+        latency_ms: Quantiles::of(&latency),
+    };
+    Ok((record, results, summary))
+}
+
+/// One run of `scenario` (whose seed drives the arrivals) with `salt` mixed into the other
+/// random streams.
+fn simulate(scenario: &Scenario, salt: u64) -> Result<Results, SimulationError> {
+    // Until the simulation takes a salt, every stream follows the run's seed (still common
+    // traffic across points, but common service times too).
+    let _ = salt;
+    simulation::simulate(scenario)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_round_trip_exactly() {
+        let r = RunRecord {
+            point: 3,
+            replication: 1,
+            seed: u64::MAX,
+            service_salt: 12,
+            invocations: 10,
+            cold_starts: 1,
+            cold_start_ratio: 0.1 + 0.2,
+            latency_p50_ms: 1.0 / 3.0,
+            latency_p99_ms: 123456.789e-7,
+            mean_environments: f64::MIN_POSITIVE,
+            throttled: 0,
+            cost_usd: 5e-324,
+            init_ms: Quantiles {
+                p5: 0.1,
+                p25: 2.0 / 7.0,
+                p50: 1e300,
+                p75: 3.3,
+                p95: 4.4,
+            },
+            latency_ms: Quantiles::default(),
+        };
+        let text = serde_json::to_string(&r).expect("serializes");
+        let back: RunRecord = serde_json::from_str(&text).expect("parses");
+        assert_eq!(back, r);
+        assert_eq!(
+            back.cold_start_ratio.to_bits(),
+            r.cold_start_ratio.to_bits()
+        );
+    }
+}

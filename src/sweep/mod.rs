@@ -1,0 +1,26 @@
+//! Sweeps and replications: a scenario's `[sweep]` table turns it into a grid of points,
+//! each run `replications` times in parallel (the crate's only user of rayon), summarised as
+//! means with 95% confidence intervals.
+//!
+//! The pipeline is [`load`] (read `[sweep]`, validate every point as a scenario with
+//! `--set`-style overrides) → [`run`] (resume state, [`execute`] in parallel, then
+//! [`report::write_sweep`](crate::report::write_sweep)). Runs are gathered in grid order, so
+//! the outputs do not depend on the number of threads.
+
+mod error;
+mod execute;
+mod plan;
+mod run;
+mod seeds;
+pub mod spec;
+mod stats;
+mod summary;
+
+pub use error::{PointFailure, SweepError};
+pub use execute::{execute, Control, OnRun, Progress, Quantiles, RunRecord};
+pub use plan::{load, plan, Plan, Point, MAX_POINTS};
+pub use run::{run, Outcome, Settings};
+pub use seeds::{arrival_seed, service_salt};
+pub use spec::{Mode, Param, ParamValue, Spec};
+pub use stats::{t975, Estimate};
+pub use summary::{Metric, ParamSummary, PointSummary, SweepSummary};

@@ -1,0 +1,498 @@
+//! A sweep's points: the grid (or zip) of the `[sweep]` values, each point a validated
+//! scenario built by applying its values as `--set` overrides to the file.
+
+use super::spec::{self, quoted, Mode, Param};
+use super::{PointFailure, SweepError};
+use crate::scenario::{self, Loaded, Problem, ScenarioError};
+use std::path::{Path, PathBuf};
+
+/// Most points a sweep may have (a guard against a grid that would never finish).
+pub const MAX_POINTS: usize = 100_000;
+
+/// One point of the grid.
+#[derive(Clone, Debug)]
+pub struct Point {
+    /// Position in grid order (0-based); rows of `sweep.csv` follow it.
+    pub index: usize,
+    /// For each parameter, the index of this point's value.
+    pub choice: Vec<usize>,
+    /// The point's values for people, e.g. `idle=5m, rate=0.05`.
+    pub label: String,
+    /// A folder name: `03-idle-5m-rate-0.05`.
+    pub slug: String,
+    /// The point's overrides (`path=value`), the command line's first.
+    pub overrides: Vec<String>,
+    /// The validated scenario of this point.
+    pub loaded: Loaded,
+}
+
+/// A planned sweep: every point validated, nothing run yet.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The scenario file.
+    pub origin: PathBuf,
+    /// The file's text as written, `[sweep]` included.
+    pub text: String,
+    /// Scenario name (of the first point): names the output folder.
+    pub name: String,
+    /// Scenario description (of the first point).
+    pub description: String,
+    /// Runs per point.
+    pub replications: u32,
+    /// How the values combine.
+    pub mode: Mode,
+    /// The swept parameters, in the order written.
+    pub params: Vec<Param>,
+    /// Each parameter's shortest unambiguous name (`idle` for `platform.keep_alive.idle`).
+    pub short_names: Vec<String>,
+    /// The points in grid order.
+    pub points: Vec<Point>,
+}
+
+impl Plan {
+    /// Points × replications.
+    pub fn runs(&self) -> usize {
+        self.points.len() * self.replications as usize
+    }
+
+    /// A hash of everything that decides the runs' results (each point's scenario text and
+    /// seed, the replications, the coldsim version): resumed state must carry the same one.
+    pub fn fingerprint(&self) -> String {
+        let mut h = Fnv::default();
+        h.write(env!("CARGO_PKG_VERSION").as_bytes());
+        h.write(&self.replications.to_le_bytes());
+        for p in &self.points {
+            h.write(&(p.index as u64).to_le_bytes());
+            h.write(&p.loaded.scenario.seed.to_le_bytes());
+            h.write(p.loaded.text.as_bytes());
+        }
+        format!("{:016x}", h.0)
+    }
+
+    /// True when a parameter sets a function's runtime.
+    pub fn sweeps_runtime(&self) -> bool {
+        self.params.iter().any(|p| p.path.ends_with(".runtime"))
+    }
+}
+
+/// FNV-1a, 64 bits: small, stable across Rust versions (unlike `DefaultHasher`).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        // A separator, so ("ab", "c") and ("a", "bc") differ.
+        self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3) ^ 0xff;
+    }
+}
+
+/// Reads the scenario at `path` and plans its sweep; `None` if it has no `[sweep]`.
+pub fn load(
+    path: &Path,
+    overrides: &[String],
+    seed: Option<u64>,
+) -> Result<Option<Plan>, SweepError> {
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|_| ScenarioError::NotUtf8 {
+        path: path.to_owned(),
+    })?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "scenario".into());
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    plan(&text, path, &stem, &base, overrides, seed)
+}
+
+/// Plans the sweep of scenario `text` read from `origin` (see [`scenario::parse`] for the
+/// other arguments); `seed` replaces every point's seed. `None` if the text has no `[sweep]`.
+pub fn plan(
+    text: &str,
+    origin: &Path,
+    name_default: &str,
+    base_dir: &Path,
+    overrides: &[String],
+    seed: Option<u64>,
+) -> Result<Option<Plan>, SweepError> {
+    let Some((base_text, spec)) = spec::extract(text, origin)? else {
+        return Ok(None);
+    };
+    for arg in overrides {
+        let path = arg.split_once('=').map_or(arg.as_str(), |(p, _)| p).trim();
+        if let Some(p) = spec.params.iter().find(|p| p.path == path) {
+            return Err(ScenarioError::Override {
+                arg: arg.clone(),
+                message: format!(
+                    "this path is swept by [sweep] (line {}); remove it from the sweep or drop --set",
+                    p.line
+                ),
+            }
+            .into());
+        }
+    }
+    if seed.is_some() {
+        if let Some(p) = spec.params.iter().find(|p| p.path == "seed") {
+            return Err(SweepError::Spec {
+                path: origin.to_owned(),
+                line: p.line,
+                key: quoted(&p.path),
+                message: "the seed is swept, so --seed cannot set it; drop one of them".into(),
+            });
+        }
+    }
+    let choices = choices(&spec.params, spec.mode).ok_or_else(|| SweepError::Spec {
+        path: origin.to_owned(),
+        line: spec.line,
+        key: "sweep".into(),
+        message: format!(
+            "the grid has more than {MAX_POINTS} points; sweep fewer values or use mode = \"zip\""
+        ),
+    })?;
+    let short_names = short_names(&spec.params);
+    let width = choices.len().saturating_sub(1).to_string().len();
+    let mut points = Vec::with_capacity(choices.len());
+    let mut failures = Vec::new();
+    for (index, choice) in choices.into_iter().enumerate() {
+        let mut all = overrides.to_vec();
+        let mut label = Vec::new();
+        let mut slug = format!("{index:0width$}");
+        for ((p, short), &v) in spec.params.iter().zip(&short_names).zip(&choice) {
+            let value = &p.values[v];
+            all.push(format!("{}={}", p.path, value.toml));
+            label.push(format!("{short}={}", value.label));
+            slug.push('-');
+            slug.push_str(&slug_part(&format!("{short}-{}", value.label)));
+        }
+        let label = if label.is_empty() {
+            "as written".to_owned()
+        } else {
+            label.join(", ")
+        };
+        let slug = truncate(&slug, 80);
+        match scenario::parse(&base_text, origin, name_default, base_dir, &all) {
+            Ok(mut loaded) => {
+                if let Some(s) = seed {
+                    loaded.scenario.seed = s;
+                }
+                points.push(Point {
+                    index,
+                    choice,
+                    label,
+                    slug,
+                    overrides: all,
+                    loaded,
+                });
+            }
+            Err(error) => {
+                let error = blame(error, &spec.params, origin, overrides)?;
+                failures.push(PointFailure {
+                    index,
+                    label,
+                    error,
+                });
+            }
+        }
+    }
+    if !failures.is_empty() {
+        let total = failures.len() + points.len();
+        // The same problem at every point is the file's, not the sweep's: report it once.
+        let first = failures[0].error.to_string();
+        if points.is_empty() && failures.iter().all(|f| f.error.to_string() == first) {
+            return Err(failures.swap_remove(0).error.into());
+        }
+        return Err(SweepError::Points {
+            path: origin.to_owned(),
+            total,
+            failures,
+        });
+    }
+    let first = &points[0].loaded.scenario;
+    Ok(Some(Plan {
+        origin: origin.to_owned(),
+        text: text.to_owned(),
+        name: first.name.clone(),
+        description: first.description.clone(),
+        replications: spec.replications,
+        mode: spec.mode,
+        params: spec.params,
+        short_names,
+        points,
+    }))
+}
+
+/// Sorts a point's error: an unknown swept path is the `[sweep]` key's fault (returned as
+/// `Err`); problems with swept values are marked as coming from `[sweep]`, at its line.
+fn blame(
+    error: ScenarioError,
+    params: &[Param],
+    origin: &Path,
+    cli: &[String],
+) -> Result<ScenarioError, SweepError> {
+    match error {
+        ScenarioError::Override { arg, message } if !cli.contains(&arg) => {
+            let path = arg.split_once('=').map_or(arg.as_str(), |(p, _)| p);
+            let line = params.iter().find(|p| p.path == path).map(|p| p.line);
+            if is_path_error(&message) {
+                return Err(SweepError::Spec {
+                    path: origin.to_owned(),
+                    line: line.unwrap_or(0),
+                    key: quoted(path),
+                    message: format!("{message} (the key must be a scenario path, as --set takes)"),
+                });
+            }
+            // A value of the wrong type or form: that point's problem.
+            Ok(ScenarioError::Invalid {
+                path: origin.to_owned(),
+                problems: vec![Problem {
+                    field: format!("{path} (from [sweep])"),
+                    line,
+                    message,
+                }],
+            })
+        }
+        ScenarioError::Invalid { path, mut problems } => {
+            for problem in &mut problems {
+                if let Some(field) = problem.field.strip_suffix(" (from --set)") {
+                    if let Some(p) = params.iter().find(|p| p.path == field) {
+                        problem.field = format!("{field} (from [sweep])");
+                        problem.line = Some(p.line);
+                    }
+                }
+            }
+            Ok(ScenarioError::Invalid { path, problems })
+        }
+        other => Ok(other),
+    }
+}
+
+/// True for the messages of `--set` that mean the path names no field (as opposed to a
+/// value of the wrong type).
+fn is_path_error(message: &str) -> bool {
+    [
+        "unknown field",
+        "no function named",
+        "has no [[functions]]",
+        "name a field of",
+        "is not a table",
+        "empty segment",
+    ]
+    .iter()
+    .any(|m| message.contains(m))
+}
+
+/// Each point's value indices, in grid order; `None` beyond [`MAX_POINTS`].
+fn choices(params: &[Param], mode: Mode) -> Option<Vec<Vec<usize>>> {
+    match mode {
+        Mode::Zip => {
+            let n = params.first().map_or(1, |p| p.values.len());
+            (n <= MAX_POINTS).then(|| (0..n).map(|i| vec![i; params.len()]).collect())
+        }
+        Mode::Grid => {
+            let n = params
+                .iter()
+                .try_fold(1usize, |n, p| n.checked_mul(p.values.len()))
+                .filter(|&n| n <= MAX_POINTS)?;
+            Some(
+                (0..n)
+                    .map(|mut i| {
+                        // Mixed radix, last parameter fastest.
+                        let mut c = vec![0; params.len()];
+                        for (k, p) in params.iter().enumerate().rev() {
+                            c[k] = i % p.values.len();
+                            i /= p.values.len();
+                        }
+                        c
+                    })
+                    .collect(),
+            )
+        }
+    }
+}
+
+/// The shortest suffix of each path's segments that no other path ends with.
+fn short_names(params: &[Param]) -> Vec<String> {
+    params
+        .iter()
+        .map(|p| {
+            let segs: Vec<&str> = p.path.split('.').collect();
+            (1..=segs.len())
+                .map(|k| segs[segs.len() - k..].join("."))
+                .find(|suffix| {
+                    params
+                        .iter()
+                        .filter(|q| q.path != p.path)
+                        .all(|q| q.path != *suffix && !q.path.ends_with(&format!(".{suffix}")))
+                })
+                .unwrap_or_else(|| p.path.clone())
+        })
+        .collect()
+}
+
+fn slug_part(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '.' || c == '_' {
+            c
+        } else {
+            '-'
+        };
+        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
+            out.push(c);
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect::<String>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = r#"name = "t"
+duration = "1h"
+[[functions]]
+name = "api"
+runtime = "python3.12"
+execution = { dist = "constant", value = "10ms" }
+arrivals = { process = "poisson", rate = 1.0 }
+"#;
+
+    fn plan_of(sweep: &str) -> Result<Option<Plan>, SweepError> {
+        plan(
+            &format!("{BASE}{sweep}"),
+            Path::new("s.toml"),
+            "s",
+            Path::new("."),
+            &[],
+            None,
+        )
+    }
+
+    #[test]
+    fn grid_runs_the_last_key_fastest() {
+        let p = plan_of("[sweep]\n\"platform.keep_alive.idle\" = [\"1m\", \"5m\"]\n\"functions.api.memory_mb\" = [128, 256, 512]\n")
+            .expect("valid")
+            .expect("a sweep");
+        assert_eq!(p.points.len(), 6);
+        assert_eq!(p.short_names, ["idle", "memory_mb"]);
+        let labels: Vec<&str> = p.points.iter().map(|p| p.label.as_str()).collect();
+        assert_eq!(labels[0], "idle=1m, memory_mb=128");
+        assert_eq!(labels[1], "idle=1m, memory_mb=256");
+        assert_eq!(labels[3], "idle=5m, memory_mb=128");
+        assert_eq!(p.points[4].slug, "4-idle-5m-memory_mb-256");
+        assert_eq!(p.points[4].loaded.scenario.functions[0].memory_mb, 256);
+        assert_eq!(p.replications, 1);
+    }
+
+    #[test]
+    fn zip_pairs_values() {
+        let p = plan_of("[sweep]\nmode = \"zip\"\nreplications = 2\n\"functions.api.memory_mb\" = [128, 256]\n\"functions.api.arrivals.rate\" = [1.0, 2.0]\n")
+            .expect("valid")
+            .expect("a sweep");
+        assert_eq!(p.points.len(), 2);
+        assert_eq!(p.points[1].label, "memory_mb=256, rate=2.0");
+        assert_eq!(p.runs(), 4);
+    }
+
+    #[test]
+    fn replications_alone_make_one_point() {
+        let p = plan_of("[sweep]\nreplications = 5\n")
+            .expect("valid")
+            .expect("a sweep");
+        assert_eq!(p.points.len(), 1);
+        assert_eq!(p.points[0].label, "as written");
+        assert_eq!(p.runs(), 5);
+    }
+
+    #[test]
+    fn unknown_path_names_the_sweep_key_and_line() {
+        let e = plan_of("[sweep]\n\"functions.api.memroy_mb\" = [128]\n").expect_err("unknown");
+        let text = e.to_string();
+        assert!(
+            text.starts_with("s.toml: line 9: [sweep] \"functions.api.memroy_mb\": "),
+            "{text}"
+        );
+        let e = plan_of("[sweep]\n\"functions.web.memory_mb\" = [128]\n").expect_err("unknown");
+        assert!(e.to_string().contains("no function named `web`"), "{e}");
+    }
+
+    #[test]
+    fn an_invalid_value_names_the_point() {
+        let e = plan_of("[sweep]\n\"platform.keep_alive.idle\" = [\"1m\", \"-5m\", \"10m\"]\n")
+            .expect_err("invalid");
+        let text = e.to_string();
+        assert!(text.contains("1 of 3 sweep points is invalid"), "{text}");
+        assert!(text.contains("point 1 (idle=-5m)"), "{text}");
+        assert!(
+            text.contains("line 9, platform.keep_alive.idle (from [sweep])"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_problem_of_the_file_is_reported_once() {
+        let text = BASE.replace("rate = 1.0", "rate = -1.0") + "[sweep]\n\"seed\" = [1, 2]\n";
+        let e =
+            plan(&text, Path::new("s.toml"), "s", Path::new("."), &[], None).expect_err("invalid");
+        assert!(matches!(e, SweepError::Scenario(_)), "{e}");
+    }
+
+    #[test]
+    fn set_on_a_swept_path_is_refused() {
+        let text = format!("{BASE}[sweep]\n\"seed\" = [1, 2]\n");
+        let e = plan(
+            &text,
+            Path::new("s.toml"),
+            "s",
+            Path::new("."),
+            &["seed=3".into()],
+            None,
+        )
+        .expect_err("conflict");
+        assert!(e.to_string().contains("swept by [sweep] (line 9)"), "{e}");
+    }
+
+    #[test]
+    fn short_names_disambiguate() {
+        let p = |path: &str| Param {
+            path: path.into(),
+            line: 1,
+            values: Vec::new(),
+        };
+        assert_eq!(
+            short_names(&[
+                p("functions.a.memory_mb"),
+                p("functions.b.memory_mb"),
+                p("seed")
+            ]),
+            ["a.memory_mb", "b.memory_mb", "seed"]
+        );
+    }
+
+    #[test]
+    fn fingerprint_follows_the_points() {
+        let a = plan_of("[sweep]\n\"seed\" = [1, 2]\n")
+            .expect("ok")
+            .expect("sweep");
+        let b = plan_of("[sweep]\n\"seed\" = [1, 3]\n")
+            .expect("ok")
+            .expect("sweep");
+        assert_eq!(a.fingerprint(), a.clone().fingerprint());
+        assert_ne!(a.fingerprint(), b.fingerprint());
+    }
+}

@@ -1,0 +1,150 @@
+//! A whole sweep: resume state, parallel runs, then the report — what `coldsim run` does with
+//! a scenario that has a `[sweep]` table.
+
+use super::execute::{execute, Control, Progress, RunRecord};
+use super::plan::Plan;
+use super::summary::SweepSummary;
+use super::SweepError;
+use crate::report::{self, SweepOptions, SweepState};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+/// How to run a sweep.
+pub struct Settings<'a> {
+    /// Output folder (replaced atomically when the sweep completes).
+    pub out: &'a Path,
+    /// Continue from the runs an interrupted sweep kept in `out`.
+    pub resume: bool,
+    /// Also write each point's full report (its first replication) under `points/`.
+    pub keep_points: bool,
+    /// Draw charts.
+    pub charts: bool,
+    /// Also write SVG charts.
+    pub svg: bool,
+    /// Set (by Ctrl-C) to stop after the running runs.
+    pub stop: &'a AtomicBool,
+    /// Stop as if interrupted after this many runs (tests of `--resume`).
+    pub stop_after: Option<usize>,
+    /// Called after every run, from worker threads.
+    pub progress: &'a (dyn Fn(Progress) + Sync),
+}
+
+/// How a sweep ended.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Every run is done and the report is written.
+    Finished {
+        /// The sweep's statistics.
+        summary: Box<SweepSummary>,
+        /// Runs computed in this session.
+        computed: usize,
+        /// Runs taken from an interrupted session.
+        resumed: usize,
+        /// Wall-clock seconds of this session's runs.
+        wall_s: f64,
+    },
+    /// Stopped early; finished runs are kept in `state_dir` for `--resume`.
+    Interrupted {
+        /// Runs finished so far (over all sessions).
+        done: usize,
+        /// Points × replications.
+        total: usize,
+        /// Where they are kept.
+        state_dir: PathBuf,
+    },
+}
+
+/// Runs `plan` and writes its report into `settings.out`.
+pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
+    let reps = plan.replications as usize;
+    let total = plan.runs();
+    let fingerprint = plan.fingerprint();
+    let state = SweepState::at(settings.out);
+    let mut done: Vec<Option<RunRecord>> = vec![None; total];
+    let mut resumed = 0;
+    match (settings.resume, state.fingerprint()) {
+        (true, Some(f)) if f == fingerprint => {
+            for record in state.records() {
+                let Some(point) = plan.points.get(record.point) else {
+                    continue;
+                };
+                let j = record.point * reps + record.replication as usize;
+                let usable = (record.replication as usize) < reps
+                    && done[j].is_none()
+                    // A kept point report is made with replication 0: without it, rerun it.
+                    && !(settings.keep_points
+                        && record.replication == 0
+                        && !state.has_point(&point.slug));
+                if usable {
+                    done[j] = Some(record);
+                    resumed += 1;
+                }
+            }
+        }
+        (true, Some(_)) => {
+            return Err(SweepError::Resume {
+                dir: state.dir().to_owned(),
+                message: "it was written by a different sweep (the scenario, its [sweep] table, --set or --seed changed); run again without --resume to start over".into(),
+            })
+        }
+        // Nothing to resume (or a fresh start): begin with empty state.
+        _ => state.reset(&fingerprint)?,
+    }
+
+    let started = Instant::now();
+    let control = Control {
+        stop: settings.stop,
+        stop_after: settings.stop_after,
+        progress: settings.progress,
+    };
+    let point_options = report::Options {
+        charts: settings.charts,
+        svg: settings.svg,
+        wall_s: 0.0,
+    };
+    let complete = execute(
+        plan,
+        &mut done,
+        &control,
+        &|point, record, results, summary| {
+            if settings.keep_points && record.replication == 0 {
+                let mut loaded = point.loaded.clone();
+                loaded.scenario.seed = record.seed;
+                report::write(
+                    &state.point_dir(&point.slug),
+                    &loaded,
+                    results,
+                    summary,
+                    &point_options,
+                )?;
+            }
+            state.save(record)?;
+            Ok(())
+        },
+    )?;
+    let wall_s = started.elapsed().as_secs_f64();
+    if !complete {
+        return Ok(Outcome::Interrupted {
+            done: done.iter().filter(|r| r.is_some()).count(),
+            total,
+            state_dir: state.dir().to_owned(),
+        });
+    }
+    let records: Vec<RunRecord> = done.into_iter().flatten().collect();
+    let summary = SweepSummary::new(plan, &records);
+    let options = SweepOptions {
+        charts: settings.charts,
+        svg: settings.svg,
+        wall_s,
+        computed: total - resumed,
+        points_from: settings.keep_points.then(|| state.points_dir()),
+    };
+    report::write_sweep(settings.out, &summary, &options)?;
+    Ok(Outcome::Finished {
+        summary: Box::new(summary),
+        computed: total - resumed,
+        resumed,
+        wall_s,
+    })
+}

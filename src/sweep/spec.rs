@@ -1,0 +1,457 @@
+//! The `[sweep]` table: read from the scenario text and removed from it before the scenario
+//! is parsed, so the scenario schema never sees it.
+//!
+//! ```toml
+//! [sweep]
+//! replications = 10                      # runs per point [1]
+//! mode = "grid"                          # grid (Cartesian product) | zip (pairs) [grid]
+//! "platform.keep_alive.idle" = ["1m", "5m", "10m"]
+//! "functions.api.provisioned_concurrency" = [0, 5, 10]
+//! ```
+//!
+//! Every other key is a scenario path (the `--set` form) with a list of values. Unquoted
+//! dotted keys (`platform.keep_alive.idle = [...]`) mean the same path.
+
+use super::SweepError;
+use std::path::Path;
+use toml_edit::{ImDocument, Item, Value};
+
+/// How the lists of values combine into points.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Every combination; the first key varies slowest, the last fastest.
+    Grid,
+    /// The i-th values of every list form point i; the lists have the same length.
+    Zip,
+}
+
+/// One value of a swept parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamValue {
+    /// The value as TOML text, as `--set` takes it (`"5m"`, `10`, `{ dist = ... }`).
+    pub toml: String,
+    /// The value for people: strings without quotes (`5m`), others as TOML.
+    pub label: String,
+}
+
+/// A swept scenario path and its values, in the order written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// Scenario path, e.g. `platform.keep_alive.idle`.
+    pub path: String,
+    /// 1-based line of its key in the file.
+    pub line: usize,
+    /// The values, in the order written.
+    pub values: Vec<ParamValue>,
+}
+
+/// The parsed `[sweep]` table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    /// Runs per point (at least 1).
+    pub replications: u32,
+    /// How the lists combine.
+    pub mode: Mode,
+    /// The swept parameters in the order written (none: replications of the scenario as is).
+    pub params: Vec<Param>,
+    /// 1-based line of the `[sweep]` header (or key).
+    pub line: usize,
+}
+
+/// Most runs per point: far beyond what a confidence interval needs, and a guard against typos.
+pub const MAX_REPLICATIONS: i64 = 10_000;
+
+/// Splits `text` into the scenario without its `[sweep]` table and the parsed table, or
+/// `None` if the text has no `[sweep]` (or is not TOML: the scenario parser reports that).
+/// The `[sweep]` lines are emptied rather than removed, so line numbers stay those of the file.
+pub fn extract(text: &str, origin: &Path) -> Result<Option<(String, Spec)>, SweepError> {
+    let Ok(doc) = ImDocument::parse(text.to_owned()) else {
+        return Ok(None);
+    };
+    let Some((key, item)) = doc.as_table().get_key_value("sweep") else {
+        return Ok(None);
+    };
+    let header_span = match item {
+        Item::Table(t) => t.span(),
+        _ => None,
+    };
+    let start = header_span
+        .as_ref()
+        .map(|s| s.start)
+        .or_else(|| key.span().map(|s| s.start))
+        .unwrap_or(0);
+    let line = line_at(text, start);
+    let spec = parse_spec(item, text, origin, line)?;
+    Ok(Some((without_sweep(text, item, key.span()), spec)))
+}
+
+fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spec, SweepError> {
+    let spec_err = |line: usize, key: &str, message: String| SweepError::Spec {
+        path: origin.to_owned(),
+        line,
+        key: key.to_owned(),
+        message,
+    };
+    let Some(table) = item.as_table_like() else {
+        return Err(spec_err(
+            line,
+            "sweep",
+            "expected a table: write `[sweep]` followed by `\"path\" = [values]` lines".into(),
+        ));
+    };
+    let mut spec = Spec {
+        replications: 1,
+        mode: Mode::Grid,
+        params: Vec::new(),
+        line,
+    };
+    for (key, item) in table.iter() {
+        let key_line = table
+            .get_key_value(key)
+            .and_then(|(k, _)| k.span())
+            .map_or(line, |s| line_at(text, s.start));
+        match key {
+            "replications" => {
+                let n = item.as_integer().filter(|n| (1..=MAX_REPLICATIONS).contains(n));
+                spec.replications = n.ok_or_else(|| {
+                    spec_err(
+                        key_line,
+                        key,
+                        format!(
+                            "expected a whole number from 1 to {MAX_REPLICATIONS}, e.g. `replications = 10`"
+                        ),
+                    )
+                })? as u32;
+            }
+            "mode" => {
+                spec.mode = match item.as_str() {
+                    Some("grid") => Mode::Grid,
+                    Some("zip") => Mode::Zip,
+                    _ => {
+                        return Err(spec_err(
+                            key_line,
+                            key,
+                            "expected \"grid\" (every combination) or \"zip\" (the i-th values of every list together)".into(),
+                        ))
+                    }
+                }
+            }
+            _ => collect_params(key, item, key_line, text, origin, &mut spec.params)?,
+        }
+    }
+    for (i, p) in spec.params.iter().enumerate() {
+        if spec.params[..i].iter().any(|q| q.path == p.path) {
+            return Err(spec_err(
+                p.line,
+                &quoted(&p.path),
+                "this path is swept twice; keep one list".into(),
+            ));
+        }
+    }
+    if spec.mode == Mode::Zip {
+        if let Some(first) = spec.params.first() {
+            for p in &spec.params[1..] {
+                if p.values.len() != first.values.len() {
+                    return Err(spec_err(
+                        p.line,
+                        &quoted(&p.path),
+                        format!(
+                            "has {} values but {} has {}; with mode = \"zip\" every list needs the same length",
+                            p.values.len(),
+                            quoted(&first.path),
+                            first.values.len()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(spec)
+}
+
+/// Adds the parameter(s) under `path`: a list is one parameter; a table (unquoted dotted
+/// keys) holds more, one level down.
+fn collect_params(
+    path: &str,
+    item: &Item,
+    line: usize,
+    text: &str,
+    origin: &Path,
+    out: &mut Vec<Param>,
+) -> Result<(), SweepError> {
+    let err = |message: String| SweepError::Spec {
+        path: origin.to_owned(),
+        line,
+        key: quoted(path),
+        message,
+    };
+    if let Some(array) = item.as_array() {
+        if array.is_empty() {
+            return Err(err(
+                "an empty list: give at least one value, e.g. [\"1m\", \"10m\"]".into(),
+            ));
+        }
+        let values = array.iter().map(param_value).collect();
+        out.push(Param {
+            path: path.to_owned(),
+            line,
+            values,
+        });
+        return Ok(());
+    }
+    if let Some(table) = item.as_table_like() {
+        for (k, child) in table.iter() {
+            let child_line = table
+                .get_key_value(k)
+                .and_then(|(key, _)| key.span())
+                .map_or(line, |s| line_at(text, s.start));
+            collect_params(&format!("{path}.{k}"), child, child_line, text, origin, out)?;
+        }
+        return Ok(());
+    }
+    if item.is_array_of_tables() {
+        return Err(err(
+            "write the values as one list, e.g. \"functions.api.memory_mb\" = [512, 1024]".into(),
+        ));
+    }
+    Err(err(
+        "expected a list of values, e.g. \"platform.keep_alive.idle\" = [\"1m\", \"10m\"] (or replications = N, mode = \"grid\" | \"zip\")".into(),
+    ))
+}
+
+fn param_value(v: &Value) -> ParamValue {
+    let bare = v.clone().decorated("", "");
+    let toml = single_line(&bare.to_string());
+    let label = match v.as_str() {
+        Some(s) => s.to_owned(),
+        None => toml.clone(),
+    };
+    ParamValue { toml, label }
+}
+
+/// Inline tables and arrays written over several lines become one line (a `--set` value).
+fn single_line(s: &str) -> String {
+    if !s.contains('\n') {
+        return s.to_owned();
+    }
+    match s.parse::<Value>() {
+        Ok(mut v) => {
+            fmt_value(&mut v);
+            v.to_string()
+        }
+        Err(_) => s.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
+fn fmt_value(v: &mut Value) {
+    match v {
+        Value::Array(a) => {
+            for x in a.iter_mut() {
+                fmt_value(x);
+            }
+            a.fmt();
+        }
+        Value::InlineTable(t) => {
+            for (_, x) in t.iter_mut() {
+                fmt_value(x);
+            }
+            t.fmt();
+        }
+        _ => {}
+    }
+    v.decor_mut().clear();
+}
+
+/// `"path"` — how the error messages quote a swept path.
+pub(crate) fn quoted(path: &str) -> String {
+    format!("\"{path}\"")
+}
+
+/// The text with the `[sweep]` table's lines emptied (their newlines kept).
+fn without_sweep(text: &str, item: &Item, key_span: Option<std::ops::Range<usize>>) -> String {
+    let mut spans = Vec::new();
+    match item {
+        Item::Table(t) if !t.is_dotted() => collect_table_spans(t, &mut spans),
+        Item::Value(v) => {
+            if let (Some(k), Some(v)) = (key_span, v.span()) {
+                spans.push(k.start..v.end);
+            }
+        }
+        _ => {}
+    }
+    if !spans.is_empty() {
+        let mut bytes = text.as_bytes().to_vec();
+        for s in &spans {
+            let start = line_start(text, s.start);
+            let end = line_end(text, s.end);
+            for b in &mut bytes[start..end] {
+                if *b != b'\n' && *b != b'\r' {
+                    *b = b' ';
+                }
+            }
+        }
+        // Only whole lines of ASCII and multi-byte sequences were replaced byte by byte, so
+        // the result is UTF-8 only if no multi-byte character was cut: check, and trim lines.
+        if let Ok(s) = String::from_utf8(bytes) {
+            let blanked: String = s
+                .split_inclusive('\n')
+                .map(|l| {
+                    if l.trim().is_empty() {
+                        if l.ends_with("\r\n") {
+                            "\r\n"
+                        } else if l.ends_with('\n') {
+                            "\n"
+                        } else {
+                            ""
+                        }
+                    } else {
+                        l
+                    }
+                })
+                .collect();
+            if has_no_sweep(&blanked) {
+                return blanked;
+            }
+        }
+    }
+    // Fallback (dotted `sweep.x = ...` keys at the top level): remove it structurally.
+    // Lines after the removed keys may shift.
+    let mut doc: toml_edit::DocumentMut = text.parse().expect("the text parsed above");
+    doc.remove("sweep");
+    doc.to_string()
+}
+
+fn collect_table_spans(t: &toml_edit::Table, out: &mut Vec<std::ops::Range<usize>>) {
+    if let Some(s) = t.span() {
+        out.push(s);
+    }
+    for (_, item) in t.iter() {
+        if let Item::Table(child) = item {
+            if !child.is_dotted() {
+                collect_table_spans(child, out);
+            }
+        }
+    }
+}
+
+fn has_no_sweep(text: &str) -> bool {
+    ImDocument::parse(text.to_owned()).is_ok_and(|d| !d.as_table().contains_key("sweep"))
+}
+
+fn line_start(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1)
+}
+
+fn line_end(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text[offset..].find('\n').map_or(text.len(), |i| offset + i)
+}
+
+/// 1-based line of a byte offset.
+pub(crate) fn line_at(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "name = \"t\"\nduration = \"1h\"\n";
+
+    fn spec(text: &str) -> Result<Option<(String, Spec)>, SweepError> {
+        extract(text, Path::new("s.toml"))
+    }
+
+    #[test]
+    fn no_sweep_is_none() {
+        assert!(spec(BASE).expect("valid").is_none());
+        assert!(spec("not toml [").expect("left to the parser").is_none());
+    }
+
+    #[test]
+    fn parses_keys_in_order_and_keeps_line_numbers() {
+        let text = format!(
+            "{BASE}[sweep]\nreplications = 3\n\"platform.keep_alive.idle\" = [\"1m\", \"5m\"]\nfunctions.api.memory_mb = [\n  512, # small\n  1024,\n]\n\n[[functions]]\nname = \"api\"\n"
+        );
+        let (rest, s) = spec(&text).expect("valid").expect("a sweep");
+        assert_eq!(s.replications, 3);
+        assert_eq!(s.mode, Mode::Grid);
+        assert_eq!(s.line, 3);
+        let paths: Vec<&str> = s.params.iter().map(|p| p.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["platform.keep_alive.idle", "functions.api.memory_mb"]
+        );
+        assert_eq!(s.params[0].line, 5);
+        assert_eq!(s.params[1].line, 6);
+        assert_eq!(s.params[0].values[1].toml, "\"5m\"");
+        assert_eq!(s.params[0].values[1].label, "5m");
+        assert_eq!(s.params[1].values[0].toml, "512");
+        assert_eq!(rest.lines().count(), text.lines().count());
+        assert_eq!(rest.lines().nth(11), Some("name = \"api\""));
+        assert!(!rest.contains("sweep") && !rest.contains("1024"));
+    }
+
+    #[test]
+    fn inline_table_values_become_one_line() {
+        let text = format!(
+            "{BASE}[sweep]\n\"functions.api.arrivals\" = [\n  {{ process = \"poisson\", rate = 1.0 }},\n  {{ process = \"periodic\", every = \"1m\" }},\n]\n"
+        );
+        let (_, s) = spec(&text).expect("valid").expect("a sweep");
+        assert_eq!(
+            s.params[0].values[1].toml,
+            "{ process = \"periodic\", every = \"1m\" }"
+        );
+    }
+
+    #[test]
+    fn bad_tables_are_reported_with_their_line() {
+        let cases = [
+            ("[sweep]\n\"duration\" = []\n", 4, "empty list"),
+            ("[sweep]\nreplications = 0\n", 4, "whole number"),
+            ("[sweep]\nmode = \"product\"\n", 4, "\"zip\""),
+            ("[sweep]\n\"duration\" = \"1h\"\n", 4, "list of values"),
+            (
+                "[sweep]\nmode = \"zip\"\n\"duration\" = [\"1h\", \"2h\"]\n\"seed\" = [1]\n",
+                6,
+                "same length",
+            ),
+            ("[sweep]\n\"seed\" = [1]\nseed = [2]\n", 0, "duplicate"),
+        ];
+        for (sweep, line, needle) in cases {
+            let text = format!("{BASE}{sweep}");
+            match spec(&text) {
+                Err(SweepError::Spec {
+                    line: l, message, ..
+                }) => {
+                    assert_eq!(l, line, "{sweep}");
+                    assert!(message.contains(needle), "{message}");
+                }
+                // A key written twice is a TOML error: the scenario parser reports it.
+                Ok(None) => assert_eq!(line, 0, "{sweep}"),
+                other => panic!("{sweep}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn swept_twice_is_an_error() {
+        let text = format!("{BASE}[sweep]\n\"a.b\" = [1]\na.b = [2]\n");
+        let e = spec(&text).expect_err("twice");
+        assert!(e.to_string().contains("swept twice"), "{e}");
+    }
+
+    #[test]
+    fn sweep_before_other_tables_and_inline_form() {
+        let text = "sweep = { \"seed\" = [1, 2] }\nname = \"t\"\n";
+        let (rest, s) = spec(text).expect("valid").expect("a sweep");
+        assert_eq!(s.params[0].values.len(), 2);
+        assert_eq!(rest, "\nname = \"t\"\n");
+    }
+}

@@ -1,0 +1,329 @@
+//! The statistics of a sweep: per point, the mean and 95% confidence interval of each
+//! headline metric over replications, the cost/latency Pareto front, and averaged quantiles
+//! for box plots. Reports and charts only draw what this computes.
+
+use super::execute::{Quantiles, RunRecord};
+use super::plan::Plan;
+use super::spec::Mode;
+use super::stats::Estimate;
+use crate::scenario::quantity::parse_duration;
+use std::path::PathBuf;
+
+/// The headline metrics of `sweep.csv`, in column order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// Cold starts / requests.
+    ColdStartRatio,
+    /// Median end-to-end latency, ms.
+    LatencyP50,
+    /// 99th-percentile end-to-end latency, ms.
+    LatencyP99,
+    /// Time-weighted mean of live environments.
+    MeanEnvironments,
+    /// Throttled requests.
+    Throttled,
+    /// Total cost, US dollars.
+    Cost,
+}
+
+impl Metric {
+    /// Every metric, in column order.
+    pub const ALL: [Metric; 6] = [
+        Metric::ColdStartRatio,
+        Metric::LatencyP50,
+        Metric::LatencyP99,
+        Metric::MeanEnvironments,
+        Metric::Throttled,
+        Metric::Cost,
+    ];
+
+    /// Column stem in `sweep.csv` (`_mean`, `_ci_low`, `_ci_high` follow).
+    pub fn column(self) -> &'static str {
+        match self {
+            Metric::ColdStartRatio => "cold_start_ratio",
+            Metric::LatencyP50 => "latency_p50_ms",
+            Metric::LatencyP99 => "latency_p99_ms",
+            Metric::MeanEnvironments => "mean_environments",
+            Metric::Throttled => "throttled",
+            Metric::Cost => "cost_usd",
+        }
+    }
+
+    /// The metric's value in one run.
+    pub fn of(self, r: &RunRecord) -> f64 {
+        match self {
+            Metric::ColdStartRatio => r.cold_start_ratio,
+            Metric::LatencyP50 => r.latency_p50_ms,
+            Metric::LatencyP99 => r.latency_p99_ms,
+            Metric::MeanEnvironments => r.mean_environments,
+            Metric::Throttled => r.throttled as f64,
+            Metric::Cost => r.cost_usd,
+        }
+    }
+}
+
+/// A swept parameter as reports show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamSummary {
+    /// Scenario path.
+    pub path: String,
+    /// Shortest unambiguous name.
+    pub short: String,
+    /// The values as written (strings unquoted).
+    pub labels: Vec<String>,
+    /// The values as numbers, when every value is a number or a duration (in seconds).
+    pub numeric: Option<Vec<f64>>,
+}
+
+/// One point's figures over its replications.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PointSummary {
+    /// Index in grid order.
+    pub index: usize,
+    /// For each parameter, the index of this point's value.
+    pub choice: Vec<usize>,
+    /// `idle=5m, rate=0.05`.
+    pub label: String,
+    /// Each metric of [`Metric::ALL`], in that order.
+    pub estimates: [Estimate; 6],
+    /// Mean requests counted per run.
+    pub invocations: f64,
+    /// Init quantiles averaged over replications (zeros if no replication had a cold start).
+    pub init_ms: Quantiles,
+    /// Cold starts behind `init_ms`, summed over replications.
+    pub cold_starts: u64,
+    /// End-to-end latency quantiles averaged over replications.
+    pub latency_ms: Quantiles,
+    /// No other point has both a lower (or equal) mean p99 latency and a lower (or equal) mean
+    /// cost, one of them strictly.
+    pub pareto: bool,
+}
+
+impl PointSummary {
+    /// The estimate of `metric`.
+    pub fn get(&self, metric: Metric) -> Estimate {
+        let i = Metric::ALL
+            .iter()
+            .position(|&m| m == metric)
+            .expect("ALL lists every metric");
+        self.estimates[i]
+    }
+}
+
+/// Everything a sweep's report shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepSummary {
+    /// Scenario name.
+    pub name: String,
+    /// Scenario description.
+    pub description: String,
+    /// The scenario file.
+    pub origin: PathBuf,
+    /// The file text as written.
+    pub text: String,
+    /// Seed of the first point's scenario (replication seeds derive from it).
+    pub seed: u64,
+    /// Simulated time counted per run, e.g. "1d".
+    pub simulated: String,
+    /// Runs per point.
+    pub replications: u32,
+    /// Grid or zip.
+    pub mode: Mode,
+    /// The swept parameters.
+    pub params: Vec<ParamSummary>,
+    /// The points in grid order.
+    pub points: Vec<PointSummary>,
+    /// A function's runtime is swept (the report adds runtime box plots).
+    pub runtime_swept: bool,
+}
+
+impl SweepSummary {
+    /// Summarises `records` (every run of `plan`, indexed `point × replications + replication`).
+    pub fn new(plan: &Plan, records: &[RunRecord]) -> SweepSummary {
+        let reps = plan.replications as usize;
+        let points: Vec<PointSummary> = plan
+            .points
+            .iter()
+            .map(|p| {
+                let runs = &records[p.index * reps..(p.index + 1) * reps];
+                let estimates = Metric::ALL.map(|m| {
+                    let samples: Vec<f64> = runs.iter().map(|r| m.of(r)).collect();
+                    Estimate::of(&samples)
+                });
+                let with_cold: Vec<&RunRecord> =
+                    runs.iter().filter(|r| r.cold_starts > 0).collect();
+                PointSummary {
+                    index: p.index,
+                    choice: p.choice.clone(),
+                    label: p.label.clone(),
+                    estimates,
+                    invocations: runs.iter().map(|r| r.invocations as f64).sum::<f64>()
+                        / reps as f64,
+                    init_ms: mean_quantiles(with_cold.iter().map(|r| &r.init_ms)),
+                    cold_starts: runs.iter().map(|r| r.cold_starts).sum(),
+                    latency_ms: mean_quantiles(runs.iter().map(|r| &r.latency_ms)),
+                    pareto: false,
+                }
+            })
+            .collect();
+        let mut summary = SweepSummary {
+            name: plan.name.clone(),
+            description: plan.description.clone(),
+            origin: plan.origin.clone(),
+            text: plan.text.clone(),
+            seed: plan.points[0].loaded.scenario.seed,
+            simulated: {
+                let s = &plan.points[0].loaded.scenario;
+                (s.duration - s.warmup).to_string()
+            },
+            replications: plan.replications,
+            mode: plan.mode,
+            params: plan
+                .params
+                .iter()
+                .zip(&plan.short_names)
+                .map(|(p, short)| ParamSummary {
+                    path: p.path.clone(),
+                    short: short.clone(),
+                    labels: p.values.iter().map(|v| v.label.clone()).collect(),
+                    numeric: numeric(p.values.iter().map(|v| v.toml.as_str())),
+                })
+                .collect(),
+            points,
+            runtime_swept: plan.sweeps_runtime(),
+        };
+        mark_pareto(&mut summary.points);
+        summary
+    }
+}
+
+/// Vincentised quantiles: the mean of each quantile over runs (zeros when there is none).
+fn mean_quantiles<'a>(qs: impl Iterator<Item = &'a Quantiles>) -> Quantiles {
+    let mut sum = Quantiles::default();
+    let mut n = 0.0;
+    for q in qs {
+        sum.p5 += q.p5;
+        sum.p25 += q.p25;
+        sum.p50 += q.p50;
+        sum.p75 += q.p75;
+        sum.p95 += q.p95;
+        n += 1.0;
+    }
+    if n == 0.0 {
+        return sum;
+    }
+    Quantiles {
+        p5: sum.p5 / n,
+        p25: sum.p25 / n,
+        p50: sum.p50 / n,
+        p75: sum.p75 / n,
+        p95: sum.p95 / n,
+    }
+}
+
+/// The values as numbers if all are TOML numbers, or all durations (in seconds).
+fn numeric<'a>(values: impl Iterator<Item = &'a str> + Clone) -> Option<Vec<f64>> {
+    let numbers: Option<Vec<f64>> = values
+        .clone()
+        .map(|t| match t.parse::<toml_edit::Value>() {
+            Ok(toml_edit::Value::Integer(i)) => Some(*i.value() as f64),
+            Ok(toml_edit::Value::Float(f)) => Some(*f.value()),
+            _ => None,
+        })
+        .collect();
+    numbers
+        .or_else(|| {
+            values
+                .map(|t| match t.parse::<toml_edit::Value>() {
+                    Ok(toml_edit::Value::String(s)) => {
+                        parse_duration(s.value()).ok().map(|d| d.as_secs_f64())
+                    }
+                    _ => None,
+                })
+                .collect()
+        })
+        .filter(|v: &Vec<f64>| v.iter().all(|x| x.is_finite()))
+}
+
+/// Marks the points on the Pareto front of (mean p99 latency, mean cost), both minimised.
+fn mark_pareto(points: &mut [PointSummary]) {
+    let key = |p: &PointSummary| (p.get(Metric::LatencyP99).mean, p.get(Metric::Cost).mean);
+    let keys: Vec<(f64, f64)> = points.iter().map(key).collect();
+    for (i, p) in points.iter_mut().enumerate() {
+        let (l, c) = keys[i];
+        p.pareto = l.is_finite()
+            && c.is_finite()
+            && !keys
+                .iter()
+                .enumerate()
+                .any(|(j, &(l2, c2))| j != i && l2 <= l && c2 <= c && (l2 < l || c2 < c));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(p99: f64, cost: f64) -> PointSummary {
+        let e = |mean| Estimate { mean, ci: None };
+        PointSummary {
+            index: 0,
+            choice: Vec::new(),
+            label: String::new(),
+            estimates: [e(0.0), e(0.0), e(p99), e(0.0), e(0.0), e(cost)],
+            invocations: 0.0,
+            init_ms: Quantiles::default(),
+            cold_starts: 0,
+            latency_ms: Quantiles::default(),
+            pareto: false,
+        }
+    }
+
+    #[test]
+    fn pareto_front_by_hand() {
+        // (p99, cost): B is dominated by A; D equals C (both kept); E is dominated by C.
+        let mut pts = vec![
+            point(100.0, 5.0),
+            point(120.0, 6.0),
+            point(200.0, 2.0),
+            point(200.0, 2.0),
+            point(250.0, 2.0),
+            point(50.0, 9.0),
+        ];
+        mark_pareto(&mut pts);
+        let front: Vec<bool> = pts.iter().map(|p| p.pareto).collect();
+        assert_eq!(front, [true, false, true, true, false, true]);
+    }
+
+    #[test]
+    fn numeric_values() {
+        assert_eq!(numeric(["1", "2.5"].into_iter()), Some(vec![1.0, 2.5]));
+        assert_eq!(
+            numeric(["\"1m\"", "\"90s\""].into_iter()),
+            Some(vec![60.0, 90.0])
+        );
+        assert_eq!(numeric(["\"python3.12\"", "\"1m\""].into_iter()), None);
+        assert_eq!(numeric(["1", "\"1m\""].into_iter()), None);
+    }
+
+    #[test]
+    fn quantiles_are_averaged() {
+        let a = Quantiles {
+            p5: 1.0,
+            p25: 2.0,
+            p50: 3.0,
+            p75: 4.0,
+            p95: 5.0,
+        };
+        let b = Quantiles {
+            p5: 3.0,
+            p25: 4.0,
+            p50: 5.0,
+            p75: 6.0,
+            p95: 7.0,
+        };
+        let m = mean_quantiles([a, b].iter());
+        assert_eq!((m.p5, m.p50, m.p95), (2.0, 4.0, 6.0));
+        assert_eq!(mean_quantiles([].iter()), Quantiles::default());
+    }
+}
