@@ -116,7 +116,8 @@ pub struct Results {
     pub peak_concurrency: Vec<u32>,
     /// Most account concurrency used at once.
     pub peak_account_concurrency: u32,
-    /// Bad trace rows skipped while replaying (`lenient = true`).
+    /// Bad rows of the replayed trace files, skipped (`lenient = true`); each file counted once
+    /// however many functions replay it, and whether or not the run reached the row.
     pub trace_rows_skipped: u64,
 }
 
@@ -330,7 +331,11 @@ impl<'a> Simulation<'a> {
             self.recorder.functions[f].provisioned_ns =
                 func.provisioned_concurrency as u128 * counted;
         }
-        let trace_rows_skipped = self.traces.iter().map(|t| t.source.rows_skipped()).sum();
+        let mut files = std::collections::HashSet::new();
+        let trace_rows_skipped = (self.scenario.traces.iter())
+            .filter(|t| files.insert(t.files()))
+            .map(|t| t.rows_skipped)
+            .sum();
         Ok(Results {
             trace_rows_skipped,
             peak_total: self.recorder.peak_total(),

@@ -132,7 +132,7 @@ pub struct Summary {
     pub seed: u64,
     /// Length of the counted period (duration − warmup), seconds.
     pub simulated_seconds: f64,
-    /// Bad trace rows skipped while replaying (`lenient = true`); 0 without traces.
+    /// Bad rows of the replayed trace files, skipped with `lenient = true`; 0 without traces.
     pub trace_rows_skipped: u64,
     /// All-function statistics.
     #[serde(flatten)]

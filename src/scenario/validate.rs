@@ -1009,6 +1009,7 @@ fn trace_process(
         format,
         replay,
         select,
+        rows_skipped: scan.rows_skipped,
     });
     Process::Trace {
         source,
@@ -1341,6 +1342,7 @@ fn trace_section(
             first,
             trace_execution: trace_execution.into(),
         },
+        rows_skipped: scan.rows_skipped,
     });
 }
 

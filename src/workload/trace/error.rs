@@ -47,13 +47,15 @@ pub enum TraceError {
         replayed_line: u64,
         window: usize,
     },
-    /// A per-interval file goes back in time (rows, or one day file after another).
-    #[error("{}: line {line}: time {time_s} s is not after the previous row's {previous_s} s; rows must be in increasing time, and day files listed in order", path.display())]
+    /// A per-interval file's rows are not at least one interval apart (rows out of order, day
+    /// files listed out of order, or the wrong `counts`).
+    #[error("{}: line {line}: time {time_s} s is less than one interval ({width_s} s) after the previous row's {previous_s} s; rows must be in increasing time, one interval apart or more (check `counts`), and day files listed in order", path.display())]
     TimeWentBack {
         path: PathBuf,
         line: u64,
         time_s: f64,
         previous_s: f64,
+        width_s: f64,
     },
     /// The selected function does not occur in the trace.
     #[error("{}: no row has {column} = `{value}`; check the name (it is case-sensitive)", path.display())]

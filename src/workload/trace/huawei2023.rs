@@ -180,6 +180,7 @@ impl Rows {
                     line,
                     time_s: t as f64 / 1e9,
                     previous_s: prev as f64 / 1e9,
+                    width_s: self.width_ns as f64 / 1e9,
                 });
             }
         }

@@ -99,6 +99,9 @@ pub struct TraceSpec {
     pub replay: Replay,
     /// Which rows go to which scenario function.
     pub select: Select,
+    /// Bad rows in the trace's files, found when validation read them all (skipped, since
+    /// validation fails on a bad row unless `lenient`).
+    pub rows_skipped: u64,
 }
 
 /// The files of a trace and their layout.
@@ -377,6 +380,16 @@ impl Clock {
 const TRACE_STREAM: u64 = 4;
 
 impl TraceSpec {
+    /// The files read, to tell traces that share them apart from those that do not.
+    pub fn files(&self) -> Vec<PathBuf> {
+        match &self.format {
+            FormatSpec::Csv(s) => s.paths.clone(),
+            FormatSpec::Azure2021 { paths } => paths.clone(),
+            FormatSpec::Azure2019(s) => s.days.iter().map(|&d| s.invocations(d)).collect(),
+            FormatSpec::Huawei2023(s) => s.paths.clone(),
+        }
+    }
+
     /// Opens a reader. `seed` and `index` (the trace's position in the scenario) seed its
     /// random stream, so a replay is reproducible.
     pub fn open(&self, seed: u64, index: usize) -> Result<Box<dyn TraceSource>, TraceError> {
