@@ -132,7 +132,14 @@ pub fn simulate_with_progress(
     scenario: &Scenario,
     progress: &mut dyn FnMut(SimTime),
 ) -> Result<Results, SimulationError> {
-    Simulation::new(scenario).run(progress)
+    Simulation::new(scenario, 0).run(progress)
+}
+
+/// Runs `scenario` with `service_salt` mixed into every random stream but the arrivals:
+/// runs with one seed and different salts see the same traffic and independent service times
+/// and platform choices (a sweep's points). Salt 0 is exactly [`simulate`].
+pub fn simulate_salted(scenario: &Scenario, service_salt: u64) -> Result<Results, SimulationError> {
+    Simulation::new(scenario, service_salt).run(&mut |_| {})
 }
 
 /// A throttled asynchronous request waiting for its retry.
@@ -192,8 +199,14 @@ struct Simulation<'a> {
 }
 
 impl<'a> Simulation<'a> {
-    fn new(scenario: &'a Scenario) -> Self {
+    fn new(scenario: &'a Scenario, service_salt: u64) -> Self {
         let seed = scenario.seed;
+        // The seed of the non-arrival streams: the run's seed itself without a salt.
+        let service_seed = if service_salt == 0 {
+            seed
+        } else {
+            crate::engine::rng::mix(seed ^ service_salt)
+        };
         let p = &scenario.platform;
         let fns = scenario
             .functions
@@ -209,7 +222,7 @@ impl<'a> Simulation<'a> {
                     check_pending: false,
                     arrivals: f.arrivals.generator(&mut rng_arrivals),
                     rng_arrivals,
-                    rng_service: stream(seed, SERVICE, i as u64),
+                    rng_service: stream(service_seed, SERVICE, i as u64),
                 }
             })
             .collect();
@@ -233,7 +246,7 @@ impl<'a> Simulation<'a> {
                 SimTime::ZERO + scenario.duration,
                 scenario.report_interval,
             ),
-            rng_platform: stream(seed, PLATFORM, 0),
+            rng_platform: stream(service_seed, PLATFORM, 0),
             env_concurrency: p.env_concurrency,
             events: 0,
             arrivals: 0,

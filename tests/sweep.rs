@@ -455,10 +455,56 @@ fn the_csv_holds_the_mean_and_student_t_interval_of_the_runs() {
         .collect();
     assert_eq!(row[0], "4");
     let cell = |i: usize| row[i].parse::<f64>().expect("a number");
-    assert!(
-        (cell(4) - mean).abs() <= 1e-6 * mean.abs().max(1e-9),
-        "{row:?}"
-    );
-    assert!((cell(5) - (mean - half)).abs() <= 1e-5 * mean.abs().max(1e-9));
-    assert!((cell(6) - (mean + half)).abs() <= 1e-5 * mean.abs().max(1e-9));
+    // Six significant digits: a relative error below 1e-5.
+    let close = |got: f64, want: f64| (got - want).abs() <= 1e-5 * want.abs();
+    assert!(close(cell(4), mean), "{row:?} vs {mean}");
+    assert!(close(cell(5), mean - half), "{row:?} vs {}", mean - half);
+    assert!(close(cell(6), mean + half), "{row:?} vs {}", mean + half);
+}
+
+#[test]
+fn a_run_without_a_sweep_is_unchanged_by_the_service_salt() {
+    // Figures of the scenario of SWEEP without its [sweep], recorded before the simulation
+    // took a salt: salt 0 (every plain run) must keep every stream as it was.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = &SWEEP[..SWEEP.find("[sweep]").expect("has a sweep")];
+    let file = write(dir.path(), "plain.toml", plain);
+    let out = dir.path().join("out");
+    coldsim()
+        .args(["run", "--quiet", "--no-charts", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let s: serde_json::Value =
+        serde_json::from_slice(&read(&out.join("summary.json"))).expect("JSON");
+    assert_eq!(s["invocations"], 26398);
+    assert_eq!(s["cold_starts"], 93);
+    assert_eq!(s["warm_starts"], 26305);
+    assert_eq!(s["throttled"], 0);
+    assert_eq!(s["latency_ms"]["p99"], 428.8675835);
+    assert_eq!(s["init_ms"]["p50"], 386.9245435);
+    assert_eq!(s["cost_usd"]["total"], 0.013708341857450002);
+    assert_eq!(s["environments"]["mean_total"], 5.8511073068508574);
+}
+
+#[test]
+fn a_salt_changes_service_times_but_not_traffic() {
+    let plain = &SWEEP[..SWEEP.find("[sweep]").expect("has a sweep")];
+    let loaded = coldsim::scenario::parse(plain, Path::new("p.toml"), "p", Path::new("."), &[])
+        .expect("valid");
+    let s = &loaded.scenario;
+    let base = coldsim::simulation::simulate(s).expect("runs");
+    let zero = coldsim::simulation::simulate_salted(s, 0).expect("runs");
+    let salted = coldsim::simulation::simulate_salted(s, 12345).expect("runs");
+    let total = |r: &coldsim::simulation::Results| -> (u64, u64, u64) {
+        let inv = r.stats.iter().map(|f| f.invocations).sum();
+        let cold = r.stats.iter().map(|f| f.cold).sum();
+        let lat = r.stats.iter().map(|f| f.latency().max()).max().unwrap_or(0);
+        (inv, cold, lat)
+    };
+    assert_eq!(total(&zero), total(&base));
+    assert_eq!(base.events, zero.events);
+    assert_eq!(total(&salted).0, total(&base).0, "same arrivals");
+    assert_ne!(total(&salted).2, total(&base).2, "other service times");
 }

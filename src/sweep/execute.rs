@@ -263,10 +263,7 @@ fn run(point: &Point, replication: u32) -> Result<(RunRecord, Results, Summary),
 /// One run of `scenario` (whose seed drives the arrivals) with `salt` mixed into the other
 /// random streams.
 fn simulate(scenario: &Scenario, salt: u64) -> Result<Results, SimulationError> {
-    // Until the simulation takes a salt, every stream follows the run's seed (still common
-    // traffic across points, but common service times too).
-    let _ = salt;
-    simulation::simulate(scenario)
+    simulation::simulate_salted(scenario, salt)
 }
 
 #[cfg(test)]
