@@ -20,13 +20,17 @@ use crate::scenario::{KeepAlive, Scenario};
 use crate::workload::trace::{Arrival, TraceError, TraceSource};
 use crate::workload::Generator;
 use rand::Rng as _;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// Everything that can happen. Each variant is a fact, handled by `on_<event>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     /// The next request of a function's arrival process arrived.
     Arrived { function: u32 },
-    /// The pending request of trace `source` (`Scenario::traces`) arrived.
+    /// The pending request of trace `source` (`Scenario::traces`) arrived. Not queued: traces
+    /// yield arrivals in time order, so the run merges them with the queue (queued events first
+    /// at equal times).
     TraceArrived { source: u32 },
     /// A throttled asynchronous request, first arrived at `arrived`, is tried again; `request`
     /// indexes the table of waiting requests (its function and recorded execution time).
@@ -191,6 +195,8 @@ struct Simulation<'a> {
     arrivals: u64,
     ended: u64,
     traces: Vec<OpenTrace>,
+    /// The traces with a pending arrival, earliest first (ties: lower index).
+    trace_order: BinaryHeap<Reverse<(SimTime, u32)>>,
     /// Requests waiting for a retry, indexed by `Retried::request`; `free_waiting` lists free slots.
     waiting: Vec<Waiting>,
     free_waiting: Vec<u32>,
@@ -252,6 +258,7 @@ impl<'a> Simulation<'a> {
             arrivals: 0,
             ended: 0,
             traces: Vec::new(),
+            trace_order: BinaryHeap::new(),
             waiting: Vec::new(),
             free_waiting: Vec::new(),
             init_execution: Vec::new(),
@@ -263,8 +270,7 @@ impl<'a> Simulation<'a> {
             let mut source = spec.open(self.scenario.seed, i)?;
             let pending = source.next()?.filter(|a| a.at < self.end);
             if let Some(a) = pending {
-                self.queue
-                    .push(a.at, Event::TraceArrived { source: i as u32 });
+                self.trace_order.push(Reverse((a.at, i as u32)));
             }
             self.traces.push(OpenTrace { source, pending });
         }
@@ -292,7 +298,17 @@ impl<'a> Simulation<'a> {
             self.recorder.period_started();
         }
 
-        while let Some((t, event)) = self.queue.pop() {
+        loop {
+            // Trace arrivals come in time order, so they are merged with the queue rather than
+            // pushed through it; at equal times, queued events go first.
+            let (t, event) = match (self.queue.peek_time(), self.trace_order.peek()) {
+                (q, Some(&Reverse((at, source)))) if q.map_or(true, |q| at < q) => {
+                    self.trace_order.pop();
+                    (at, Event::TraceArrived { source })
+                }
+                (Some(_), _) => self.queue.pop().expect("the queue has a head"),
+                (None, _) => break,
+            };
             // A real assert: cheap, and the property tests run in release builds.
             assert!(
                 t >= self.now,
@@ -388,8 +404,7 @@ impl<'a> Simulation<'a> {
             );
             if next.at < self.end {
                 t.pending = Some(next);
-                self.queue
-                    .push(next.at, Event::TraceArrived { source: k as u32 });
+                self.trace_order.push(Reverse((next.at, k as u32)));
             }
         }
         let f = a.function as usize;

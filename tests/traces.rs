@@ -941,3 +941,26 @@ fn the_bundled_trace_scenarios_are_valid() {
         assert!(!loaded.scenario.traces.is_empty(), "{name} replays a trace");
     }
 }
+
+#[test]
+fn a_request_arriving_as_another_completes_finds_its_environment_idle() {
+    // Hand-checked: request 1 arrives at 0 s, cold with no init, and runs its recorded 1 s;
+    // request 2 arrives at exactly 1 s. Queued events go first at equal times, so the
+    // completion frees the environment and request 2 is warm.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("two.csv");
+    std::fs::write(&path, "ts,ms\n0,1000\n1,1000\n").expect("write");
+    let s = valid(&section(
+        &format!(
+            "format = \"csv\"\npath = \"{}\"\ntimestamp = \"ts\"\nduration_column = \"ms\"",
+            path.display()
+        ),
+        "1h",
+    ));
+    let (_, summary) = run(&s);
+    assert_eq!(
+        (summary.stats.cold_starts, summary.stats.warm_starts),
+        (1, 1)
+    );
+    assert_eq!(summary.stats.environments.created, 1);
+}
