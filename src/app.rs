@@ -195,13 +195,14 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
         }
     });
     let bar = ProgressBar::with_draw_target(Some(plan.runs() as u64), ProgressDrawTarget::hidden());
-    if !args.quiet && std::io::stderr().is_terminal() {
-        bar.set_draw_target(ProgressDrawTarget::stderr());
-    }
     if let Ok(style) = ProgressStyle::with_template(
         "{spinner} sweep [{bar:40}] {pos}/{len} runs · {msg} · {elapsed} elapsed, ~{eta} left",
     ) {
         bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(format!("0/{} points done", plan.points.len()));
+    if !args.quiet && std::io::stderr().is_terminal() {
+        bar.set_draw_target(ProgressDrawTarget::stderr());
     }
     let progress = |p: sweep::Progress| {
         bar.set_position(p.runs_done as u64);
