@@ -9,6 +9,7 @@ use crate::simulation::{self, Results, SimulationError};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::Mutex;
 
 /// Five quantiles of a latency distribution (ms), for box plots.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -147,24 +148,23 @@ pub fn execute(
             AtomicU32::new(n as u32)
         })
         .collect();
-    let points_done = AtomicUsize::new(
-        per_point
-            .iter()
-            .filter(|n| n.load(Ordering::Relaxed) as usize == reps)
-            .count(),
-    );
-    let runs_done = AtomicUsize::new(total - pending.len());
+    let points_done = per_point
+        .iter()
+        .filter(|n| n.load(Ordering::Relaxed) as usize == reps)
+        .count();
+    // Runs and points done, updated and reported together so that reports never go back.
+    let done_so_far = Mutex::new((total - pending.len(), points_done));
     let this_session = AtomicUsize::new(0);
     let halt = AtomicBool::new(false);
-    let report = |runs: usize| {
+    let report = |(runs, points): (usize, usize)| {
         (control.progress)(Progress {
             runs_done: runs,
             runs_total: total,
-            points_done: points_done.load(Ordering::Relaxed),
+            points_done: points,
             points_total: plan.points.len(),
         })
     };
-    report(total - pending.len());
+    report((total - pending.len(), points_done));
 
     // One job per task, so idle threads can steal single runs: runs are long and uneven.
     let outcomes: Vec<Option<Result<RunRecord, SweepError>>> = pending
@@ -182,10 +182,14 @@ pub fn execute(
             });
             match &outcome {
                 Ok(_) => {
-                    if per_point[point.index].fetch_add(1, Ordering::Relaxed) as usize + 1 == reps {
-                        points_done.fetch_add(1, Ordering::Relaxed);
+                    let point_done =
+                        per_point[point.index].fetch_add(1, Ordering::Relaxed) as usize + 1 == reps;
+                    {
+                        let mut d = done_so_far.lock().unwrap_or_else(|e| e.into_inner());
+                        d.0 += 1;
+                        d.1 += usize::from(point_done);
+                        report(*d);
                     }
-                    report(runs_done.fetch_add(1, Ordering::Relaxed) + 1);
                     let n = this_session.fetch_add(1, Ordering::Relaxed) + 1;
                     if control.stop_after.is_some_and(|k| n >= k) {
                         halt.store(true, Ordering::Relaxed);
