@@ -964,3 +964,21 @@ fn a_request_arriving_as_another_completes_finds_its_environment_idle() {
     );
     assert_eq!(summary.stats.environments.created, 1);
 }
+
+#[test]
+fn an_interval_too_full_to_expand_fails_the_run_with_advice() {
+    let s = valid(&section(
+        "format = \"huawei2023\"\npath = \"huawei2023/requests_minute_day0.csv\"\nrate_scale = 1e7",
+        "1h",
+    ));
+    match simulate(&s) {
+        Err(e) => assert_mentions(
+            &e.to_string(),
+            &[
+                "requests_minute_day0.csv: line 2 holds",
+                "lower `rate_scale`",
+            ],
+        ),
+        Ok(_) => panic!("30 million requests in one minute should be refused"),
+    }
+}

@@ -10,7 +10,7 @@
 //! each) for the selected functions only, then expanded one minute at a time for all of them.
 //! Days are read one after another, lazily: memory follows one day's selected functions.
 
-use super::bins::{Bins, Percentiles};
+use super::bins::{Bins, Percentiles, MAX_INTERVAL_REQUESTS};
 use super::cells;
 use super::error::{column_name, header_list};
 use super::Arrival;
@@ -372,7 +372,7 @@ impl Azure2019Source {
     }
 
     /// Expands minute `self.minute` of the loaded day for every selected function.
-    fn expand(&mut self) {
+    fn expand(&mut self) -> Result<(), TraceError> {
         let day_index = (self.next_day - 1) as u64;
         let m = self.minute;
         let raw = ((day_index * MINUTES as u64 + m as u64) * 60 * 1_000_000_000) as i64;
@@ -388,12 +388,21 @@ impl Azure2019Source {
                 } else {
                     None
                 };
-                self.bins
-                    .add(self.first + slot as u32, f64::from(self.counts[i]), exec);
+                let f = self.first + slot as u32;
+                if let Err(requests) = self.bins.add(f, f64::from(self.counts[i]), exec) {
+                    let day = self.spec.days[self.next_day - 1];
+                    return Err(TraceError::IntervalTooFull {
+                        path: self.spec.invocations(day),
+                        place: format!("minute {}", m + 1),
+                        requests,
+                        limit: MAX_INTERVAL_REQUESTS,
+                    });
+                }
             }
         }
         self.bins.finish();
         self.minute += 1;
+        Ok(())
     }
 }
 
@@ -404,7 +413,7 @@ impl TraceSource for Azure2019Source {
                 return Ok(Some(a));
             }
             if self.minute < MINUTES {
-                self.expand();
+                self.expand()?;
             } else if self.next_day < self.spec.days.len() {
                 self.load_day()?;
             } else {

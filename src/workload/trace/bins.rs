@@ -54,6 +54,9 @@ pub struct Bins {
     pos: usize,
 }
 
+/// Most requests one interval may hold: its buffers take 32 bytes per request (512 MB here).
+pub const MAX_INTERVAL_REQUESTS: u64 = 1 << 24;
+
 /// Execution times are kept in microseconds (`u32`: up to 71 min, beyond Lambda's 15 min timeout).
 const NO_EXECUTION: u64 = u32::MAX as u64;
 
@@ -84,12 +87,18 @@ impl Bins {
 
     /// Adds `count` requests (before `rate_scale`) of `function` to the interval, with
     /// execution times drawn from `execution` when given.
+    /// `Err(total)` if the interval would hold more than [`MAX_INTERVAL_REQUESTS`].
     #[inline]
-    pub fn add(&mut self, function: u32, count: f64, execution: Option<&Percentiles>) {
+    pub fn add(
+        &mut self,
+        function: u32,
+        count: f64,
+        execution: Option<&Percentiles>,
+    ) -> Result<(), u64> {
         let scaled = count * self.rate_scale;
         // Also skips NaN.
         if scaled.is_nan() || scaled <= 0.0 {
-            return;
+            return Ok(());
         }
         let n = match self.spread {
             Spread::Poisson => match rand_distr::Poisson::new(scaled) {
@@ -98,6 +107,10 @@ impl Bins {
             },
             Spread::Uniform | Spread::Equidistant => round_stochastic(scaled, &mut self.rng),
         };
+        let total = (self.records.len() as u64).saturating_add(n);
+        if total > MAX_INTERVAL_REQUESTS {
+            return Err(total);
+        }
         let w = self.width.0;
         let last = w.saturating_sub(1);
         let f = u64::from(function) << 32;
@@ -111,6 +124,7 @@ impl Bins {
             });
             self.records.push((offset.min(last), f | exec_us));
         }
+        Ok(())
     }
 
     /// Ends the interval: orders its requests by time (ties by function, then execution time).
@@ -169,8 +183,8 @@ mod tests {
     fn expand(spread: Spread, rate_scale: f64, count: f64) -> Vec<Arrival> {
         let mut b = Bins::new(spread, rate_scale, stream(1, 2, 3));
         b.clear(SimTime(1_000), SimDuration(60));
-        b.add(0, count, None);
-        b.add(1, count, None);
+        b.add(0, count, None).expect("small");
+        b.add(1, count, None).expect("small");
         b.finish();
         std::iter::from_fn(|| b.next()).collect()
     }
@@ -180,9 +194,9 @@ mod tests {
         let p = Percentiles([5.0; 7]);
         let mut b = Bins::new(Spread::Equidistant, 1.0, stream(1, 2, 3));
         b.clear(SimTime(0), SimDuration(u64::MAX / 2));
-        b.add(7, 1.0, None);
-        b.add(3, 1.0, Some(&p));
-        b.add(9, 1.0, None);
+        for (f, e) in [(7, None), (3, Some(&p)), (9, None)] {
+            b.add(f, 1.0, e).expect("small");
+        }
         b.finish();
         let a: Vec<Arrival> = std::iter::from_fn(|| b.next()).collect();
         assert_eq!(a.iter().map(|x| x.function).collect::<Vec<_>>(), [3, 7, 9]);
@@ -206,12 +220,20 @@ mod tests {
         let mut b = Bins::new(Spread::Uniform, 1.0, stream(9, 9, 9));
         b.clear(SimTime(0), SimDuration(60_000_000_000));
         for f in 0..50 {
-            b.add(f, 500.0, None);
+            b.add(f, 500.0, None).expect("small");
         }
         let mut all = b.records.clone();
         b.finish();
         all.sort_unstable();
         assert_eq!(b.sorted, all);
+    }
+
+    #[test]
+    fn an_overfull_interval_is_refused_before_allocating() {
+        let mut b = Bins::new(Spread::Uniform, 1e12, stream(1, 1, 1));
+        b.clear(SimTime(0), SimDuration(60));
+        assert_eq!(b.add(0, 1.0, None), Err(1_000_000_000_000));
+        assert!(b.records.is_empty());
     }
 
     #[test]

@@ -57,6 +57,14 @@ pub enum TraceError {
         previous_s: f64,
         width_s: f64,
     },
+    /// One interval asks for more requests than a replay expands at once.
+    #[error("{}: {place} holds {requests} requests after `rate_scale`, more than the {limit} a replay expands at once (16 bytes each); lower `rate_scale`, or check the counts", path.display())]
+    IntervalTooFull {
+        path: PathBuf,
+        place: String,
+        requests: u64,
+        limit: u64,
+    },
     /// The selected function does not occur in the trace.
     #[error("{}: no row has {column} = `{value}`; check the name (it is case-sensitive)", path.display())]
     NoSuchFunction {

@@ -6,7 +6,7 @@
 //! Rows are intervals, so the file streams row by row: each row is expanded for all selected
 //! functions at once. Day files are read one after another; `time` must keep increasing.
 
-use super::bins::Bins;
+use super::bins::{Bins, MAX_INTERVAL_REQUESTS};
 use super::cells;
 use super::error::{column_name, header_list};
 use super::{
@@ -254,7 +254,15 @@ impl TraceSource for HuaweiSource {
             self.bins.clear(start, width);
             let f = self.rows.file.as_ref().expect("a row was just read");
             for (&(_, slot), &v) in f.columns.iter().zip(&self.rows.values) {
-                self.bins.add(self.first + slot, v, None);
+                if let Err(requests) = self.bins.add(self.first + slot, v, None) {
+                    let line = self.rows.previous.map_or(0, |(_, line)| line);
+                    return Err(TraceError::IntervalTooFull {
+                        path: f.path.clone(),
+                        place: format!("line {line}"),
+                        requests,
+                        limit: MAX_INTERVAL_REQUESTS,
+                    });
+                }
             }
             self.bins.finish();
         }
