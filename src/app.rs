@@ -1,6 +1,6 @@
 //! Orchestration: load → simulate → report, and the other subcommands.
 
-use crate::cli::{CheckArgs, Cli, Command, RunArgs};
+use crate::cli::{CheckArgs, Cli, Command, EstimateArgs, LifetimeArg, RunArgs};
 use anyhow::Context;
 use coldsim::metrics::{Pricing, Summary};
 use coldsim::report;
@@ -66,6 +66,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             println!("{}", scenario::schema());
             Ok(())
         }
+        Some(Command::Estimate(args)) => estimate(args),
     }
 }
 
@@ -254,4 +255,94 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
             state_dir.display()
         ))),
     }
+}
+
+/// Slices of the counted period for the simulation's standard errors (batch means).
+const BATCHES: usize = 20;
+
+fn estimate(args: EstimateArgs) -> Result<(), Failure> {
+    use coldsim::engine::SimDuration;
+    use coldsim::estimate::{self, format_figure, Inputs, LifetimeRule};
+    // No report is written: a coarse interval keeps long runs within the time-series limit
+    // (the comparison slices the counted period itself). The user's overrides come after.
+    let overrides: Vec<String> = std::iter::once("report.interval=\"100000d\"".to_string())
+        .chain(args.overrides.iter().cloned())
+        .collect();
+    let mut loaded = load(Some(&args.scenario), &overrides)?;
+    if let Some(seed) = args.seed {
+        loaded.scenario.seed = seed;
+    }
+    let scenario = &loaded.scenario;
+    let bad = |e: estimate::EstimateError| {
+        Failure::BadInput(anyhow::Error::new(e).context(format!(
+            "{}: `coldsim estimate` cannot describe this scenario",
+            args.scenario.display()
+        )))
+    };
+    let fit = Inputs::from_scenario(scenario).map_err(bad)?;
+    let rule = match args.lifetime {
+        LifetimeArg::Renewal => LifetimeRule::Renewal,
+        LifetimeArg::Paper => LifetimeRule::Paper,
+    };
+    let model = estimate::estimate(&fit.inputs, rule).map_err(bad)?;
+    let i = &fit.inputs;
+    println!(
+        "{} · function {} · steady-state model (Mahmoudi & Khazaei 2020, {} lifetimes)",
+        scenario.name,
+        fit.function,
+        match rule {
+            LifetimeRule::Renewal => "renewal",
+            LifetimeRule::Paper => "published",
+        }
+    );
+    println!(
+        "λ = {}/s, T_w = {} ms, T_c = {} ms (init {} ms), T = {}, ρ = λT_w = {}, max concurrency {}",
+        format_figure(i.arrival_rate_per_s),
+        format_figure(i.execution_s * 1e3),
+        format_figure(i.cold_s() * 1e3),
+        format_figure(i.init_s * 1e3),
+        SimDuration::from_secs_f64(i.keep_alive_s),
+        format_figure(i.arrival_rate_per_s * i.execution_s),
+        i.max_concurrency
+    );
+    println!();
+    let simulated = if args.compare {
+        let started = Instant::now();
+        let s = estimate::simulate_figures(scenario, BATCHES)
+            .map_err(|e| Failure::BadInput(e.into()))?;
+        Some((s, started.elapsed()))
+    } else {
+        None
+    };
+    print!(
+        "{}",
+        estimate::table(&model.figures, simulated.as_ref().map(|(s, _)| s))
+    );
+    if model.throttle_probability > 0.0 {
+        println!(
+            "throttle probability (model): {}",
+            format_figure(model.throttle_probability)
+        );
+    }
+    if let Some((s, wall)) = &simulated {
+        println!();
+        println!(
+            "simulation: {} simulated after a {} warm-up, seed {}, {} requests, {} cold starts, {:.1} s; \
+             s.e. by batch means over {} slices",
+            SimDuration(scenario.duration.0 - scenario.warmup.0),
+            scenario.warmup,
+            scenario.seed,
+            s.requests,
+            s.cold_starts,
+            wall.as_secs_f64(),
+            s.batches
+        );
+    }
+    if !fit.caveats.is_empty() {
+        println!();
+        for c in &fit.caveats {
+            println!("note: {c}");
+        }
+    }
+    Ok(())
 }

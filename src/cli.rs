@@ -1,6 +1,6 @@
 //! Command-line definitions (clap) only; no behaviour.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 /// coldsim: simulate serverless cold and warm starts (AWS Lambda semantics).
@@ -25,6 +25,9 @@ pub enum Command {
     Runtimes,
     /// Print the JSON Schema of scenario files (for editor completion).
     Schema,
+    /// Steady-state analytic estimate for one function with Poisson arrivals and a fixed
+    /// keep-alive (Mahmoudi & Khazaei, IEEE TCC 2020); --compare also simulates it.
+    Estimate(EstimateArgs),
 }
 
 /// `coldsim run`.
@@ -69,4 +72,33 @@ pub struct CheckArgs {
     /// Override one scenario value (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub overrides: Vec<String>,
+}
+
+/// `coldsim estimate`.
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    /// Scenario file: exactly one function, Poisson arrivals, fixed keep-alive.
+    pub scenario: PathBuf,
+    /// Also simulate the scenario and print model and simulation side by side.
+    #[arg(long)]
+    pub compare: bool,
+    /// Seed of the simulation (with --compare), overriding the scenario's.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Override one scenario value (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub overrides: Vec<String>,
+    /// How an environment's lifetime follows from the requests it gets: `renewal` (exact for
+    /// a Poisson stream) or `paper` (the published formula, short for λT near 1).
+    #[arg(long, value_enum, default_value_t = LifetimeArg::Renewal)]
+    pub lifetime: LifetimeArg,
+}
+
+/// `--lifetime` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LifetimeArg {
+    /// ℓ = T_c + (e^(λ_m T) − 1)(1/λ_m + T_w).
+    Renewal,
+    /// ℓ = T + (1/p − 1)·g, as published.
+    Paper,
 }

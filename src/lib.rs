@@ -4,6 +4,7 @@
 //! See `ARCHITECTURE.md` for the code map and invariants.
 
 pub mod engine;
+pub mod estimate;
 pub mod metrics;
 pub mod platform;
 pub mod report;
