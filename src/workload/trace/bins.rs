@@ -25,11 +25,17 @@ impl Percentiles {
     /// One draw by inverse transform of the piecewise-linear distribution function.
     #[inline]
     pub fn sample(&self, rng: &mut Rng) -> SimDuration {
+        SimDuration::from_nanos_f64(self.sample_ns(rng))
+    }
+
+    /// One draw, nanoseconds (≥ 0, finite).
+    #[inline]
+    fn sample_ns(&self, rng: &mut Rng) -> f64 {
         let u = rng.random::<f64>() * 100.0;
         let i = RANKS[1..6].iter().take_while(|&&r| u >= r).count();
         let (r0, r1) = (RANKS[i], RANKS[i + 1]);
         let (v0, v1) = (self.0[i], self.0[i + 1]);
-        SimDuration::from_nanos_f64(v0 + (v1 - v0) * (u - r0) / (r1 - r0))
+        v0 + (v1 - v0) * (u - r0) / (r1 - r0)
     }
 }
 
@@ -119,8 +125,9 @@ impl Bins {
                 Spread::Equidistant => ((2 * i + 1) as u128 * w as u128 / (2 * n) as u128) as u64,
                 Spread::Uniform | Spread::Poisson => (self.rng.random::<f64>() * w as f64) as u64,
             };
+            // `+ 0.5` and a truncating cast round to the nearest µs without a libm call.
             let exec_us = execution.map_or(NO_EXECUTION, |p| {
-                ((p.sample(&mut self.rng).0 + 500) / 1_000).min(NO_EXECUTION - 1)
+                ((p.sample_ns(&mut self.rng) * 1e-3 + 0.5) as u64).min(NO_EXECUTION - 1)
             });
             self.records.push((offset.min(last), f | exec_us));
         }
@@ -129,14 +136,14 @@ impl Bins {
 
     /// Ends the interval: orders its requests by time (ties by function, then execution time).
     ///
-    /// A counting pass spreads the records over about one bucket per 64 of them by offset, then
-    /// each bucket is sorted while it fits in the L1 cache: the same order as one big sort, in
-    /// about half the time.
+    /// A counting pass spreads the records over about one bucket per 16 of them by offset (a
+    /// non-decreasing map, so equal offsets share a bucket), then each small bucket is sorted:
+    /// the same order as one big sort, in well under half the time.
     pub fn finish(&mut self) {
         let n = self.records.len();
-        let nb = (n / 64).clamp(1, 1 << 16);
-        let w = u128::from(self.width.0.max(1));
-        let bucket = |offset: u64| (u128::from(offset) * nb as u128 / w) as usize;
+        let nb = (n / 16).clamp(1, 1 << 20);
+        let scale = nb as f64 / self.width.0.max(1) as f64;
+        let bucket = |offset: u64| ((offset as f64 * scale) as usize).min(nb - 1);
         self.buckets.clear();
         self.buckets.resize(nb + 1, 0);
         for r in &self.records {
