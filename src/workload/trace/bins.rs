@@ -22,13 +22,8 @@ impl Percentiles {
         self.0.iter().all(|v| v.is_finite() && *v >= 0.0) && self.0.windows(2).all(|w| w[0] <= w[1])
     }
 
-    /// One draw by inverse transform of the piecewise-linear distribution function.
-    #[inline]
-    pub fn sample(&self, rng: &mut Rng) -> SimDuration {
-        SimDuration::from_nanos_f64(self.sample_ns(rng))
-    }
-
-    /// One draw, nanoseconds (≥ 0, finite).
+    /// One draw by inverse transform of the piecewise-linear distribution function,
+    /// nanoseconds (≥ 0, finite).
     #[inline]
     fn sample_ns(&self, rng: &mut Rng) -> f64 {
         let u = rng.random::<f64>() * 100.0;
@@ -266,7 +261,7 @@ mod tests {
         let p = Percentiles([0.0, 10.0, 20.0, 30.0, 40.0, 50.0, 60.0]);
         assert!(p.is_valid());
         let mut rng = stream(5, 0, 0);
-        let draws: Vec<f64> = (0..20_000).map(|_| p.sample(&mut rng).0 as f64).collect();
+        let draws: Vec<f64> = (0..20_000).map(|_| p.sample_ns(&mut rng)).collect();
         // Half of the mass lies below the median (30 ns), a quarter below 20 ns.
         let below = |v: f64| draws.iter().filter(|&&d| d < v).count() as f64 / draws.len() as f64;
         assert!((below(30.0) - 0.5).abs() < 0.02);
