@@ -159,6 +159,28 @@ struct OpenTrace {
     pending: Option<Arrival>,
 }
 
+/// The longest a request can take from its first arrival to its completion: the init limit
+/// plus the longest timeout, plus the maximum event age when a function is asynchronous.
+fn latency_bound(scenario: &Scenario) -> SimDuration {
+    let p = &scenario.platform;
+    let timeout = scenario
+        .functions
+        .iter()
+        .map(|f| f.timeout)
+        .max()
+        .unwrap_or_default();
+    let retrying = scenario
+        .functions
+        .iter()
+        .any(|f| f.invocation == Invocation::Async);
+    let age = if retrying {
+        p.max_event_age + p.retry.max
+    } else {
+        SimDuration::ZERO
+    };
+    p.init_limit + timeout + age
+}
+
 /// Random stream purposes.
 const ARRIVALS: u64 = 1;
 const SERVICE: u64 = 2;
@@ -251,6 +273,7 @@ impl<'a> Simulation<'a> {
                 SimTime::ZERO + scenario.warmup,
                 SimTime::ZERO + scenario.duration,
                 scenario.report_interval,
+                latency_bound(scenario),
             ),
             rng_platform: stream(service_seed, PLATFORM, 0),
             env_concurrency: p.env_concurrency,
@@ -365,6 +388,7 @@ impl<'a> Simulation<'a> {
             .filter(|t| files.insert(t.files()))
             .map(|t| t.rows_skipped)
             .sum();
+        self.recorder.series.finish();
         Ok(Results {
             trace_rows_skipped,
             peak_total: self.recorder.peak_total(),

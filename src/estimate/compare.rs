@@ -68,7 +68,7 @@ impl Figures {
             mean_initializing: init,
             mean_idle: idle,
             utilization: ratio(busy, total),
-            mean_latency_ms: i.latency.mean() / 1e6,
+            mean_latency_ms: i.latency_mean_ns / 1e6,
         }
     }
 

@@ -59,6 +59,15 @@ impl<const BITS: u32> LogHistogram<BITS> {
         Self::default()
     }
 
+    /// Forgets every value, keeping the allocation for reuse.
+    pub fn clear(&mut self) {
+        self.counts.iter_mut().for_each(|c| *c = 0);
+        self.total = 0;
+        self.sum = 0;
+        self.min = 0;
+        self.max = 0;
+    }
+
     /// Adds one value.
     #[inline]
     pub fn record(&mut self, v: u64) {

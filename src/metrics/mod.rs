@@ -148,13 +148,20 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder for `n` functions counting `[from, to)`, with time-series rows `interval` wide.
-    pub fn new(n: usize, from: SimTime, to: SimTime, interval: SimDuration) -> Self {
+    /// A recorder for `n` functions counting `[from, to)`, with time-series rows `interval`
+    /// wide, for requests whose latency never exceeds `latency_bound`.
+    pub fn new(
+        n: usize,
+        from: SimTime,
+        to: SimTime,
+        interval: SimDuration,
+        latency_bound: SimDuration,
+    ) -> Self {
         Recorder {
             from,
             to,
             functions: vec![FunctionStats::default(); n],
-            series: TimeSeries::new(n, from, to, interval.0),
+            series: TimeSeries::new(n, from, to, interval.0, latency_bound),
             live: vec![0; n],
             live_total: 0,
             peak_total: 0,
@@ -221,10 +228,12 @@ impl Recorder {
             } else {
                 i.warm += 1;
             }
-            match failure {
-                None => i.latency.record(latency),
-                Some(_) => i.errors += 1,
+            if failure.is_some() {
+                i.errors += 1;
             }
+        }
+        if failure.is_none() {
+            self.series.latency(f, arrived, now, latency);
         }
     }
 

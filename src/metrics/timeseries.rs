@@ -2,20 +2,24 @@
 //!
 //! Requests are attributed to the interval of their arrival; environment time is split
 //! exactly across the intervals it spans. Each function up to `MAX_TRACKED` has its own
-//! series; the rest share one, so memory grows with intervals × tracked functions only.
+//! series; the rest share one.
 //!
-//! Adding a span costs O(1) however many intervals it covers: it records a partial amount in
-//! its first and last interval and a change of level that carries over the intervals between
-//! (a difference array); the per-interval totals are integrated when read.
+//! Memory is bounded by design. Adding a span costs O(1) however many intervals it covers: it
+//! records a partial amount in its first and last interval and a change of level that carries
+//! over the intervals between (a difference array), integrated when read. Latency histograms
+//! exist only for intervals that can still receive a completion (the latency bound is the init
+//! limit plus the timeout, plus the maximum event age with asynchronous functions); older
+//! intervals keep just their mean, p50 and p99. So a row costs ~150 bytes per series, and doubling the simulated time
+//! does not double the memory of histograms.
 
 use super::histogram::CoarseHistogram;
 use super::Class;
-use crate::engine::SimTime;
+use crate::engine::{SimDuration, SimTime};
 
 /// Functions beyond this many share one series (the all-function total stays exact).
 pub const MAX_TRACKED: usize = 20;
 
-/// One interval's figures.
+/// One interval's figures, as read by reports.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Interval {
     /// Requests that arrived.
@@ -28,10 +32,32 @@ pub struct Interval {
     pub throttled: u64,
     /// Of which failed.
     pub errors: u64,
-    /// Latency of the successful ones, ns.
-    pub latency: CoarseHistogram,
+    /// Exact mean latency of the successful ones, ns (0 when none).
+    pub latency_mean_ns: f64,
+    /// Median latency of the successful ones, ns (within 3.1%; 0 when none).
+    pub latency_p50_ns: f64,
+    /// 99th percentile latency of the successful ones, ns (within 3.1%; 0 when none).
+    pub latency_p99_ns: f64,
     /// Environment-nanoseconds per `Class`.
     pub occupancy: [u128; 4],
+}
+
+/// Request counts of one interval of one series.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Counts {
+    /// Requests that arrived.
+    pub arrivals: u64,
+    /// Of which cold starts.
+    pub cold: u64,
+    /// Of which warm starts.
+    pub warm: u64,
+    /// Of which throttled.
+    pub throttled: u64,
+    /// Of which failed.
+    pub errors: u64,
+    mean: f64,
+    p50: f64,
+    p99: f64,
 }
 
 /// Difference-array form of one interval's occupancy.
@@ -41,20 +67,6 @@ struct Edge {
     partial: [i128; 4],
     /// Spans starting here minus spans ending here: the level carried to later intervals.
     delta: [i64; 4],
-}
-
-impl Interval {
-    fn merge(&mut self, o: &Interval) {
-        self.arrivals += o.arrivals;
-        self.cold += o.cold;
-        self.warm += o.warm;
-        self.throttled += o.throttled;
-        self.errors += o.errors;
-        self.latency.merge(&o.latency);
-        for k in 0..4 {
-            self.occupancy[k] += o.occupancy[k];
-        }
-    }
 }
 
 /// Interval series per tracked function (and one for the others).
@@ -68,40 +80,122 @@ pub struct TimeSeries {
     pub len: usize,
     /// Series index of each function.
     group: Vec<u32>,
-    /// `groups[g][i]`: interval `i` of series `g` (occupancy left at zero; see `edges`).
-    groups: Vec<Vec<Interval>>,
+    /// `counts[g][i]`: interval `i` of series `g`.
+    counts: Vec<Vec<Counts>>,
     /// `edges[g][i]`: occupancy of interval `i` of series `g`, as a difference array.
     edges: Vec<Vec<Edge>>,
+    /// Latency histograms of the open intervals: `open[i % window][g]`.
+    open: Vec<Vec<CoarseHistogram>>,
+    /// Intervals before this one are final (histograms summarised).
+    finalized: usize,
+    /// Mean, p50 and p99 over all series, per final interval.
+    total_latency: Vec<(f64, f64, f64)>,
+    /// A latency is recorded at most this long after its request's arrival.
+    latency_bound: SimDuration,
     /// Number of functions with a series of their own.
     tracked: usize,
 }
 
 impl TimeSeries {
-    /// Series for `functions` functions over `[start, end)` in steps of `interval_ns`.
-    pub fn new(functions: usize, start: SimTime, end: SimTime, interval_ns: u64) -> Self {
-        let len = (end.0.saturating_sub(start.0)).div_ceil(interval_ns.max(1)) as usize;
+    /// Series for `functions` functions over `[start, end)` in steps of `interval_ns`, for
+    /// requests whose latency never exceeds `latency_bound`.
+    pub fn new(
+        functions: usize,
+        start: SimTime,
+        end: SimTime,
+        interval_ns: u64,
+        latency_bound: SimDuration,
+    ) -> Self {
+        let interval_ns = interval_ns.max(1);
+        let len = (end.0.saturating_sub(start.0)).div_ceil(interval_ns) as usize;
         let tracked = functions.min(MAX_TRACKED);
         let groups = tracked + usize::from(functions > tracked);
+        // An interval stays open until its end plus the bound has passed.
+        let window = ((latency_bound.0 / interval_ns) as usize + 2).min(len.max(1));
         TimeSeries {
             start,
-            interval_ns: interval_ns.max(1),
+            interval_ns,
             len,
             group: (0..functions).map(|f| f.min(tracked) as u32).collect(),
-            groups: vec![vec![Interval::default(); len]; groups],
+            counts: vec![vec![Counts::default(); len]; groups],
             edges: vec![vec![Edge::default(); len]; groups],
+            open: vec![vec![CoarseHistogram::new(); groups]; window],
+            finalized: 0,
+            total_latency: Vec::with_capacity(len),
+            latency_bound,
             tracked,
         }
     }
 
-    /// The interval holding `t`, if any.
     #[inline]
-    pub fn slot(&mut self, f: usize, t: SimTime) -> Option<&mut Interval> {
+    fn index(&self, t: SimTime) -> Option<usize> {
         if t < self.start {
             return None;
         }
         let i = ((t.0 - self.start.0) / self.interval_ns) as usize;
+        (i < self.len).then_some(i)
+    }
+
+    /// The counts of `f`'s series for the interval holding `t`, if any.
+    #[inline]
+    pub fn slot(&mut self, f: usize, t: SimTime) -> Option<&mut Counts> {
+        let i = self.index(t)?;
         let g = self.group[f] as usize;
-        self.groups[g].get_mut(i)
+        Some(&mut self.counts[g][i])
+    }
+
+    /// Records the latency of a successful request of `f` that arrived at `arrived`; `now` is
+    /// the current time (it closes intervals that can no longer receive a completion).
+    #[inline]
+    pub fn latency(&mut self, f: usize, arrived: SimTime, now: SimTime, latency_ns: u64) {
+        self.close_until(now);
+        let Some(i) = self.index(arrived) else { return };
+        if i < self.finalized {
+            debug_assert!(false, "a latency beyond the latency bound");
+            return;
+        }
+        let window = self.open.len();
+        let g = self.group[f] as usize;
+        self.open[i % window][g].record(latency_ns);
+    }
+
+    /// Closes the intervals that ended more than the latency bound before `now`.
+    #[inline]
+    pub fn close_until(&mut self, now: SimTime) {
+        let horizon = now
+            .0
+            .saturating_sub(self.latency_bound.0)
+            .saturating_sub(self.start.0);
+        let closable = ((horizon / self.interval_ns) as usize).min(self.len);
+        // Also keep the ring from wrapping over an open interval.
+        while self.finalized < closable {
+            self.close_next();
+        }
+    }
+
+    /// Summarises the oldest open interval and frees its histograms for reuse.
+    fn close_next(&mut self) {
+        let i = self.finalized;
+        let window = self.open.len();
+        let slot = &mut self.open[i % window];
+        let mut total = CoarseHistogram::new();
+        for (g, h) in slot.iter_mut().enumerate() {
+            self.counts[g][i].mean = h.mean();
+            self.counts[g][i].p50 = h.quantile(0.5);
+            self.counts[g][i].p99 = h.quantile(0.99);
+            total.merge(h);
+            h.clear();
+        }
+        self.total_latency
+            .push((total.mean(), total.quantile(0.5), total.quantile(0.99)));
+        self.finalized += 1;
+    }
+
+    /// Closes every interval: call once the run is over.
+    pub fn finish(&mut self) {
+        while self.finalized < self.len {
+            self.close_next();
+        }
     }
 
     /// Adds environment time `[a, b)` in `class`, split across intervals, in O(1).
@@ -127,11 +221,21 @@ impl TimeSeries {
     /// Series `g` with its occupancy integrated.
     fn integrated(&self, g: usize) -> Vec<Interval> {
         let mut level = [0i64; 4];
-        self.groups[g]
+        self.counts[g]
             .iter()
             .zip(&self.edges[g])
-            .map(|(iv, e)| {
-                let mut iv = iv.clone();
+            .map(|(c, e)| {
+                let mut iv = Interval {
+                    arrivals: c.arrivals,
+                    cold: c.cold,
+                    warm: c.warm,
+                    throttled: c.throttled,
+                    errors: c.errors,
+                    latency_mean_ns: c.mean,
+                    latency_p50_ns: c.p50,
+                    latency_p99_ns: c.p99,
+                    occupancy: [0; 4],
+                };
                 for ((occ, lvl), (partial, delta)) in iv
                     .occupancy
                     .iter_mut()
@@ -148,23 +252,35 @@ impl TimeSeries {
             .collect()
     }
 
-    /// The series of function `f`, if it has one of its own.
+    /// The series of function `f`, if it has one of its own (after `finish`).
     pub fn function(&self, f: usize) -> Option<Vec<Interval>> {
         (f < self.tracked).then(|| self.integrated(f))
     }
 
     /// True when every function has a series of its own.
     pub fn all_tracked(&self) -> bool {
-        self.groups.len() == self.tracked
+        self.counts.len() == self.tracked
     }
 
-    /// The all-function series.
+    /// The all-function series (after `finish`).
     pub fn total(&self) -> Vec<Interval> {
         let mut out = vec![Interval::default(); self.len];
-        for g in 0..self.groups.len() {
+        for g in 0..self.counts.len() {
             for (o, i) in out.iter_mut().zip(self.integrated(g)) {
-                o.merge(&i);
+                o.arrivals += i.arrivals;
+                o.cold += i.cold;
+                o.warm += i.warm;
+                o.throttled += i.throttled;
+                o.errors += i.errors;
+                for (a, b) in o.occupancy.iter_mut().zip(i.occupancy) {
+                    *a += b;
+                }
             }
+        }
+        for (o, &(mean, p50, p99)) in out.iter_mut().zip(&self.total_latency) {
+            o.latency_mean_ns = mean;
+            o.latency_p50_ns = p50;
+            o.latency_p99_ns = p99;
         }
         out
     }
@@ -176,7 +292,7 @@ mod tests {
 
     #[test]
     fn spans_split_exactly_across_intervals() {
-        let mut ts = TimeSeries::new(1, SimTime(100), SimTime(400), 100);
+        let mut ts = TimeSeries::new(1, SimTime(100), SimTime(400), 100, SimDuration(1000));
         assert_eq!(ts.len, 3);
         ts.span(0, Class::Idle, SimTime(50), SimTime(350));
         let s = ts.function(0).expect("tracked");
@@ -191,7 +307,13 @@ mod tests {
     fn difference_array_matches_direct_splitting() {
         // Many random spans: the integrated occupancy equals splitting each span directly.
         let (w, len) = (7u64, 50usize);
-        let mut ts = TimeSeries::new(1, SimTime(3), SimTime(3 + w * len as u64), w);
+        let mut ts = TimeSeries::new(
+            1,
+            SimTime(3),
+            SimTime(3 + w * len as u64),
+            w,
+            SimDuration(10),
+        );
         let mut direct = vec![0u128; len];
         let mut x = 12345u64;
         for _ in 0..2000 {
@@ -215,9 +337,35 @@ mod tests {
     }
 
     #[test]
+    fn latency_percentiles_survive_closing_and_the_ring_wraps() {
+        // 100 intervals of 10 ns, latencies bounded by 25 ns: at most 4 intervals are open.
+        let mut ts = TimeSeries::new(2, SimTime(0), SimTime(1000), 10, SimDuration(25));
+        assert_eq!(ts.open.len(), 4);
+        for i in 0..100u64 {
+            let arrived = SimTime(i * 10 + 1);
+            ts.latency(0, arrived, SimTime(arrived.0 + 20), 1000 + i);
+            ts.latency(1, arrived, SimTime(arrived.0 + 20), 5000);
+        }
+        ts.finish();
+        let f0 = ts.function(0).expect("tracked");
+        for (i, iv) in f0.iter().enumerate() {
+            let want = 1000.0 + i as f64;
+            assert!(
+                (iv.latency_p50_ns - want).abs() / want < 1.0 / 32.0,
+                "interval {i}: {}",
+                iv.latency_p50_ns
+            );
+        }
+        let total = ts.total();
+        assert!(total
+            .iter()
+            .all(|iv| (iv.latency_p99_ns - 5000.0).abs() / 5000.0 < 1.0 / 32.0));
+    }
+
+    #[test]
     fn untracked_functions_share_a_series_and_totals_add_up() {
         let n = MAX_TRACKED + 5;
-        let mut ts = TimeSeries::new(n, SimTime(0), SimTime(10), 10);
+        let mut ts = TimeSeries::new(n, SimTime(0), SimTime(10), 10, SimDuration(10));
         for f in 0..n {
             ts.slot(f, SimTime(3)).expect("in range").arrivals += 1;
         }
