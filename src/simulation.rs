@@ -181,6 +181,18 @@ fn latency_bound(scenario: &Scenario) -> SimDuration {
     p.init_limit + timeout + age
 }
 
+/// Key of function `f`'s arrival process in the arrival order (even: generated processes).
+#[inline]
+fn function_source(f: usize) -> u32 {
+    (f as u32) << 1
+}
+
+/// Key of trace `k` in the arrival order (odd: traces).
+#[inline]
+fn trace_source(k: usize) -> u32 {
+    ((k as u32) << 1) | 1
+}
+
 /// Random stream purposes.
 const ARRIVALS: u64 = 1;
 const SERVICE: u64 = 2;
@@ -217,8 +229,9 @@ struct Simulation<'a> {
     arrivals: u64,
     ended: u64,
     traces: Vec<OpenTrace>,
-    /// The traces with a pending arrival, earliest first (ties: lower index).
-    trace_order: BinaryHeap<Reverse<(SimTime, u32)>>,
+    /// The next arrival of every arrival process and trace, earliest first (ties: functions by
+    /// index, then traces by index); keys from `function_source` and `trace_source`.
+    arrival_order: BinaryHeap<Reverse<(SimTime, u32)>>,
     /// Requests waiting for a retry, indexed by `Retried::request`; `free_waiting` lists free slots.
     waiting: Vec<Waiting>,
     free_waiting: Vec<u32>,
@@ -281,7 +294,7 @@ impl<'a> Simulation<'a> {
             arrivals: 0,
             ended: 0,
             traces: Vec::new(),
-            trace_order: BinaryHeap::new(),
+            arrival_order: BinaryHeap::new(),
             waiting: Vec::new(),
             free_waiting: Vec::new(),
             init_execution: Vec::new(),
@@ -293,7 +306,7 @@ impl<'a> Simulation<'a> {
             let mut source = spec.open(self.scenario.seed, i)?;
             let pending = source.next()?.filter(|a| a.at < self.end);
             if let Some(a) = pending {
-                self.trace_order.push(Reverse((a.at, i as u32)));
+                self.arrival_order.push(Reverse((a.at, trace_source(i))));
             }
             self.traces.push(OpenTrace { source, pending });
         }
@@ -310,8 +323,8 @@ impl<'a> Simulation<'a> {
             let fs = &mut self.fns[f];
             let first = fs.arrivals.next(&mut fs.rng_arrivals);
             if first < self.end {
-                self.queue
-                    .push(first, Event::Arrived { function: f as u32 });
+                self.arrival_order
+                    .push(Reverse((first, function_source(f))));
             }
         }
         if self.scenario.warmup > SimDuration::ZERO {
@@ -322,12 +335,22 @@ impl<'a> Simulation<'a> {
         }
 
         loop {
-            // Trace arrivals come in time order, so they are merged with the queue rather than
-            // pushed through it; at equal times, queued events go first.
-            let (t, event) = match (self.queue.peek_time(), self.trace_order.peek()) {
+            // Arrivals come in time order per process and per trace, so they are merged with the
+            // queue rather than pushed through it (half the heap traffic); at equal times, queued
+            // events go first, so a request arriving as an environment frees up finds it idle.
+            let (t, event) = match (self.queue.peek_time(), self.arrival_order.peek()) {
                 (q, Some(&Reverse((at, source)))) if q.map_or(true, |q| at < q) => {
-                    self.trace_order.pop();
-                    (at, Event::TraceArrived { source })
+                    self.arrival_order.pop();
+                    let event = if source & 1 == 0 {
+                        Event::Arrived {
+                            function: source >> 1,
+                        }
+                    } else {
+                        Event::TraceArrived {
+                            source: source >> 1,
+                        }
+                    };
+                    (at, event)
                 }
                 (Some(_), _) => self.queue.pop().expect("the queue has a head"),
                 (None, _) => break,
@@ -407,7 +430,7 @@ impl<'a> Simulation<'a> {
         let fs = &mut self.fns[f];
         let next = fs.arrivals.next(&mut fs.rng_arrivals);
         if next < self.end {
-            self.queue.push(next, Event::Arrived { function: f as u32 });
+            self.arrival_order.push(Reverse((next, function_source(f))));
         }
         self.arrivals += 1;
         self.recorder.arrived(f, self.now);
@@ -428,7 +451,7 @@ impl<'a> Simulation<'a> {
             );
             if next.at < self.end {
                 t.pending = Some(next);
-                self.trace_order.push(Reverse((next.at, k as u32)));
+                self.arrival_order.push(Reverse((next.at, trace_source(k))));
             }
         }
         let f = a.function as usize;
