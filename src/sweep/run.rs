@@ -3,6 +3,7 @@
 
 use super::execute::{execute, Control, Progress, RunRecord};
 use super::plan::Plan;
+use super::seeds::{arrival_seed, service_salt};
 use super::summary::SweepSummary;
 use super::SweepError;
 use crate::report::{self, SweepOptions, SweepState};
@@ -70,8 +71,12 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
                     continue;
                 };
                 let j = record.point * reps + record.replication as usize;
+                let seed = point.loaded.scenario.seed;
                 let usable = (record.replication as usize) < reps
                     && done[j].is_none()
+                    // Seeds as this version derives them (the fingerprint covers the rest).
+                    && record.seed == arrival_seed(seed, record.replication)
+                    && record.service_salt == service_salt(seed, point.index, record.replication)
                     // A kept point report is made with replication 0: without it, rerun it.
                     && !(settings.keep_points
                         && record.replication == 0
