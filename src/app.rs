@@ -2,7 +2,7 @@
 
 use crate::cli::{CheckArgs, Cli, Command, EstimateArgs, LifetimeArg, RunArgs};
 use anyhow::Context;
-use coldsim::metrics::{Pricing, Summary};
+use coldsim::metrics::Summary;
 use coldsim::report;
 use coldsim::scenario::{self, Loaded};
 use coldsim::simulation::simulate_with_progress;
@@ -155,7 +155,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         scenario,
         &results.stats,
         results.peak_total,
-        &Pricing::default(),
+        &scenario.pricing,
     );
     summary.trace_rows_skipped = results.trace_rows_skipped;
     let options = report::Options {

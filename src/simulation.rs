@@ -13,9 +13,9 @@ use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
 use crate::platform::{
     Concurrency, EnvId, EnvState, Environments, KeepAliveDecision, KeepAlivePolicy, Pool,
-    TokenBucket,
+    Provisioned, ScalingDecision, TokenBucket,
 };
-use crate::scenario::model::{Invocation, Reuse};
+use crate::scenario::model::{self, Invocation, Reuse};
 use crate::scenario::{KeepAlive, Scenario};
 use crate::workload::trace::{Arrival, TraceError, TraceSource};
 use crate::workload::Generator;
@@ -39,12 +39,21 @@ pub enum Event {
         attempt: u16,
         arrived: SimTime,
     },
-    /// An environment finished init (`ok = false`: it hit the init limit and failed).
+    /// An environment finished init (`ok = false`: it hit the init limit and failed);
+    /// `ping`: it was started by a warm-up ping sent at `arrived`.
     InitCompleted {
         env: EnvId,
         arrived: SimTime,
         ok: bool,
+        ping: bool,
     },
+    /// A provisioned environment finished init, off the request path, and is ready.
+    ProvisionedReady { env: EnvId },
+    /// A function's provisioned concurrency is due for a change: a schedule entry starts, or
+    /// an autoscaling measurement period ended.
+    ProvisioningDue { function: u32 },
+    /// A function's warm-up pings are due.
+    WarmersDue { function: u32 },
     /// A request that arrived at `arrived` finished on `env`.
     ExecutionCompleted {
         env: EnvId,
@@ -97,6 +106,8 @@ pub struct Outcome {
     pub cold: bool,
     /// Why it failed, if it did.
     pub failure: Option<Failure>,
+    /// A warm-up ping, not a request.
+    pub ping: bool,
 }
 
 /// What a run produced.
@@ -203,6 +214,8 @@ struct FunctionState {
     pool: Pool,
     /// Provisioned idle environments (most recent last).
     provisioned_idle: Vec<EnvId>,
+    /// Provisioned concurrency counts and levels.
+    prov: Provisioned,
     /// With `env_concurrency > 1`: environments serving requests with a free slot.
     partial: Vec<EnvId>,
     bucket: TokenBucket,
@@ -258,6 +271,7 @@ impl<'a> Simulation<'a> {
                 FunctionState {
                     pool: Pool::default(),
                     provisioned_idle: Vec::new(),
+                    prov: Provisioned::default(),
                     partial: Vec::new(),
                     bucket: TokenBucket::new(p.scaling.capacity, p.scaling.per),
                     check_pending: false,
@@ -312,13 +326,28 @@ impl<'a> Simulation<'a> {
         }
         for (f, func) in self.scenario.functions.iter().enumerate() {
             // Provisioned environments are initialized before the run starts.
-            for _ in 0..func.provisioned_concurrency {
+            let initial = func.provisioned.initial();
+            self.fns[f].prov.target = initial;
+            for _ in 0..initial {
                 let env = self
                     .envs
                     .create(f as u32, true, EnvState::Idle, SimTime::ZERO);
                 self.recorder.created(f, SimTime::ZERO);
                 self.concurrency.acquire(f);
+                self.fns[f].prov.ready += 1;
+                self.provisioned_lifetime(env);
                 self.fns[f].provisioned_idle.push(env);
+            }
+            if let Some(at) = self.next_provisioning(f) {
+                self.queue
+                    .push(at, Event::ProvisioningDue { function: f as u32 });
+            }
+            if let Some(w) = func.warmers {
+                let at = SimTime::ZERO + w.start;
+                if at < self.end {
+                    self.queue
+                        .push(at, Event::WarmersDue { function: f as u32 });
+                }
             }
             let fs = &mut self.fns[f];
             let first = fs.arrivals.next(&mut fs.rng_arrivals);
@@ -375,9 +404,15 @@ impl<'a> Simulation<'a> {
                     attempt,
                     arrived,
                 } => self.on_retried(request, attempt, arrived),
-                Event::InitCompleted { env, arrived, ok } => {
-                    self.on_init_completed(env, arrived, ok)
-                }
+                Event::InitCompleted {
+                    env,
+                    arrived,
+                    ok,
+                    ping,
+                } => self.on_init_completed(env, arrived, ok, ping),
+                Event::ProvisionedReady { env } => self.on_provisioned_ready(env),
+                Event::ProvisioningDue { function } => self.on_provisioning_due(function as usize),
+                Event::WarmersDue { function } => self.on_warmers_due(function as usize),
                 Event::ExecutionCompleted {
                     env,
                     arrived,
@@ -403,8 +438,20 @@ impl<'a> Simulation<'a> {
         }
         let counted = end.since(self.recorder.from).0 as u128;
         for (f, func) in self.scenario.functions.iter().enumerate() {
-            self.recorder.functions[f].provisioned_ns =
-                func.provisioned_concurrency as u128 * counted;
+            let p = &self.fns[f].prov;
+            let (busy, target) = (p.busy, p.target);
+            let (busy_since, target_since) = (p.busy_since, p.target_since);
+            self.recorder
+                .provisioned_level(f, true, busy, busy_since, end.max(busy_since));
+            self.recorder
+                .provisioned_level(f, false, target, target_since, end.max(target_since));
+            // SnapStart's cache and restores are charged for Python and .NET, not Java.
+            let s = &mut self.recorder.functions[f];
+            if func.snapstart.is_some() && !func.runtime.starts_with("java") {
+                s.snapstart_cache_ns = counted;
+            } else {
+                s.restores = 0;
+            }
         }
         let mut files = std::collections::HashSet::new();
         let trace_rows_skipped = (self.scenario.traces.iter())
@@ -474,8 +521,11 @@ impl<'a> Simulation<'a> {
     /// Routes a request: provisioned first, then an idle on-demand environment, then a new one.
     fn invoke(&mut self, f: usize, arrived: SimTime, attempt: u16, execution: Given) {
         if let Some(env) = self.take_provisioned(f) {
-            self.start_execution(env, arrived, false, execution);
+            self.start_execution(env, arrived, false, execution, false);
             return;
+        }
+        if attempt == 0 && self.fns[f].prov.target > 0 {
+            self.recorder.spillover(f, arrived);
         }
         if !self.concurrency.allows(f) {
             self.throttle(f, arrived, attempt, execution);
@@ -483,12 +533,45 @@ impl<'a> Simulation<'a> {
         }
         if let Some(env) = self.take_on_demand(f) {
             self.concurrency.acquire(f);
-            self.start_execution(env, arrived, false, execution);
+            self.start_execution(env, arrived, false, execution, false);
         } else if self.fns[f].bucket.take(self.now) {
             self.concurrency.acquire(f);
-            self.cold_start(f, arrived, execution);
+            self.cold_start(f, arrived, execution, false);
         } else {
             self.throttle(f, arrived, attempt, execution);
+        }
+    }
+
+    /// Sends one warm-up ping: routed like a request, but refused silently when throttled.
+    fn ping(&mut self, f: usize, execution: Given) {
+        let now = self.now;
+        if let Some(env) = self.take_provisioned(f) {
+            self.start_execution(env, now, false, execution, true);
+        } else if !self.concurrency.allows(f) {
+            self.recorder.ping_throttled(f, now);
+        } else if let Some(env) = self.take_on_demand(f) {
+            self.concurrency.acquire(f);
+            self.start_execution(env, now, false, execution, true);
+        } else if self.fns[f].bucket.take(now) {
+            self.concurrency.acquire(f);
+            self.cold_start(f, now, execution, true);
+        } else {
+            self.recorder.ping_throttled(f, now);
+        }
+    }
+
+    fn on_warmers_due(&mut self, f: usize) {
+        let w = self.scenario.functions[f]
+            .warmers
+            .expect("only functions with warmers schedule pings");
+        let next = self.now + w.every;
+        if next < self.end {
+            self.queue
+                .push(next, Event::WarmersDue { function: f as u32 });
+        }
+        // Pings of one round run at once, so each occupies its own environment.
+        for _ in 0..w.concurrency {
+            self.ping(f, Given::of(Some(w.execution)));
         }
     }
 
@@ -541,42 +624,68 @@ impl<'a> Simulation<'a> {
         self.set_state(env, EnvState::Busy);
     }
 
-    fn cold_start(&mut self, f: usize, arrived: SimTime, execution: Given) {
+    fn cold_start(&mut self, f: usize, arrived: SimTime, execution: Given, ping: bool) {
         let env = self
             .envs
             .create(f as u32, false, EnvState::Initializing, self.now);
         self.recorder.created(f, self.now);
         let func = &self.scenario.functions[f];
         let rng = &mut self.fns[f].rng_service;
-        let runtime = func
-            .runtime_init
-            .as_ref()
-            .map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
-        let init = runtime + func.init.sample_duration(rng);
+        let init = match &func.snapstart {
+            // A restore from the snapshot replaces runtime and function init.
+            Some(restore) => {
+                if self.recorder.counts(arrived) {
+                    self.recorder.functions[f].restores += 1;
+                }
+                restore.sample_duration(rng)
+            }
+            None => {
+                let runtime = func
+                    .runtime_init
+                    .as_ref()
+                    .map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
+                runtime + func.init.sample_duration(rng)
+            }
+        };
         let limit = self.scenario.platform.init_limit;
         let ok = init <= limit;
         let billed = if ok { init } else { limit };
         self.recorder.init(f, arrived, init, billed, ok);
+        if ping {
+            self.recorder
+                .ping_billed(f, arrived, SimDuration::ZERO, billed);
+        }
         let slot = env.0 as usize;
         if slot >= self.init_execution.len() {
             self.init_execution.resize(slot + 1, Given::NONE);
         }
         self.init_execution[slot] = execution;
-        self.queue
-            .push(self.now + billed, Event::InitCompleted { env, arrived, ok });
+        self.queue.push(
+            self.now + billed,
+            Event::InitCompleted {
+                env,
+                arrived,
+                ok,
+                ping,
+            },
+        );
     }
 
-    fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ok: bool) {
+    fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ok: bool, ping: bool) {
         if ok {
             let execution = self.init_execution[env.0 as usize];
             self.set_state(env, EnvState::Busy);
-            self.start_execution(env, arrived, true, execution);
+            self.start_execution(env, arrived, true, execution, ping);
             return;
         }
         let f = self.envs[env].function as usize;
-        self.recorder
-            .completed(f, arrived, self.now, true, Some(Failure::InitTimeout));
-        self.ended += 1;
+        if ping {
+            self.recorder.ping_completed(f, arrived, true);
+        } else {
+            self.recorder
+                .completed(f, arrived, self.now, true, Some(Failure::InitTimeout));
+            self.ended += 1;
+        }
         self.concurrency.release(f);
         self.retire(env, self.now, Retirement::Error);
     }
@@ -584,14 +693,24 @@ impl<'a> Simulation<'a> {
     /// Starts a request on `env`, which is already `Busy`.
     /// `execution`: the time the trace recorded, which replaces a draw from the function's
     /// distribution (timeouts and memory failures still apply).
-    fn start_execution(&mut self, env: EnvId, arrived: SimTime, cold: bool, execution: Given) {
+    fn start_execution(
+        &mut self,
+        env: EnvId,
+        arrived: SimTime,
+        cold: bool,
+        execution: Given,
+        ping: bool,
+    ) {
         let e = &mut self.envs[env];
         let f = e.function as usize;
         let first = e.served == 0;
         e.active += 1;
-        let provisioned = e.provisioned;
-        if self.env_concurrency > 1 && e.active == 1 && e.active < self.env_concurrency {
+        let (provisioned, active) = (e.provisioned, e.active);
+        if self.env_concurrency > 1 && active == 1 && active < self.env_concurrency {
             self.fns[f].partial.push(env);
+        }
+        if provisioned && active == 1 {
+            self.provisioned_busy(f, 1);
         }
         let func = &self.scenario.functions[f];
         let rng = &mut self.fns[f].rng_service;
@@ -603,10 +722,11 @@ impl<'a> Simulation<'a> {
             Some(d) => d,
             None => dist.sample_duration(rng),
         };
-        let oom = func
-            .memory_used
-            .as_ref()
-            .is_some_and(|m| m.sample(rng) > func.memory_mb as f64);
+        let oom = !ping
+            && func
+                .memory_used
+                .as_ref()
+                .is_some_and(|m| m.sample(rng) > func.memory_mb as f64);
         let (run, failure) = if exec > func.timeout {
             (func.timeout, Some(Failure::Timeout))
         } else if oom {
@@ -615,27 +735,41 @@ impl<'a> Simulation<'a> {
             (exec, None)
         };
         self.recorder.billed(f, arrived, run, provisioned);
+        if ping {
+            self.recorder
+                .ping_billed(f, arrived, run, SimDuration::ZERO);
+        }
         self.queue.push(
             self.now + run,
             Event::ExecutionCompleted {
                 env,
                 arrived,
-                outcome: Outcome { cold, failure },
+                outcome: Outcome {
+                    cold,
+                    failure,
+                    ping,
+                },
             },
         );
     }
 
     fn on_execution_completed(&mut self, env: EnvId, arrived: SimTime, outcome: Outcome) {
         let f = self.envs[env].function as usize;
-        self.recorder
-            .completed(f, arrived, self.now, outcome.cold, outcome.failure);
-        self.ended += 1;
+        if outcome.ping {
+            self.recorder.ping_completed(f, arrived, outcome.cold);
+        } else {
+            self.recorder
+                .completed(f, arrived, self.now, outcome.cold, outcome.failure);
+            self.ended += 1;
+        }
         let e = &mut self.envs[env];
         e.active -= 1;
         e.served += 1;
         let (active, provisioned) = (e.active, e.provisioned);
         if !provisioned {
             self.concurrency.release(f);
+        } else if active == 0 {
+            self.provisioned_busy(f, -1);
         }
         if self.env_concurrency > 1 {
             let partial = &mut self.fns[f].partial;
@@ -666,7 +800,15 @@ impl<'a> Simulation<'a> {
         e.idle_since = now;
         let (f, created, generation) = (e.function as usize, e.created, e.generation);
         if e.provisioned {
-            self.fns[f].provisioned_idle.push(env);
+            let (recycled, p) = (e.recycled, &self.fns[f].prov);
+            if recycled && p.ready >= p.target {
+                self.retire_provisioned(env, Retirement::Lifetime);
+            } else if !recycled && p.ready > p.target {
+                self.fns[f].prov.ready -= 1;
+                self.retire_provisioned(env, Retirement::ScaledIn);
+            } else {
+                self.fns[f].provisioned_idle.push(env);
+            }
             return;
         }
         let lifetime_end = created + self.scenario.platform.max_lifetime;
@@ -717,12 +859,171 @@ impl<'a> Simulation<'a> {
 
     fn on_lifetime_ended(&mut self, env: EnvId, generation: u32) {
         let e = &self.envs[env];
-        if e.generation != generation || e.state != EnvState::Idle || e.provisioned {
+        if e.generation != generation || e.state == EnvState::Retired {
+            return;
+        }
+        if e.provisioned {
+            // Recycled: it serves on until a replacement (started now) is ready.
+            let f = e.function as usize;
+            if !e.recycled {
+                self.envs[env].recycled = true;
+                self.fns[f].prov.ready -= 1;
+                self.reconcile(f);
+            }
+            return;
+        }
+        if e.state != EnvState::Idle {
             return;
         }
         let f = e.function as usize;
         if self.fns[f].pool.remove(env) {
             self.retire(env, self.now, Retirement::Lifetime);
+        }
+    }
+
+    /// Schedules the recycling of provisioned `env` at its maximum lifetime.
+    fn provisioned_lifetime(&mut self, env: EnvId) {
+        let e = &mut self.envs[env];
+        let at = e.created + self.scenario.platform.max_lifetime;
+        if at < self.end {
+            e.lifetime_timer = true;
+            let generation = e.generation;
+            self.queue
+                .push(at, Event::LifetimeEnded { env, generation });
+        }
+    }
+
+    /// Starts a provisioned environment's init, off the request path.
+    fn spawn_provisioned(&mut self, f: usize) {
+        let env = self
+            .envs
+            .create(f as u32, true, EnvState::Initializing, self.now);
+        self.recorder.created(f, self.now);
+        self.concurrency.acquire(f);
+        self.fns[f].prov.initializing += 1;
+        let func = &self.scenario.functions[f];
+        let rng = &mut self.fns[f].rng_service;
+        let runtime = func
+            .runtime_init
+            .as_ref()
+            .map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
+        let init = runtime + func.init.sample_duration(rng);
+        self.queue
+            .push(self.now + init, Event::ProvisionedReady { env });
+    }
+
+    fn on_provisioned_ready(&mut self, env: EnvId) {
+        let f = self.envs[env].function as usize;
+        let p = &mut self.fns[f].prov;
+        p.initializing -= 1;
+        p.ready += 1;
+        self.provisioned_lifetime(env);
+        self.become_idle(env);
+        self.reconcile(f);
+    }
+
+    /// Brings `f`'s provisioned environments towards the target: starts missing ones, and
+    /// retires idle ones no longer needed (recycled ones once enough others are ready, so
+    /// capacity never dips; extra ones once the others cover the target). Busy ones are
+    /// checked when they become idle (`become_idle`).
+    fn reconcile(&mut self, f: usize) {
+        let p = &self.fns[f].prov;
+        for _ in (p.ready + p.initializing)..p.target {
+            self.spawn_provisioned(f);
+        }
+        let mut i = 0;
+        while i < self.fns[f].provisioned_idle.len() {
+            let env = self.fns[f].provisioned_idle[i];
+            let p = &self.fns[f].prov;
+            let recycled = self.envs[env].recycled;
+            let reason = if recycled && p.ready >= p.target {
+                Retirement::Lifetime
+            } else if !recycled && p.ready > p.target {
+                self.fns[f].prov.ready -= 1;
+                Retirement::ScaledIn
+            } else {
+                i += 1;
+                continue;
+            };
+            self.fns[f].provisioned_idle.swap_remove(i);
+            self.retire_provisioned(env, reason);
+        }
+    }
+
+    fn retire_provisioned(&mut self, env: EnvId, reason: Retirement) {
+        let f = self.envs[env].function as usize;
+        self.concurrency.release(f);
+        self.retire(env, self.now, reason);
+    }
+
+    /// One more (+1) or one less (-1) busy provisioned environment of `f`.
+    fn provisioned_busy(&mut self, f: usize, by: i32) {
+        let now = self.now;
+        let p = &mut self.fns[f].prov;
+        self.recorder
+            .provisioned_level(f, true, p.busy, p.busy_since, now);
+        p.busy_ns += p.busy as u128 * now.since(p.busy_since).0 as u128;
+        p.busy = p.busy.wrapping_add_signed(by);
+        p.busy_since = now;
+    }
+
+    /// Allocates `target` provisioned environments of `f` from now on.
+    fn set_provisioned(&mut self, f: usize, target: u32) {
+        let now = self.now;
+        let p = &mut self.fns[f].prov;
+        self.recorder
+            .provisioned_level(f, false, p.target, p.target_since, now);
+        p.target_ns += p.target as u128 * now.since(p.target_since).0 as u128;
+        p.target = target;
+        p.target_since = now;
+        self.reconcile(f);
+    }
+
+    /// When `f`'s provisioned concurrency is next due for a change, if before the end.
+    fn next_provisioning(&self, f: usize) -> Option<SimTime> {
+        const DAY: u64 = 86_400_000_000_000;
+        let at = match &self.scenario.functions[f].provisioned {
+            model::Provisioned::Fixed(_) => return None,
+            model::Provisioned::Schedule(steps) => {
+                let (day, tod) = (self.now.0 / DAY, self.now.0 % DAY);
+                match steps.iter().find(|s| s.0 .0 > tod) {
+                    Some(s) => SimTime(day * DAY + s.0 .0),
+                    None => SimTime((day + 1) * DAY + steps[0].0 .0),
+                }
+            }
+            model::Provisioned::Autoscale(a) => self.now + a.period,
+        };
+        (at < self.end).then_some(at)
+    }
+
+    fn on_provisioning_due(&mut self, f: usize) {
+        let scenario = self.scenario;
+        match &scenario.functions[f].provisioned {
+            model::Provisioned::Fixed(_) => {}
+            model::Provisioned::Schedule(steps) => {
+                let tod = SimDuration(self.now.0 % 86_400_000_000_000);
+                self.set_provisioned(f, model::Provisioned::scheduled(steps, tod).1);
+            }
+            model::Provisioned::Autoscale(a) => {
+                let now = self.now;
+                let p = &mut self.fns[f].prov;
+                let (busy, alloc) = p.integrals(now);
+                let (d_busy, d_alloc) = (busy - p.last.0, alloc - p.last.1);
+                p.last = (busy, alloc);
+                let utilization = if d_alloc == 0 {
+                    0.0
+                } else {
+                    d_busy as f64 / d_alloc as f64
+                };
+                let target = p.target;
+                if let ScalingDecision::Scale(n) = p.tracker.observe(a, target, utilization) {
+                    self.set_provisioned(f, n);
+                }
+            }
+        }
+        if let Some(at) = self.next_provisioning(f) {
+            self.queue
+                .push(at, Event::ProvisioningDue { function: f as u32 });
         }
     }
 

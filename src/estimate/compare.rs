@@ -2,7 +2,7 @@
 //! batch-means standard errors), and the side-by-side table `coldsim estimate` prints.
 
 use crate::engine::SimDuration;
-use crate::metrics::{timeseries::Interval, Class, Pricing, Stats, Summary};
+use crate::metrics::{timeseries::Interval, Class, Stats, Summary};
 use crate::scenario::Scenario;
 use crate::simulation::{simulate, SimulationError};
 use std::fmt::Write as _;
@@ -132,7 +132,7 @@ pub fn simulate_figures(scenario: &Scenario, batches: usize) -> Result<Simulated
     // The slices are the time series' intervals; nothing else depends on their width.
     s.report_interval = SimDuration(width);
     let results = simulate(&s)?;
-    let summary = Summary::new(&s, &results.stats, results.peak_total, &Pricing::default());
+    let summary = Summary::new(&s, &results.stats, results.peak_total, &s.pricing);
     let figures = Figures::from_stats(&summary.stats);
     let slices: Vec<Figures> = results
         .series

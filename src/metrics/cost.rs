@@ -20,12 +20,19 @@ pub struct Pricing {
     pub provisioned_exec_gb_s_x86: f64,
     /// Per GB-second executed on provisioned environments, arm64.
     pub provisioned_exec_gb_s_arm: f64,
+    /// SnapStart cache (Python, .NET), per GB-second of configured memory while enabled.
+    pub snapstart_cache_gb_s: f64,
+    /// SnapStart restore (Python, .NET), per GB of configured memory restored.
+    pub snapstart_restore_gb: f64,
 }
 
 impl Default for Pricing {
     /// us-east-1 list prices (aws.amazon.com/lambda/pricing): $0.20 per million requests;
     /// $0.0000166667 per GB-s x86_64 and $0.0000133334 arm64; provisioned $0.0000041667 per
     /// GB-s allocated (arm64 $0.0000033334) and $0.0000097222 per GB-s executed (arm64 20% less).
+    /// SnapStart for Python and .NET (same page, "Lambda SnapStart pricing", since 2024-11-18;
+    /// Java has no SnapStart charge): cache $0.0000015046 per GB-s, restore $0.0001397998 per
+    /// GB restored, GB being the function's configured memory.
     fn default() -> Self {
         Pricing {
             per_request: 0.20 / 1e6,
@@ -35,6 +42,8 @@ impl Default for Pricing {
             provisioned_gb_s_arm: 0.000_003_333_4,
             provisioned_exec_gb_s_x86: 0.000_009_722_2,
             provisioned_exec_gb_s_arm: 0.000_007_777_8,
+            snapstart_cache_gb_s: 0.000_001_504_6,
+            snapstart_restore_gb: 0.000_139_799_8,
         }
     }
 }
@@ -50,6 +59,8 @@ pub struct CostBreakdown {
     pub init: f64,
     /// Provisioned concurrency: allocation plus execution on it.
     pub provisioned: f64,
+    /// SnapStart cache and restores (Python and .NET only).
+    pub snapstart: f64,
     /// Sum of the above.
     pub total: f64,
 }
@@ -70,19 +81,34 @@ impl Pricing {
                 self.provisioned_exec_gb_s_arm,
             ),
         };
-        // Requests that ran are billed; throttled ones are not.
-        let requests = (s.warm + s.cold) as f64 * self.per_request;
+        // Requests that ran are billed, warm-up pings included; throttled ones are not.
+        let requests = (s.warm + s.cold + s.pings_ran()) as f64 * self.per_request;
         let duration = s.billed_ms as f64 / 1000.0 * gb * gb_s;
         let init = s.billed_init_ms as f64 / 1000.0 * gb * gb_s;
         let provisioned = s.provisioned_ns as f64 / 1e9 * gb * prov
             + s.billed_provisioned_ms as f64 / 1000.0 * gb * prov_exec;
+        let snapstart = s.snapstart_cache_ns as f64 / 1e9 * gb * self.snapstart_cache_gb_s
+            + s.restores as f64 * gb * self.snapstart_restore_gb;
         CostBreakdown {
             requests,
             duration,
             init,
             provisioned,
-            total: requests + duration + init + provisioned,
+            snapstart,
+            total: requests + duration + init + provisioned + snapstart,
         }
+    }
+
+    /// What the warm-up pings of `s` cost (requests, duration and init of their environments),
+    /// already part of [`Pricing::cost`].
+    pub fn pings_cost(&self, s: &FunctionStats, memory_mb: u32, arch: Arch) -> f64 {
+        let gb_s = match arch {
+            Arch::X86_64 => self.gb_s_x86,
+            Arch::Arm64 => self.gb_s_arm,
+        };
+        let gb = memory_mb as f64 / 1024.0;
+        s.pings_ran() as f64 * self.per_request
+            + (s.ping_billed_ms + s.ping_billed_init_ms) as f64 / 1000.0 * gb * gb_s
     }
 }
 

@@ -88,9 +88,35 @@ pub struct FunctionStats {
     pub billed_provisioned_ms: u64,
     /// Provisioned environment-nanoseconds allocated.
     pub provisioned_ns: u128,
+    /// Provisioned environment-nanoseconds spent serving requests (or pings).
+    pub provisioned_busy_ns: u128,
+    /// Requests that found no idle provisioned environment while some were allocated
+    /// (served on demand, or throttled).
+    pub spillover: u64,
+    /// Provisioned environments retired by a scale-in (schedule or autoscaling).
+    pub retired_scale_in: u64,
+    /// Warm-up pings that ran on an existing environment.
+    pub ping_warm: u64,
+    /// Warm-up pings that started a new environment.
+    pub ping_cold: u64,
+    /// Warm-up pings refused for lack of concurrency or scaling tokens.
+    pub ping_throttled: u64,
+    /// Billed milliseconds of ping executions (part of `billed_ms`/`billed_provisioned_ms`).
+    pub ping_billed_ms: u64,
+    /// Billed milliseconds of inits started by pings (part of `billed_init_ms`).
+    pub ping_billed_init_ms: u64,
+    /// SnapStart restores charged (Python, .NET): on-demand inits.
+    pub restores: u64,
+    /// Nanoseconds of SnapStart cache charged (Python, .NET): the counted period.
+    pub snapstart_cache_ns: u128,
 }
 
 impl FunctionStats {
+    /// Warm-up pings that ran.
+    pub fn pings_ran(&self) -> u64 {
+        self.ping_warm + self.ping_cold
+    }
+
     /// Failed requests.
     pub fn errors(&self) -> u64 {
         self.timeouts + self.out_of_memory + self.init_timeouts
@@ -128,6 +154,16 @@ impl FunctionStats {
         self.billed_init_ms += o.billed_init_ms;
         self.billed_provisioned_ms += o.billed_provisioned_ms;
         self.provisioned_ns += o.provisioned_ns;
+        self.provisioned_busy_ns += o.provisioned_busy_ns;
+        self.spillover += o.spillover;
+        self.retired_scale_in += o.retired_scale_in;
+        self.ping_warm += o.ping_warm;
+        self.ping_cold += o.ping_cold;
+        self.ping_throttled += o.ping_throttled;
+        self.ping_billed_ms += o.ping_billed_ms;
+        self.ping_billed_init_ms += o.ping_billed_init_ms;
+        self.restores += o.restores;
+        self.snapstart_cache_ns += o.snapstart_cache_ns;
     }
 }
 
@@ -290,6 +326,61 @@ impl Recorder {
         }
     }
 
+    /// A warm-up ping of `f` sent at `sent` ended (it is not a request: no user statistics).
+    #[inline]
+    pub fn ping_completed(&mut self, f: usize, sent: SimTime, cold: bool) {
+        if self.counts(sent) {
+            let s = &mut self.functions[f];
+            if cold {
+                s.ping_cold += 1;
+            } else {
+                s.ping_warm += 1;
+            }
+        }
+    }
+
+    /// A warm-up ping of `f` sent at `sent` was refused.
+    #[inline]
+    pub fn ping_throttled(&mut self, f: usize, sent: SimTime) {
+        if self.counts(sent) {
+            self.functions[f].ping_throttled += 1;
+        }
+    }
+
+    /// A warm-up ping of `f` sent at `sent` was billed `run` (and `init` for its environment).
+    #[inline]
+    pub fn ping_billed(&mut self, f: usize, sent: SimTime, run: SimDuration, init: SimDuration) {
+        if self.counts(sent) {
+            let s = &mut self.functions[f];
+            s.ping_billed_ms += billed_ms(run);
+            s.ping_billed_init_ms += billed_ms(init);
+        }
+    }
+
+    /// A request of `f` that arrived at `arrived` found every provisioned environment busy.
+    #[inline]
+    pub fn spillover(&mut self, f: usize, arrived: SimTime) {
+        if self.counts(arrived) {
+            self.functions[f].spillover += 1;
+        }
+    }
+
+    /// `level` provisioned environments of `f` were allocated (`busy = false`) or busy
+    /// (`busy = true`) over `[a, b)`.
+    pub fn provisioned_level(&mut self, f: usize, busy: bool, level: u32, a: SimTime, b: SimTime) {
+        let (a, b) = (a.max(self.from), b.min(self.to));
+        if b > a && level > 0 {
+            let ns = level as u128 * (b.0 - a.0) as u128;
+            let s = &mut self.functions[f];
+            if busy {
+                s.provisioned_busy_ns += ns;
+            } else {
+                s.provisioned_ns += ns;
+            }
+            self.series.level(f, usize::from(busy), level, a, b);
+        }
+    }
+
     /// An environment of `f` was created at `t`.
     #[inline]
     pub fn created(&mut self, f: usize, t: SimTime) {
@@ -314,6 +405,7 @@ impl Recorder {
                 Retirement::Idle => s.retired_idle += 1,
                 Retirement::Lifetime => s.retired_lifetime += 1,
                 Retirement::Error => s.retired_error += 1,
+                Retirement::ScaledIn => s.retired_scale_in += 1,
             }
         }
     }
@@ -347,4 +439,6 @@ pub enum Retirement {
     Lifetime,
     /// Discarded after a failed request.
     Error,
+    /// A provisioned environment no longer needed (schedule or autoscaling scale-in).
+    ScaledIn,
 }

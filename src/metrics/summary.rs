@@ -70,6 +70,34 @@ pub struct EnvironmentSummary {
     pub utilization: f64,
     /// Idle environment time × configured memory, GB-seconds.
     pub idle_gb_seconds: f64,
+    /// Provisioned environments retired by a scale-in (schedule or autoscaling).
+    pub retired_scale_in: u64,
+}
+
+/// Provisioned concurrency figures over the counted period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct ProvisionedSummary {
+    /// Mean provisioned environments allocated (the configured count over time).
+    pub mean_allocated: f64,
+    /// Busy provisioned environment time / allocated time.
+    pub utilization: f64,
+    /// Requests that found every provisioned environment busy while some were allocated.
+    pub spillover: u64,
+    /// Allocated environment time × configured memory, GB-seconds (what is billed).
+    pub allocated_gb_seconds: f64,
+}
+
+/// Warm-up pings: invocations, not requests, so outside every other figure but cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct WarmersSummary {
+    /// Pings that ran.
+    pub pings: u64,
+    /// Of which started a new environment.
+    pub cold_starts: u64,
+    /// Pings refused for lack of concurrency or scaling tokens.
+    pub throttled: u64,
+    /// What the pings cost (requests, duration and init; part of `cost_usd`).
+    pub cost_usd: f64,
 }
 
 /// The statistics reported for the whole run and for each function.
@@ -103,6 +131,10 @@ pub struct Stats {
     pub environments: EnvironmentSummary,
     /// Cost in US dollars.
     pub cost_usd: Cost,
+    /// Provisioned concurrency.
+    pub provisioned: ProvisionedSummary,
+    /// Warm-up pings.
+    pub warmers: WarmersSummary,
 }
 
 /// One function's row.
@@ -146,7 +178,7 @@ fn stats(
     peak: u32,
     period_s: f64,
     gb: impl Fn(&[u128; 4]) -> f64,
-    cost: Cost,
+    (cost, allocated_gb_seconds, pings_cost): (Cost, f64, f64),
 ) -> Stats {
     let mean = |ns: u128| {
         if period_s > 0.0 {
@@ -189,8 +221,29 @@ fn stats(
                 o[Class::Busy as usize] as f64 / total as f64
             },
             idle_gb_seconds: gb(o),
+            retired_scale_in: s.retired_scale_in,
         },
         cost_usd: cost,
+        provisioned: ProvisionedSummary {
+            mean_allocated: mean(s.provisioned_ns),
+            utilization: ratio_ns(s.provisioned_busy_ns, s.provisioned_ns),
+            spillover: s.spillover,
+            allocated_gb_seconds,
+        },
+        warmers: WarmersSummary {
+            pings: s.pings_ran(),
+            cold_starts: s.ping_cold,
+            throttled: s.ping_throttled,
+            cost_usd: pings_cost,
+        },
+    }
+}
+
+fn ratio_ns(a: u128, b: u128) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        a as f64 / b as f64
     }
 }
 
@@ -210,6 +263,7 @@ impl Summary {
         let mut all = FunctionStats::default();
         let mut total_cost = Cost::default();
         let mut total_idle_gb_s = 0.0;
+        let (mut total_alloc_gb_s, mut total_pings_cost) = (0.0, 0.0);
         let rows = scenario
             .functions
             .iter()
@@ -221,14 +275,25 @@ impl Summary {
                 total_cost.duration += cost.duration;
                 total_cost.init += cost.init;
                 total_cost.provisioned += cost.provisioned;
+                total_cost.snapstart += cost.snapstart;
                 total_cost.total += cost.total;
                 total_idle_gb_s += idle_gb_s(&s.occupancy, f.memory_mb);
+                let alloc_gb_s = s.provisioned_ns as f64 / 1e9 * f.memory_gb();
+                let pings_cost = pricing.pings_cost(s, f.memory_mb, f.arch);
+                total_alloc_gb_s += alloc_gb_s;
+                total_pings_cost += pings_cost;
                 FunctionSummary {
                     name: f.name.clone(),
                     runtime: f.runtime.clone(),
                     arch: f.arch.to_string(),
                     memory_mb: f.memory_mb,
-                    stats: stats(s, s.peak, period_s, |o| idle_gb_s(o, f.memory_mb), cost),
+                    stats: stats(
+                        s,
+                        s.peak,
+                        period_s,
+                        |o| idle_gb_s(o, f.memory_mb),
+                        (cost, alloc_gb_s, pings_cost),
+                    ),
                 }
             })
             .collect();
@@ -238,7 +303,13 @@ impl Summary {
             seed: scenario.seed,
             simulated_seconds: period_s,
             trace_rows_skipped: 0,
-            stats: stats(&all, peak_total, period_s, |_| total_idle_gb_s, total_cost),
+            stats: stats(
+                &all,
+                peak_total,
+                period_s,
+                |_| total_idle_gb_s,
+                (total_cost, total_alloc_gb_s, total_pings_cost),
+            ),
             functions: rows,
         }
     }

@@ -40,6 +40,15 @@ pub struct Interval {
     pub latency_p99_ns: f64,
     /// Environment-nanoseconds per `Class`.
     pub occupancy: [u128; 4],
+    /// Provisioned environment-nanoseconds allocated (`[0]`) and busy (`[1]`).
+    pub provisioned: [u128; 2],
+}
+
+/// Difference-array form of one interval's provisioned levels (allocated, busy).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct LevelEdge {
+    partial: [i128; 2],
+    delta: [i64; 2],
 }
 
 /// Request counts of one interval of one series.
@@ -92,6 +101,9 @@ pub struct TimeSeries {
     total_latency: Vec<(f64, f64, f64)>,
     /// A latency is recorded at most this long after its request's arrival.
     latency_bound: SimDuration,
+    /// `levels[g][i]`: provisioned levels of interval `i` of series `g`, as a difference
+    /// array; empty until a function has provisioned concurrency.
+    levels: Vec<Vec<LevelEdge>>,
     /// Number of functions with a series of their own.
     tracked: usize,
     /// The interval of the latest time looked up, and its bounds (ns): most lookups hit it,
@@ -126,6 +138,7 @@ impl TimeSeries {
             finalized: 0,
             total_latency: Vec::with_capacity(len),
             latency_bound,
+            levels: vec![Vec::new(); groups],
             tracked,
             cached: (
                 0,
@@ -245,6 +258,30 @@ impl TimeSeries {
         }
     }
 
+    /// Adds `level` environments over `[a, b)` to provisioned channel `ch` (0 allocated,
+    /// 1 busy), in O(1).
+    pub fn level(&mut self, f: usize, ch: usize, level: u32, a: SimTime, b: SimTime) {
+        let end = self.start.0 + self.len as u64 * self.interval_ns;
+        let (a, b) = (a.0.max(self.start.0), b.0.min(end));
+        if b <= a {
+            return;
+        }
+        let w = self.interval_ns;
+        let edges = &mut self.levels[self.group[f] as usize];
+        if edges.is_empty() {
+            edges.resize(self.len, LevelEdge::default());
+        }
+        let l = level as i128;
+        let ia = ((a - self.start.0) / w) as usize;
+        edges[ia].partial[ch] += l * (self.start.0 + (ia as u64 + 1) * w - a) as i128;
+        edges[ia].delta[ch] += level as i64;
+        let ib = ((b - self.start.0) / w) as usize;
+        if ib < self.len {
+            edges[ib].partial[ch] -= l * (self.start.0 + (ib as u64 + 1) * w - b) as i128;
+            edges[ib].delta[ch] -= level as i64;
+        }
+    }
+
     /// Series `g` with its occupancy integrated.
     fn integrated(&self, g: usize) -> Vec<Interval> {
         let mut level = [0i64; 4];
@@ -262,6 +299,7 @@ impl TimeSeries {
                     latency_p50_ns: c.p50,
                     latency_p99_ns: c.p99,
                     occupancy: [0; 4],
+                    provisioned: [0; 2],
                 };
                 for ((occ, lvl), (partial, delta)) in iv
                     .occupancy
@@ -275,6 +313,17 @@ impl TimeSeries {
                     *lvl += delta;
                 }
                 iv
+            })
+            .zip(self.levels[g].iter().map(Some).chain(std::iter::repeat(None)))
+            .scan([0i64; 2], |level, (mut iv, e)| {
+                if let Some(e) = e {
+                    for (ch, lvl) in level.iter_mut().enumerate() {
+                        let ns = e.partial[ch] + *lvl as i128 * self.interval_ns as i128;
+                        iv.provisioned[ch] = ns.max(0) as u128;
+                        *lvl += e.delta[ch];
+                    }
+                }
+                Some(iv)
             })
             .collect()
     }
@@ -300,6 +349,9 @@ impl TimeSeries {
                 o.throttled += i.throttled;
                 o.errors += i.errors;
                 for (a, b) in o.occupancy.iter_mut().zip(i.occupancy) {
+                    *a += b;
+                }
+                for (a, b) in o.provisioned.iter_mut().zip(i.provisioned) {
                     *a += b;
                 }
             }

@@ -38,6 +38,8 @@ pub struct Environment {
     pub generation: u32,
     /// A `LifetimeEnded` event is scheduled.
     pub lifetime_timer: bool,
+    /// Provisioned and past its maximum lifetime: retired once its replacement is ready.
+    pub recycled: bool,
     /// When it was created.
     pub created: SimTime,
     /// When it entered its current `Class` (for time-weighted means).
@@ -83,6 +85,7 @@ impl Environments {
             served: 0,
             generation: 0,
             lifetime_timer: false,
+            recycled: false,
             created: now,
             since: now,
             idle_since: now,

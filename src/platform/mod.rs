@@ -6,8 +6,10 @@ mod environment;
 mod keep_alive;
 mod limits;
 mod pool;
+mod provisioned;
 
 pub use environment::{EnvId, EnvState, Environment, Environments};
 pub use keep_alive::{KeepAliveDecision, KeepAlivePolicy};
 pub use limits::{Concurrency, TokenBucket};
 pub use pool::Pool;
+pub use provisioned::{Provisioned, ScalingDecision, Tracker};

@@ -19,6 +19,8 @@ struct Row<'a> {
     idle: f64,
     initializing: f64,
     provisioned: f64,
+    provisioned_allocated: f64,
+    provisioned_utilization: f64,
 }
 
 fn rows(w: &mut csv::Writer<Vec<u8>>, name: &str, ts: &TimeSeries, series: &[Interval]) {
@@ -39,13 +41,21 @@ fn rows(w: &mut csv::Writer<Vec<u8>>, name: &str, ts: &TimeSeries, series: &[Int
             idle: mean(Class::Idle),
             initializing: mean(Class::Initializing),
             provisioned: mean(Class::ProvisionedIdle),
+            provisioned_allocated: iv.provisioned[0] as f64 / width,
+            provisioned_utilization: if iv.provisioned[0] == 0 {
+                0.0
+            } else {
+                iv.provisioned[1] as f64 / iv.provisioned[0] as f64
+            },
         };
         w.serialize(row).expect("writing CSV to memory cannot fail");
     }
 }
 
 /// The bytes of `timeseries.csv`. Environment columns are time-weighted means over the
-/// interval (`provisioned` = idle provisioned environments; busy ones count as `busy`).
+/// interval (`provisioned` = idle provisioned environments; busy ones count as `busy`;
+/// `provisioned_allocated` = the configured count; `provisioned_utilization` = busy
+/// provisioned / allocated).
 /// Latency percentiles are of requests that arrived in the interval, within 3.1%.
 pub fn timeseries_csv(ts: &TimeSeries, names: &[String]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());

@@ -3,6 +3,7 @@
 use super::dist::Distribution;
 pub use super::raw::{Invocation, Reuse};
 use crate::engine::SimDuration;
+use crate::metrics::Pricing;
 use crate::runtime::{Arch, Package, RuntimeProfile};
 use crate::workload::trace::TraceSpec;
 use crate::workload::Arrivals;
@@ -28,6 +29,8 @@ pub struct Scenario {
     pub report_interval: SimDuration,
     /// Traces replayed; a function fed by trace `i` has arrivals `Process::Trace { source: i }`.
     pub traces: Vec<TraceSpec>,
+    /// Prices of the cost figures (`[pricing]` over the us-east-1 list prices).
+    pub pricing: Pricing,
 }
 
 /// Platform-wide settings.
@@ -109,8 +112,15 @@ pub struct Function {
     pub timeout: SimDuration,
     /// Reserved concurrency (also the function's cap).
     pub reserved_concurrency: Option<u32>,
-    /// Environments kept initialized ahead of time.
+    /// Most environments `provisioned` ever allocates (the fixed count, the schedule's or
+    /// autoscaling's maximum): what limits are checked against.
     pub provisioned_concurrency: u32,
+    /// How many environments are kept initialized ahead of time, over time.
+    pub provisioned: Provisioned,
+    /// Scheduled warm-up invocations, if any.
+    pub warmers: Option<Warmers>,
+    /// SnapStart restore latency replacing init (nanoseconds), if enabled.
+    pub snapstart: Option<Distribution>,
     /// Runtime bootstrap init (from the profile), nanoseconds; `None` for custom runtimes.
     pub runtime_init: Option<Distribution>,
     /// The function's own init code, nanoseconds.
@@ -137,4 +147,77 @@ impl Function {
     pub fn mean_init_ns(&self) -> f64 {
         self.runtime_init.as_ref().map_or(0.0, Distribution::mean) + self.init.mean()
     }
+}
+
+/// Provisioned concurrency over time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Provisioned {
+    /// A fixed number of environments (0: none).
+    Fixed(u32),
+    /// A daily schedule: `(time of day, count)` sorted by time, at least one entry; the last
+    /// entry of a day holds until the first of the next.
+    Schedule(Vec<(SimDuration, u32)>),
+    /// Target-tracking autoscaling.
+    Autoscale(Autoscale),
+}
+
+impl Provisioned {
+    /// True when no environment is ever provisioned.
+    pub fn is_none(&self) -> bool {
+        *self == Provisioned::Fixed(0)
+    }
+
+    /// Environments allocated at time 0.
+    pub fn initial(&self) -> u32 {
+        match self {
+            Provisioned::Fixed(n) => *n,
+            Provisioned::Schedule(steps) => Self::scheduled(steps, SimDuration::ZERO).1,
+            Provisioned::Autoscale(a) => a.min,
+        }
+    }
+
+    /// The schedule's entry in force at time of day `tod` (index and count).
+    pub fn scheduled(steps: &[(SimDuration, u32)], tod: SimDuration) -> (usize, u32) {
+        match steps.iter().rposition(|&(at, _)| at <= tod) {
+            Some(i) => (i, steps[i].1),
+            None => (steps.len() - 1, steps[steps.len() - 1].1),
+        }
+    }
+}
+
+/// Target tracking as Application Auto Scaling does it: utilization (busy provisioned
+/// environments / allocated) averaged per `period`; after `out_after` consecutive periods above
+/// the target, scale out; after `in_after` consecutive periods below `in_ratio` × target,
+/// scale in; the new count is ceil(allocated × utilization / target), within `[min, max]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Autoscale {
+    /// Fewest environments.
+    pub min: u32,
+    /// Most environments.
+    pub max: u32,
+    /// Tracked utilization, in (0, 1].
+    pub target: f64,
+    /// Measurement period.
+    pub period: SimDuration,
+    /// Consecutive periods above target before scaling out.
+    pub out_after: u32,
+    /// Consecutive periods below `in_ratio × target` before scaling in.
+    pub in_after: u32,
+    /// Fraction of the target below which a period counts towards scaling in (0.9).
+    pub in_ratio: f64,
+    /// Periods ignored after a scaling action.
+    pub cooldown: u32,
+}
+
+/// Warm-up pings: `concurrency` invocations at once every `every`, from `start`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Warmers {
+    /// Time between rounds.
+    pub every: SimDuration,
+    /// Pings per round.
+    pub concurrency: u32,
+    /// Handler time of a ping.
+    pub execution: SimDuration,
+    /// First round.
+    pub start: SimDuration,
 }

@@ -34,6 +34,8 @@ pub struct RawScenario {
     /// Report settings.
     #[serde(default)]
     pub report: RawReport,
+    /// Prices overriding the us-east-1 list prices, in US dollars.
+    pub pricing: Option<RawPricing>,
 }
 
 /// `[platform]`.
@@ -135,8 +137,13 @@ pub struct RawFunction {
     pub timeout: Option<DurationText>,
     /// Concurrency set aside for this function; also its cap.
     pub reserved_concurrency: Option<u32>,
-    /// Environments kept initialized ahead of time [0].
-    pub provisioned_concurrency: Option<u32>,
+    /// Environments kept initialized ahead of time [0]: a number, `{ count }`, a daily
+    /// `{ schedule = [...] }` or target-tracking `{ autoscale = {...} }`.
+    pub provisioned_concurrency: Option<RawProvisioned>,
+    /// Scheduled warm-up invocations (pings) that keep environments warm [none].
+    pub warmers: Option<RawWarmers>,
+    /// SnapStart: init replaced by a snapshot restore (Java 11+, Python 3.12+, .NET 8+) [off].
+    pub snapstart: Option<RawSnapStart>,
     /// The function's own init code, added to the runtime's init [0].
     pub init: Option<RawDist>,
     /// Handler time of a request on a warm environment.
@@ -422,6 +429,155 @@ impl JsonSchema for RawArrivals {
         ]);
         s.into()
     }
+}
+
+/// Provisioned concurrency: a plain number or one of the table forms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RawProvisioned {
+    /// `provisioned_concurrency = 10`.
+    Count(u32),
+    /// `provisioned_concurrency = { count = 10 }`, `{ schedule = [...] }` or `{ autoscale = {...} }`.
+    Table(RawProvisionedTable),
+}
+
+/// The table form of provisioned concurrency: exactly one of its keys.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawProvisionedTable {
+    /// A fixed number of environments.
+    pub count: Option<u32>,
+    /// A daily schedule: from each `at` (time of day, simulated time 0 is midnight) the count
+    /// is `count`, until the next entry; the last entry of the day holds over midnight.
+    pub schedule: Option<Vec<RawScheduleStep>>,
+    /// Target-tracking autoscaling (Application Auto Scaling).
+    pub autoscale: Option<RawAutoscale>,
+}
+
+/// `{ at = "08:00", count = 20 }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScheduleStep {
+    /// Time of day, "HH:MM" or "HH:MM:SS".
+    pub at: String,
+    /// Provisioned environments from then on.
+    pub count: u32,
+}
+
+/// `{ min = 1, max = 50, target_utilization = 0.7 }`.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawAutoscale {
+    /// Fewest environments (also the count at time 0).
+    pub min: u32,
+    /// Most environments.
+    pub max: u32,
+    /// Busy provisioned / allocated that the policy tracks [0.7].
+    pub target_utilization: Option<f64>,
+    /// Utilization is measured over periods this long [1m].
+    pub period: Option<DurationText>,
+    /// Scale out after utilization stayed above target this long [3m].
+    pub scale_out_after: Option<DurationText>,
+    /// Scale in after utilization stayed below 90% of target this long [15m].
+    pub scale_in_after: Option<DurationText>,
+    /// No evaluation counts for this long after a scaling action [0s].
+    pub cooldown: Option<DurationText>,
+}
+
+impl<'de> Deserialize<'de> for RawProvisioned {
+    // Hand-written instead of `#[serde(untagged)]`, like `RawArrivals`: errors inside the
+    // table (e.g. "unknown field `shedule`") keep their text.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::MapAccessDeserializer;
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = RawProvisioned;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number of environments, or a table { count }, { schedule = [...] } or { autoscale = {...} }")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<RawProvisioned, E> {
+                u32::try_from(v)
+                    .map(RawProvisioned::Count)
+                    .map_err(|_| E::custom(format!("{v} environments is out of range")))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<RawProvisioned, E> {
+                u64::try_from(v)
+                    .map_err(|_| {
+                        E::custom(format!(
+                            "provisioned concurrency cannot be negative, got {v}"
+                        ))
+                    })
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<RawProvisioned, A::Error> {
+                RawProvisionedTable::deserialize(MapAccessDeserializer::new(map))
+                    .map(RawProvisioned::Table)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for RawProvisioned {
+    fn schema_name() -> String {
+        "ProvisionedConcurrency".into()
+    }
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        let mut s = schemars::schema::SchemaObject::default();
+        s.subschemas().any_of = Some(vec![
+            gen.subschema_for::<u32>(),
+            gen.subschema_for::<RawProvisionedTable>(),
+        ]);
+        s.into()
+    }
+}
+
+/// `warmers = { every = "5m", concurrency = 3, execution = "20ms" }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawWarmers {
+    /// Time between rounds of pings.
+    pub every: DurationText,
+    /// Pings sent at once in each round (environments kept warm) [1].
+    pub concurrency: Option<u32>,
+    /// Handler time of a ping [10ms].
+    pub execution: Option<DurationText>,
+    /// Time of the first round [0s].
+    pub start: Option<DurationText>,
+}
+
+/// `snapstart = {}` or `snapstart = { restore = <distribution> }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSnapStart {
+    /// Restore latency, replacing init [a per-runtime default].
+    pub restore: Option<RawDist>,
+}
+
+/// `[pricing]`: US dollars; every key optional, defaulting to us-east-1 list prices.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPricing {
+    /// Per million requests [0.20].
+    pub requests_per_million: Option<f64>,
+    /// Per GB-second of duration and INIT, x86_64 [0.0000166667].
+    pub gb_second_x86_64: Option<f64>,
+    /// Per GB-second of duration and INIT, arm64 [0.0000133334].
+    pub gb_second_arm64: Option<f64>,
+    /// Per GB-second of provisioned concurrency allocated, x86_64 [0.0000041667].
+    pub provisioned_gb_second_x86_64: Option<f64>,
+    /// Per GB-second of provisioned concurrency allocated, arm64 [0.0000033334].
+    pub provisioned_gb_second_arm64: Option<f64>,
+    /// Per GB-second executed on provisioned environments, x86_64 [0.0000097222].
+    pub provisioned_execution_gb_second_x86_64: Option<f64>,
+    /// Per GB-second executed on provisioned environments, arm64 [0.0000077778].
+    pub provisioned_execution_gb_second_arm64: Option<f64>,
+    /// SnapStart cache (Python, .NET), per GB-second of the function's memory [0.0000015046].
+    pub snapstart_cache_gb_second: Option<f64>,
+    /// SnapStart restore (Python, .NET), per GB restored [0.0001397998].
+    pub snapstart_restore_gb: Option<f64>,
 }
 
 /// `[report]`.

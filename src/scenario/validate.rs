@@ -2,13 +2,16 @@
 
 use super::dist::Distribution;
 use super::error::Problem;
-use super::model::{Function, KeepAlive, Platform, Retry, Scaling, Scenario};
+use super::model::{
+    Autoscale, Function, KeepAlive, Platform, Provisioned, Retry, Scaling, Scenario, Warmers,
+};
 use super::quantity::{parse_duration, parse_time_of_day, Quantity};
 use super::raw::{
-    Invocation, RawArrivals, RawDist, RawFunction, RawProcess, RawScenario, RawTrace,
-    RawTraceFunction, Reuse, TraceFormat,
+    Invocation, RawArrivals, RawDist, RawFunction, RawPricing, RawProcess, RawProvisioned,
+    RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat,
 };
 use crate::engine::SimDuration;
+use crate::metrics::Pricing;
 use crate::runtime::{self, Arch, Package, RuntimeProfile};
 use crate::workload::trace::{
     self, Azure2019Spec, CsvSpec, FormatSpec, Found, HuaweiCounts, HuaweiSpec, Replay, Select,
@@ -93,6 +96,7 @@ pub fn validate(
     }
 
     let platform = platform(&mut c, &raw);
+    let pricing = pricing(&mut c, raw.pricing.as_ref());
     let mut names = HashSet::new();
     let mut functions = Vec::new();
     let mut traces = Traces {
@@ -156,6 +160,7 @@ pub fn validate(
             functions,
             report_interval,
             traces: traces.specs,
+            pricing,
         })
     } else {
         Err(c.problems)
@@ -287,7 +292,9 @@ fn function(
             format!("must be at most 15m (Lambda's maximum), got {timeout}"),
         );
     }
-    if let (Some(r), Some(p)) = (f.reserved_concurrency, f.provisioned_concurrency) {
+    let provisioned = provisioned(c, f.provisioned_concurrency.as_ref(), at);
+    let most = provisioned.as_ref().map_or(0, most_provisioned);
+    if let (Some(r), Some(p)) = (f.reserved_concurrency, Some(most)) {
         if p > r {
             c.fail(format!("{at}.provisioned_concurrency"), format!("{p} exceeds the function's reserved_concurrency ({r}); provisioned environments count against it"));
         }
@@ -312,6 +319,41 @@ fn function(
         .as_ref()
         .map(|d| dist(c, d, Kind::Memory, &format!("{at}.memory_used"), base_dir));
     let arrivals = arrivals(c, &f.arrivals, &format!("{at}.arrivals"), traces, index);
+    let warmers = f.warmers.as_ref().map(|w| {
+        let field = format!("{at}.warmers");
+        let every = c.positive(&format!("{field}.every"), w.every.0);
+        let concurrency = w.concurrency.unwrap_or(1);
+        if concurrency == 0 {
+            c.fail(
+                format!("{field}.concurrency"),
+                "must be at least 1 (leave `warmers` out for no pings)",
+            );
+        }
+        Warmers {
+            every,
+            concurrency,
+            execution: w.execution.map_or(SimDuration::from_millis(10), |d| d.0),
+            start: w.start.map_or(SimDuration::ZERO, |d| d.0),
+        }
+    });
+    let snapstart = f.snapstart.as_ref().and_then(|s| {
+        let field = format!("{at}.snapstart");
+        if let Some(kind) = snapstart_runtime(&f.runtime) {
+            if most > 0 {
+                c.fail(&field, "SnapStart cannot be combined with provisioned_concurrency (AWS refuses both on one version): remove one of them");
+            }
+            if package == Package::Image {
+                c.fail(&field, "SnapStart supports zip packages only, not container images");
+            }
+            match &s.restore {
+                Some(d) => dist(c, d, Kind::Time, &format!("{field}.restore"), base_dir),
+                None => Some(default_restore(kind)),
+            }
+        } else {
+            c.fail(&field, format!("runtime `{}` does not support SnapStart; it needs Java 11+, Python 3.12+ or .NET 8+ (java11, java17, java21, python3.12, python3.13, dotnet8, ...)", f.runtime));
+            None
+        }
+    });
     if c.problems.len() > before {
         return None;
     }
@@ -328,7 +370,10 @@ fn function(
         memory_mb,
         timeout,
         reserved_concurrency: f.reserved_concurrency,
-        provisioned_concurrency: f.provisioned_concurrency.unwrap_or(0),
+        provisioned_concurrency: most,
+        provisioned: provisioned?,
+        warmers,
+        snapstart,
         init: init?,
         execution: execution?,
         first_execution: first_execution.map(|d| d.expect("problems would have returned above")),
@@ -336,6 +381,227 @@ fn function(
         arrivals,
         invocation: f.invocation.unwrap_or(Invocation::Sync),
     })
+}
+
+/// The most environments a provisioned-concurrency plan allocates.
+fn most_provisioned(p: &Provisioned) -> u32 {
+    match p {
+        Provisioned::Fixed(n) => *n,
+        Provisioned::Schedule(steps) => steps.iter().map(|s| s.1).max().unwrap_or(0),
+        Provisioned::Autoscale(a) => a.max,
+    }
+}
+
+fn provisioned(c: &mut Checker, raw: Option<&RawProvisioned>, at: &str) -> Option<Provisioned> {
+    let field = format!("{at}.provisioned_concurrency");
+    let table = match raw {
+        None => return Some(Provisioned::Fixed(0)),
+        Some(RawProvisioned::Count(n)) => return Some(Provisioned::Fixed(*n)),
+        Some(RawProvisioned::Table(t)) => t,
+    };
+    let given = [
+        table.count.is_some(),
+        table.schedule.is_some(),
+        table.autoscale.is_some(),
+    ];
+    if given.iter().filter(|&&g| g).count() != 1 {
+        c.fail(
+            &field,
+            "give exactly one of `count`, `schedule` or `autoscale`",
+        );
+        return None;
+    }
+    if let Some(n) = table.count {
+        return Some(Provisioned::Fixed(n));
+    }
+    if let Some(schedule) = &table.schedule {
+        if schedule.is_empty() {
+            c.fail(
+                format!("{field}.schedule"),
+                "needs at least one { at = \"HH:MM\", count = N } entry",
+            );
+            return None;
+        }
+        let mut steps = Vec::new();
+        for (i, step) in schedule.iter().enumerate() {
+            match parse_time_of_day(&step.at) {
+                Ok(t) => steps.push((t, step.count)),
+                Err(e) => c.fail(format!("{field}.schedule.{i}.at"), e),
+            }
+        }
+        steps.sort_by_key(|s| s.0);
+        if steps.windows(2).any(|w| w[0].0 == w[1].0) {
+            c.fail(
+                format!("{field}.schedule"),
+                "two entries have the same time of day",
+            );
+        }
+        return (steps.len() == schedule.len()).then_some(Provisioned::Schedule(steps));
+    }
+    let a = table.autoscale.as_ref().expect("one key is given");
+    let field = format!("{field}.autoscale");
+    if a.min == 0 || a.min > a.max {
+        c.fail(&field, format!("needs 1 <= min <= max (utilization is measured on allocated environments), got min {} and max {}", a.min, a.max));
+    }
+    let target = a.target_utilization.unwrap_or(0.7);
+    if !(target > 0.0 && target <= 1.0) {
+        c.fail(
+            format!("{field}.target_utilization"),
+            format!("must be in (0, 1], got {target}"),
+        );
+    }
+    let period = c.positive(
+        &format!("{field}.period"),
+        a.period.map_or(SimDuration::from_secs(60), |d| d.0),
+    );
+    let mut periods = |key: &str,
+                       d: Option<crate::scenario::quantity::DurationText>,
+                       default_s: u64,
+                       at_least: u64| {
+        let d = d.map_or(SimDuration::from_secs(default_s), |d| d.0);
+        let n = d.0 / period.0.max(1);
+        if period.0 > 0 && (d.0 % period.0 != 0 || n < at_least) {
+            c.fail(
+                format!("{field}.{key}"),
+                format!(
+                    "must be a multiple of the period ({period}){}, got {d}",
+                    if at_least > 0 { ", at least one" } else { "" }
+                ),
+            );
+        }
+        n as u32
+    };
+    let out_after = periods("scale_out_after", a.scale_out_after, 180, 1);
+    let in_after = periods("scale_in_after", a.scale_in_after, 900, 1);
+    let cooldown = periods("cooldown", a.cooldown, 0, 0);
+    Some(Provisioned::Autoscale(Autoscale {
+        min: a.min,
+        max: a.max,
+        target,
+        period,
+        out_after,
+        in_after,
+        in_ratio: 0.9,
+        cooldown,
+    }))
+}
+
+/// The SnapStart family of a runtime name, or `None` where AWS does not offer SnapStart.
+fn snapstart_runtime(runtime: &str) -> Option<SnapFamily> {
+    let version = |prefix: &str| -> Option<Vec<u32>> {
+        let rest = runtime.strip_prefix(prefix)?;
+        rest.split('.').map(|p| p.parse().ok()).collect()
+    };
+    if let Some(v) = version("java") {
+        return (v.len() == 1 && v[0] >= 11).then_some(if v[0] == 11 {
+            SnapFamily::Java11
+        } else {
+            SnapFamily::Java17
+        });
+    }
+    if let Some(v) = version("python") {
+        return (v.len() == 2 && v[0] == 3 && v[1] >= 12).then_some(SnapFamily::Python);
+    }
+    if let Some(v) = version("dotnet") {
+        return (v.len() == 1 && v[0] >= 8).then_some(SnapFamily::DotNet);
+    }
+    None
+}
+
+/// Runtime families with their own default restore latency.
+#[derive(Clone, Copy)]
+enum SnapFamily {
+    Java11,
+    Java17,
+    Python,
+    DotNet,
+}
+
+/// The default restore latency (ns) of a SnapStart family.
+///
+/// Java: lognormal fits of lambda-perf's SnapStart restore measurements of 2023-09-15
+/// (`runtime::snapstart_profiles`): java11, and java17 (also used for java21 and later, which
+/// lambda-perf did not measure with SnapStart). Python 3.12+ and .NET 8+: no public
+/// measurement set comparable to lambda-perf exists; AWS's launch post (aws.amazon.com/blogs,
+/// "AWS Lambda SnapStart for Python and .NET functions is now generally available",
+/// 2024-11-18) gives no figures. Restore time is dominated by loading the Firecracker
+/// snapshot, not by the language, so both default to the java17 fit; give
+/// `snapstart = { restore = ... }` from your own `Restore Duration` logs.
+fn default_restore(kind: SnapFamily) -> Distribution {
+    let name = match kind {
+        SnapFamily::Java11 => "java11",
+        SnapFamily::Java17 | SnapFamily::Python | SnapFamily::DotNet => "java17",
+    };
+    let p = runtime::snapstart_profiles()
+        .iter()
+        .find(|p| p.name == name)
+        .expect("the java11 and java17 SnapStart profiles are built in");
+    Distribution::LogNormal {
+        mu: p.mu + 1e6f64.ln(),
+        sigma: p.sigma,
+    }
+}
+
+fn pricing(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
+    let mut p = Pricing::default();
+    let Some(r) = raw else { return p };
+    let mut set = |key: &str, v: Option<f64>, slot: &mut f64, scale: f64| {
+        if let Some(v) = v {
+            if v.is_finite() && v >= 0.0 {
+                *slot = v * scale;
+            } else {
+                c.fail(
+                    format!("pricing.{key}"),
+                    format!("must be a price in US dollars, at least 0, got {v}"),
+                );
+            }
+        }
+    };
+    set(
+        "requests_per_million",
+        r.requests_per_million,
+        &mut p.per_request,
+        1e-6,
+    );
+    set("gb_second_x86_64", r.gb_second_x86_64, &mut p.gb_s_x86, 1.0);
+    set("gb_second_arm64", r.gb_second_arm64, &mut p.gb_s_arm, 1.0);
+    set(
+        "provisioned_gb_second_x86_64",
+        r.provisioned_gb_second_x86_64,
+        &mut p.provisioned_gb_s_x86,
+        1.0,
+    );
+    set(
+        "provisioned_gb_second_arm64",
+        r.provisioned_gb_second_arm64,
+        &mut p.provisioned_gb_s_arm,
+        1.0,
+    );
+    set(
+        "provisioned_execution_gb_second_x86_64",
+        r.provisioned_execution_gb_second_x86_64,
+        &mut p.provisioned_exec_gb_s_x86,
+        1.0,
+    );
+    set(
+        "provisioned_execution_gb_second_arm64",
+        r.provisioned_execution_gb_second_arm64,
+        &mut p.provisioned_exec_gb_s_arm,
+        1.0,
+    );
+    set(
+        "snapstart_cache_gb_second",
+        r.snapstart_cache_gb_second,
+        &mut p.snapstart_cache_gb_s,
+        1.0,
+    );
+    set(
+        "snapstart_restore_gb",
+        r.snapstart_restore_gb,
+        &mut p.snapstart_restore_gb,
+        1.0,
+    );
+    p
 }
 
 /// Reserved concurrency must leave the unreserved minimum; provisioned concurrency of
@@ -1301,6 +1567,9 @@ fn trace_section(
                 .map_or(SimDuration::from_secs(3), |d| d.0),
             reserved_concurrency: reserved,
             provisioned_concurrency: provisioned,
+            provisioned: Provisioned::Fixed(provisioned),
+            warmers: None,
+            snapstart: None,
             init: pick(&|l| l.init.clone()).unwrap_or(Distribution::Constant(0.0)),
             // Without a distribution the trace gives every request's execution time.
             execution: execution.unwrap_or(Distribution::Constant(0.0)),

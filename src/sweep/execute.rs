@@ -3,7 +3,7 @@
 use super::plan::{Plan, Point};
 use super::seeds::{arrival_seed, service_salt};
 use super::SweepError;
-use crate::metrics::{Histogram, Pricing, Summary};
+use crate::metrics::{Histogram, Summary};
 use crate::scenario::Scenario;
 use crate::simulation::{self, Results, SimulationError};
 use rayon::prelude::*;
@@ -234,7 +234,7 @@ fn run(point: &Point, replication: u32) -> Result<(RunRecord, Results, Summary),
         &scenario,
         &results.stats,
         results.peak_total,
-        &Pricing::default(),
+        &scenario.pricing,
     );
     summary.trace_rows_skipped = results.trace_rows_skipped;
     let mut init = Histogram::new();

@@ -5,7 +5,7 @@ mod hand_checked;
 mod oracles;
 mod properties;
 
-use coldsim::metrics::{Pricing, Summary};
+use coldsim::metrics::Summary;
 use coldsim::scenario::{self, Scenario};
 use coldsim::simulation::{simulate, Results};
 use std::path::Path;
@@ -22,6 +22,6 @@ pub fn scenario(text: &str) -> Scenario {
 pub fn run(text: &str) -> (Results, Summary) {
     let s = scenario(text);
     let r = simulate(&s).expect("test scenarios replay no trace, so the run cannot fail");
-    let summary = Summary::new(&s, &r.stats, r.peak_total, &Pricing::default());
+    let summary = Summary::new(&s, &r.stats, r.peak_total, &s.pricing);
     (r, summary)
 }
