@@ -866,8 +866,11 @@ impl<'a> Simulation<'a> {
             // Recycled: it serves on until a replacement (started now) is ready.
             let f = e.function as usize;
             if !e.recycled {
+                // Its concurrency passes to the replacement: recycling is the platform's
+                // business and never takes concurrency from the function.
                 self.envs[env].recycled = true;
                 self.fns[f].prov.ready -= 1;
+                self.concurrency.release(f);
                 self.reconcile(f);
             }
             return;
@@ -952,7 +955,9 @@ impl<'a> Simulation<'a> {
 
     fn retire_provisioned(&mut self, env: EnvId, reason: Retirement) {
         let f = self.envs[env].function as usize;
-        self.concurrency.release(f);
+        if !self.envs[env].recycled {
+            self.concurrency.release(f);
+        }
         self.retire(env, self.now, reason);
     }
 

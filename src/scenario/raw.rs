@@ -540,7 +540,7 @@ impl JsonSchema for RawProvisioned {
 pub struct RawWarmers {
     /// Time between rounds of pings.
     pub every: DurationText,
-    /// Pings sent at once in each round (environments kept warm) [1].
+    /// Pings sent at once in each round (environments kept warm); 0 sends none [1].
     pub concurrency: Option<u32>,
     /// Handler time of a ping [10ms].
     pub execution: Option<DurationText>,
@@ -552,6 +552,8 @@ pub struct RawWarmers {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawSnapStart {
+    /// `false` turns SnapStart off (handy in sweeps) [true].
+    pub enabled: Option<bool>,
     /// Restore latency, replacing init [a per-runtime default].
     pub restore: Option<RawDist>,
 }

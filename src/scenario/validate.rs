@@ -319,24 +319,19 @@ fn function(
         .as_ref()
         .map(|d| dist(c, d, Kind::Memory, &format!("{at}.memory_used"), base_dir));
     let arrivals = arrivals(c, &f.arrivals, &format!("{at}.arrivals"), traces, index);
-    let warmers = f.warmers.as_ref().map(|w| {
+    let warmers = f.warmers.as_ref().and_then(|w| {
         let field = format!("{at}.warmers");
         let every = c.positive(&format!("{field}.every"), w.every.0);
+        // Zero pings per round: no warmers (a sweep can switch them off this way).
         let concurrency = w.concurrency.unwrap_or(1);
-        if concurrency == 0 {
-            c.fail(
-                format!("{field}.concurrency"),
-                "must be at least 1 (leave `warmers` out for no pings)",
-            );
-        }
-        Warmers {
+        (concurrency > 0).then_some(Warmers {
             every,
             concurrency,
             execution: w.execution.map_or(SimDuration::from_millis(10), |d| d.0),
             start: w.start.map_or(SimDuration::ZERO, |d| d.0),
-        }
+        })
     });
-    let snapstart = f.snapstart.as_ref().and_then(|s| {
+    let snapstart = f.snapstart.as_ref().filter(|s| s.enabled != Some(false)).and_then(|s| {
         let field = format!("{at}.snapstart");
         if let Some(kind) = snapstart_runtime(&f.runtime) {
             if most > 0 {

@@ -175,7 +175,10 @@ pub fn plan(
             slug.push('-');
             slug.push_str(&slug_part(&format!("{short}-{}", value.label)));
         }
-        let label = if label.is_empty() {
+        let label = if let Some(names) = &spec.labels {
+            slug = format!("{index:0width$}-{}", slug_part(&names[index]));
+            names[index].clone()
+        } else if label.is_empty() {
             "as written".to_owned()
         } else {
             label.join(", ")

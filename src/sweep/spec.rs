@@ -5,6 +5,7 @@
 //! [sweep]
 //! replications = 10                      # runs per point [1]
 //! mode = "grid"                          # grid (Cartesian product) | zip (pairs) [grid]
+//! labels = ["none", "some", "many"]        # zip only: a name per point [path=value]
 //! "platform.keep_alive.idle" = ["1m", "5m", "10m"]
 //! "functions.api.provisioned_concurrency" = [0, 5, 10]
 //! ```
@@ -56,6 +57,8 @@ pub struct Spec {
     pub params: Vec<Param>,
     /// 1-based line of the `[sweep]` header (or key).
     pub line: usize,
+    /// `labels = [...]`: a name per point (zip mode), replacing the `path=value` labels.
+    pub labels: Option<Vec<String>>,
 }
 
 /// Most runs per point: far beyond what a confidence interval needs, and a guard against typos.
@@ -104,6 +107,7 @@ fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spe
         mode: Mode::Grid,
         params: Vec::new(),
         line,
+        labels: None,
     };
     for (key, item) in table.iter() {
         let key_line = table
@@ -136,6 +140,19 @@ fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spe
                     }
                 }
             }
+            "labels" => {
+                let labels: Option<Vec<String>> = item.as_array().and_then(|a| {
+                    a.iter().map(|v| v.as_str().map(str::to_owned)).collect()
+                });
+                let labels = labels.filter(|l| !l.is_empty()).ok_or_else(|| {
+                    spec_err(
+                        key_line,
+                        key,
+                        "expected a list of point names, e.g. `labels = [\"baseline\", \"pings\"]`".into(),
+                    )
+                })?;
+                spec.labels = Some(labels);
+            }
             _ => collect_params(key, item, key_line, text, origin, &mut spec.params)?,
         }
     }
@@ -145,6 +162,16 @@ fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spe
                 p.line,
                 &quoted(&p.path),
                 "this path is swept twice; keep one list".into(),
+            ));
+        }
+    }
+    if let Some(labels) = &spec.labels {
+        let n = spec.params.first().map_or(1, |p| p.values.len());
+        if spec.mode != Mode::Zip || labels.len() != n {
+            return Err(spec_err(
+                line,
+                "labels",
+                format!("names points one by one: it needs mode = \"zip\" and one label per value ({n}), got {}", labels.len()),
             ));
         }
     }

@@ -4,6 +4,7 @@ mod cli;
 mod hand_checked;
 mod oracles;
 mod properties;
+mod strategies;
 
 use coldsim::metrics::Summary;
 use coldsim::scenario::{self, Scenario};
