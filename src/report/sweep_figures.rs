@@ -71,7 +71,7 @@ pub fn charted_metrics(summary: &SweepSummary) -> Vec<Metric> {
 /// A short label of a point for chart annotations: its values joined by " · " (the chart
 /// names the parameters once, see [`label_key`]).
 pub fn point_label(summary: &SweepSummary, p: &PointSummary) -> String {
-    if summary.params.is_empty() {
+    if summary.params.is_empty() || summary.labelled {
         return p.label.clone();
     }
     summary
@@ -85,7 +85,7 @@ pub fn point_label(summary: &SweepSummary, p: &PointSummary) -> String {
 
 /// What the point labels of [`point_label`] hold: "labels: idle · reuse".
 pub fn label_key(summary: &SweepSummary) -> String {
-    if summary.params.is_empty() {
+    if summary.params.is_empty() || summary.labelled {
         return String::new();
     }
     let names: Vec<&str> = summary.params.iter().map(|p| p.short.as_str()).collect();
@@ -96,6 +96,10 @@ fn axis(summary: &SweepSummary) -> SweepAxis {
     let Some(param) = summary.params.first() else {
         return SweepAxis::Categories(vec!["as written".into()]);
     };
+    if summary.labelled {
+        // Zip mode with names: one category per point, in order (x = the point's index).
+        return SweepAxis::Categories(summary.points.iter().map(|p| p.label.clone()).collect());
+    }
     match &param.numeric {
         Some(values) => {
             let pairs: Vec<(f64, String)> = values
@@ -217,14 +221,14 @@ pub fn draw_sweep(
     };
     let path = |stem: &str, f: Format| dir.join(format!("{stem}.{}", f.extension()));
     let mut drawn = Vec::new();
-    let x_name = summary
-        .params
-        .first()
-        .map_or("point".to_owned(), |p| p.path.clone());
-    let by = summary
-        .params
-        .first()
-        .map_or("point".to_owned(), |p| p.short.clone());
+    let x_name = match summary.params.first() {
+        Some(p) if !summary.labelled => p.path.clone(),
+        _ => "point".to_owned(),
+    };
+    let by = match summary.params.first() {
+        Some(p) if !summary.labelled => p.short.clone(),
+        _ => "point".to_owned(),
+    };
 
     let tradeoff: Vec<TradeoffPoint> = summary
         .points

@@ -47,6 +47,8 @@ pub struct Plan {
     pub short_names: Vec<String>,
     /// The points in grid order.
     pub points: Vec<Point>,
+    /// The points are named by `labels = [...]` (their `label`), not by their values.
+    pub labelled: bool,
 }
 
 impl Plan {
@@ -232,6 +234,7 @@ pub fn plan(
         params: spec.params,
         short_names,
         points,
+        labelled: spec.labels.is_some(),
     }))
 }
 

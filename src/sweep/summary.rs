@@ -135,6 +135,8 @@ pub struct SweepSummary {
     pub points: Vec<PointSummary>,
     /// A function's runtime is swept (the report adds runtime box plots).
     pub runtime_swept: bool,
+    /// Points are named by the sweep's `labels` (each point's `label`).
+    pub labelled: bool,
 }
 
 impl SweepSummary {
@@ -191,6 +193,7 @@ impl SweepSummary {
                 .collect(),
             points,
             runtime_swept: plan.sweeps_runtime(),
+            labelled: plan.labelled,
         };
         mark_pareto(&mut summary.points);
         summary
