@@ -83,6 +83,15 @@ impl Inputs {
                 count: f.provisioned_concurrency,
             });
         }
+        if f.warmers.is_some() || f.snapstart.is_some() {
+            return Err(EstimateError::Unmodelled {
+                field: field(if f.warmers.is_some() {
+                    "warmers"
+                } else {
+                    "snapstart"
+                }),
+            });
+        }
         let p = &scenario.platform;
         if p.env_concurrency != 1 {
             return Err(EstimateError::EnvConcurrency {
@@ -177,6 +186,11 @@ pub enum EstimateError {
          or use `coldsim run`"
     )]
     Provisioned { field: String, count: u32 },
+    /// Warm-up pings or SnapStart.
+    #[error(
+        "{field}: the model has no warm-up pings nor SnapStart; remove it or use `coldsim run`"
+    )]
+    Unmodelled { field: String },
     /// More than one request per environment.
     #[error(
         "platform.env_concurrency: the model needs environments that serve one request at a \

@@ -133,8 +133,10 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
     let c = &s.cost_usd;
     let _ = writeln!(
         out,
-        "<p>Cost by component: requests ${:.4} · duration ${:.4} · init ${:.4} · provisioned ${:.4}. Idle memory: {:.0} GB-s.</p>",
-        c.requests, c.duration, c.init, c.provisioned, s.environments.idle_gb_seconds
+        "<p>Cost by component: requests ${:.4} · duration ${:.4} · init ${:.4} · provisioned ${:.4} · SnapStart ${:.4}. Idle memory: {:.0} GB-s. Provisioned: {:.2} allocated on average, {:.1}% utilized, {} requests spilled over. Warm-up pings: {} ({} cold), ${:.4}.</p>",
+        c.requests, c.duration, c.init, c.provisioned, c.snapstart, s.environments.idle_gb_seconds,
+        s.provisioned.mean_allocated, 100.0 * s.provisioned.utilization, s.provisioned.spillover,
+        s.warmers.pings, s.warmers.cold_starts, s.warmers.cost_usd
     );
     out += "<h2>Charts</h2>\n";
     for (stem, caption) in CHARTS {
