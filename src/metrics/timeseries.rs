@@ -314,7 +314,12 @@ impl TimeSeries {
                 }
                 iv
             })
-            .zip(self.levels[g].iter().map(Some).chain(std::iter::repeat(None)))
+            .zip(
+                self.levels[g]
+                    .iter()
+                    .map(Some)
+                    .chain(std::iter::repeat(None)),
+            )
             .scan([0i64; 2], |level, (mut iv, e)| {
                 if let Some(e) = e {
                     for (ch, lvl) in level.iter_mut().enumerate() {
