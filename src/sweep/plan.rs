@@ -416,6 +416,24 @@ arrivals = { process = "poisson", rate = 1.0 }
     }
 
     #[test]
+    fn labels_name_zip_points() {
+        let p = plan_of("[sweep]\nmode = \"zip\"\nlabels = [\"small\", \"big one\"]\n\"functions.api.memory_mb\" = [128, 256]\n")
+            .expect("valid")
+            .expect("a sweep");
+        assert!(p.labelled);
+        assert_eq!(p.points[1].label, "big one");
+        assert_eq!(p.points[1].slug, "1-big-one");
+        // One label per point, and only in zip mode.
+        let wrong = plan_of(
+            "[sweep]\nmode = \"zip\"\nlabels = [\"a\"]\n\"functions.api.memory_mb\" = [128, 256]\n",
+        );
+        assert!(wrong.is_err());
+        let grid =
+            plan_of("[sweep]\nlabels = [\"a\", \"b\"]\n\"functions.api.memory_mb\" = [128, 256]\n");
+        assert!(grid.is_err());
+    }
+
+    #[test]
     fn replications_alone_make_one_point() {
         let p = plan_of("[sweep]\nreplications = 5\n")
             .expect("valid")
