@@ -214,8 +214,8 @@ struct FunctionState {
     pool: Pool,
     /// Provisioned idle environments (most recent last).
     provisioned_idle: Vec<EnvId>,
-    /// Provisioned concurrency counts and levels.
-    prov: Provisioned,
+    /// The function has provisioned concurrency (at some time).
+    provisioned: bool,
     /// With `env_concurrency > 1`: environments serving requests with a free slot.
     partial: Vec<EnvId>,
     bucket: TokenBucket,
@@ -250,6 +250,9 @@ struct Simulation<'a> {
     free_waiting: Vec<u32>,
     /// Per environment slot: the recorded execution time of the request its init is for.
     init_execution: Vec<Given>,
+    /// Per function: provisioned concurrency counts and levels (kept out of `FunctionState`,
+    /// which the hot path touches on every request).
+    prov: Vec<Provisioned>,
 }
 
 impl<'a> Simulation<'a> {
@@ -271,7 +274,7 @@ impl<'a> Simulation<'a> {
                 FunctionState {
                     pool: Pool::default(),
                     provisioned_idle: Vec::new(),
-                    prov: Provisioned::default(),
+                    provisioned: !f.provisioned.is_none(),
                     partial: Vec::new(),
                     bucket: TokenBucket::new(p.scaling.capacity, p.scaling.per),
                     check_pending: false,
@@ -312,6 +315,7 @@ impl<'a> Simulation<'a> {
             waiting: Vec::new(),
             free_waiting: Vec::new(),
             init_execution: Vec::new(),
+            prov: vec![Provisioned::default(); scenario.functions.len()],
         }
     }
 
@@ -327,14 +331,14 @@ impl<'a> Simulation<'a> {
         for (f, func) in self.scenario.functions.iter().enumerate() {
             // Provisioned environments are initialized before the run starts.
             let initial = func.provisioned.initial();
-            self.fns[f].prov.target = initial;
+            self.prov[f].target = initial;
             for _ in 0..initial {
                 let env = self
                     .envs
                     .create(f as u32, true, EnvState::Idle, SimTime::ZERO);
                 self.recorder.created(f, SimTime::ZERO);
                 self.concurrency.acquire(f);
-                self.fns[f].prov.ready += 1;
+                self.prov[f].ready += 1;
                 self.provisioned_lifetime(env);
                 self.fns[f].provisioned_idle.push(env);
             }
@@ -438,7 +442,7 @@ impl<'a> Simulation<'a> {
         }
         let counted = end.since(self.recorder.from).0 as u128;
         for (f, func) in self.scenario.functions.iter().enumerate() {
-            let p = &self.fns[f].prov;
+            let p = &self.prov[f];
             let (busy, target) = (p.busy, p.target);
             let (busy_since, target_since) = (p.busy_since, p.target_since);
             self.recorder
@@ -524,7 +528,7 @@ impl<'a> Simulation<'a> {
             self.start_execution(env, arrived, false, execution, false);
             return;
         }
-        if attempt == 0 && self.fns[f].prov.target > 0 {
+        if attempt == 0 && self.fns[f].provisioned && self.prov[f].target > 0 {
             self.recorder.spillover(f, arrived);
         }
         if !self.concurrency.allows(f) {
@@ -800,11 +804,11 @@ impl<'a> Simulation<'a> {
         e.idle_since = now;
         let (f, created, generation) = (e.function as usize, e.created, e.generation);
         if e.provisioned {
-            let (recycled, p) = (e.recycled, &self.fns[f].prov);
+            let (recycled, p) = (e.recycled, &self.prov[f]);
             if recycled && p.ready >= p.target {
                 self.retire_provisioned(env, Retirement::Lifetime);
             } else if !recycled && p.ready > p.target {
-                self.fns[f].prov.ready -= 1;
+                self.prov[f].ready -= 1;
                 self.retire_provisioned(env, Retirement::ScaledIn);
             } else {
                 self.fns[f].provisioned_idle.push(env);
@@ -869,7 +873,7 @@ impl<'a> Simulation<'a> {
                 // Its concurrency passes to the replacement: recycling is the platform's
                 // business and never takes concurrency from the function.
                 self.envs[env].recycled = true;
-                self.fns[f].prov.ready -= 1;
+                self.prov[f].ready -= 1;
                 self.concurrency.release(f);
                 self.reconcile(f);
             }
@@ -903,7 +907,7 @@ impl<'a> Simulation<'a> {
             .create(f as u32, true, EnvState::Initializing, self.now);
         self.recorder.created(f, self.now);
         self.concurrency.acquire(f);
-        self.fns[f].prov.initializing += 1;
+        self.prov[f].initializing += 1;
         let func = &self.scenario.functions[f];
         let rng = &mut self.fns[f].rng_service;
         let runtime = func
@@ -917,7 +921,7 @@ impl<'a> Simulation<'a> {
 
     fn on_provisioned_ready(&mut self, env: EnvId) {
         let f = self.envs[env].function as usize;
-        let p = &mut self.fns[f].prov;
+        let p = &mut self.prov[f];
         p.initializing -= 1;
         p.ready += 1;
         self.provisioned_lifetime(env);
@@ -930,19 +934,19 @@ impl<'a> Simulation<'a> {
     /// capacity never dips; extra ones once the others cover the target). Busy ones are
     /// checked when they become idle (`become_idle`).
     fn reconcile(&mut self, f: usize) {
-        let p = &self.fns[f].prov;
+        let p = &self.prov[f];
         for _ in (p.ready + p.initializing)..p.target {
             self.spawn_provisioned(f);
         }
         let mut i = 0;
         while i < self.fns[f].provisioned_idle.len() {
             let env = self.fns[f].provisioned_idle[i];
-            let p = &self.fns[f].prov;
+            let p = &self.prov[f];
             let recycled = self.envs[env].recycled;
             let reason = if recycled && p.ready >= p.target {
                 Retirement::Lifetime
             } else if !recycled && p.ready > p.target {
-                self.fns[f].prov.ready -= 1;
+                self.prov[f].ready -= 1;
                 Retirement::ScaledIn
             } else {
                 i += 1;
@@ -964,7 +968,7 @@ impl<'a> Simulation<'a> {
     /// One more (+1) or one less (-1) busy provisioned environment of `f`.
     fn provisioned_busy(&mut self, f: usize, by: i32) {
         let now = self.now;
-        let p = &mut self.fns[f].prov;
+        let p = &mut self.prov[f];
         self.recorder
             .provisioned_level(f, true, p.busy, p.busy_since, now);
         p.busy_ns += p.busy as u128 * now.since(p.busy_since).0 as u128;
@@ -975,7 +979,7 @@ impl<'a> Simulation<'a> {
     /// Allocates `target` provisioned environments of `f` from now on.
     fn set_provisioned(&mut self, f: usize, target: u32) {
         let now = self.now;
-        let p = &mut self.fns[f].prov;
+        let p = &mut self.prov[f];
         self.recorder
             .provisioned_level(f, false, p.target, p.target_since, now);
         p.target_ns += p.target as u128 * now.since(p.target_since).0 as u128;
@@ -1011,7 +1015,7 @@ impl<'a> Simulation<'a> {
             }
             model::Provisioned::Autoscale(a) => {
                 let now = self.now;
-                let p = &mut self.fns[f].prov;
+                let p = &mut self.prov[f];
                 let (busy, alloc) = p.integrals(now);
                 let (d_busy, d_alloc) = (busy - p.last.0, alloc - p.last.1);
                 p.last = (busy, alloc);
