@@ -124,6 +124,8 @@ fn axis(summary: &SweepSummary) -> SweepAxis {
 fn series(summary: &SweepSummary, metric: Metric, scale: f64) -> Vec<MetricSeries> {
     let x_of = |p: &PointSummary| -> f64 {
         match summary.params.first() {
+            // Named points are categories in point order (see `axis`).
+            _ if summary.labelled => p.index as f64,
             None => 0.0,
             Some(param) => {
                 let c = p.choice[0];
@@ -318,4 +320,76 @@ pub fn draw_sweep(
         });
     }
     Ok(drawn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sweep::{self, RunRecord};
+    use std::path::Path as P;
+
+    fn summary(sweep: &str) -> SweepSummary {
+        let text = format!(
+            "name = \"t\"\nduration = \"1h\"\n[[functions]]\nname = \"api\"\nruntime = \"python3.12\"\nexecution = {{ dist = \"constant\", value = \"10ms\" }}\narrivals = {{ process = \"poisson\", rate = 1.0 }}\n{sweep}"
+        );
+        let plan = sweep::plan(&text, P::new("t.toml"), "t", P::new("."), &[], None)
+            .expect("valid")
+            .expect("a sweep");
+        let records: Vec<RunRecord> = (0..plan.runs())
+            .map(|j| RunRecord {
+                point: j,
+                replication: 0,
+                seed: 0,
+                service_salt: 0,
+                invocations: 10,
+                cold_starts: 1,
+                cold_start_ratio: 0.1 * j as f64,
+                latency_p50_ms: 1.0,
+                latency_p99_ms: 2.0,
+                mean_environments: 1.0,
+                throttled: 0,
+                cost_usd: 1.0,
+                init_ms: Quantiles::default(),
+                latency_ms: Quantiles::default(),
+            })
+            .collect();
+        SweepSummary::new(&plan, &records)
+    }
+
+    #[test]
+    fn numbers_and_durations_are_placed_by_value() {
+        let s = summary("[sweep]\n\"platform.keep_alive.idle\" = [\"1m\", \"10m\", \"1h\"]\n");
+        assert!(matches!(axis(&s), SweepAxis::Log(_)));
+        let xs: Vec<f64> = series(&s, Metric::ColdStartRatio, 100.0)[0]
+            .points
+            .iter()
+            .map(|p| p.x)
+            .collect();
+        assert_eq!(xs, [60.0, 600.0, 3600.0]);
+    }
+
+    #[test]
+    fn named_points_are_categories_in_order() {
+        let s = summary("[sweep]\nmode = \"zip\"\nlabels = [\"big\", \"small\"]\n\"functions.api.memory_mb\" = [1024, 128]\n");
+        assert!(matches!(axis(&s), SweepAxis::Categories(ref c) if c == &["big", "small"]));
+        let xs: Vec<f64> = series(&s, Metric::ColdStartRatio, 100.0)[0]
+            .points
+            .iter()
+            .map(|p| p.x)
+            .collect();
+        assert_eq!(xs, [0.0, 1.0]);
+    }
+
+    #[test]
+    fn other_parameters_make_one_line_each() {
+        let s = summary(
+            "[sweep]\n\"functions.api.memory_mb\" = [128, 256, 512]\n\"platform.reuse\" = [\"mru\", \"lru\"]\n",
+        );
+        let lines = series(&s, Metric::ColdStartRatio, 100.0);
+        let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["reuse=mru", "reuse=lru"]);
+        assert_eq!(lines[1].points.len(), 3);
+        assert_eq!(point_label(&s, &s.points[3]), "256 · lru");
+        assert_eq!(label_key(&s), "labels: memory_mb · reuse");
+    }
 }
