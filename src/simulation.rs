@@ -4,7 +4,11 @@
 //! or `Retried` for a throttled asynchronous one). It runs on an
 //! idle environment (a warm start), or on a new one after init (a cold start), or is throttled.
 //! When it completes (`ExecutionCompleted`) its environment becomes idle; the keep-alive policy
-//! gives a deadline, and `KeepAliveExpired` retires idle environments whose deadline passed.
+//! gives a deadline, and `KeepAliveExpired` retires idle environments whose deadline passed
+//! (`IdleDeadline` for policies whose deadlines come in no order; `PrewarmDue`/`PrewarmReady`
+//! when the hybrid histogram policy loads an environment ahead of a request). On a
+//! memory-bounded platform new environments evict idle ones, and requests that find no room
+//! wait for `MemoryFreed`.
 //! `simulate` is a pure function of the scenario: no clock, no global state, and no I/O but
 //! reading the traces it replays (streamed: one pending arrival per trace).
 
@@ -12,16 +16,17 @@ use crate::engine::rng::{stream, Rng};
 use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
 use crate::platform::{
-    Concurrency, EnvId, EnvState, Environments, KeepAliveDecision, KeepAlivePolicy, Pool,
-    Provisioned, ScalingDecision, TokenBucket,
+    Candidate, Concurrency, EnvId, EnvState, Environments, EvictionPolicy, GreedyDual, Idle,
+    KeepAliveDecision, KeepAlivePolicy, KeepAliveState, Pool, Provisioned, ScalingDecision,
+    TokenBucket,
 };
-use crate::scenario::model::{self, Invocation, Reuse};
-use crate::scenario::{KeepAlive, Scenario};
+use crate::scenario::model::{self, Invocation, Reuse, WhenFull};
+use crate::scenario::Scenario;
 use crate::workload::trace::{Arrival, TraceError, TraceSource};
 use crate::workload::Generator;
 use rand::Rng as _;
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
 /// Everything that can happen. Each variant is a fact, handled by `on_<event>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +70,16 @@ pub enum Event {
     /// An environment reached its maximum lifetime while idle, or will find it so; scheduled
     /// at most once per environment (ignored if `generation` shows the slot was reused).
     LifetimeEnded { env: EnvId, generation: u32 },
+    /// The keep-alive deadline of an idle environment under a non-monotone policy (one timer
+    /// per idle period; ignored unless the environment is still idle with this deadline).
+    IdleDeadline { env: EnvId, generation: u32 },
+    /// The hybrid histogram policy's pre-warm of a function is due (ignored if a later
+    /// decision replaced it: `seq` is not the function's latest).
+    PrewarmDue { function: u32, seq: u32 },
+    /// A pre-warmed environment finished init, off the request path.
+    PrewarmReady { env: EnvId, ok: bool },
+    /// Memory was freed on a memory-bounded platform: requests waiting for room try again.
+    MemoryFreed,
     /// The warm-up is over: the counted period starts.
     WarmupEnded,
 }
@@ -131,6 +146,9 @@ pub struct Results {
     pub peak_concurrency: Vec<u32>,
     /// Most account concurrency used at once.
     pub peak_account_concurrency: u32,
+    /// Most memory held by live environments at once on a memory-bounded platform, MB (0
+    /// without `platform.capacity`).
+    pub peak_memory_mb: u64,
     /// Bad rows of the replayed trace files, skipped (`lenient = true`); each file counted once
     /// however many functions replay it, and whether or not the run reached the row.
     pub trace_rows_skipped: u64,
@@ -164,6 +182,36 @@ struct Waiting {
     execution: Given,
 }
 
+/// Group of each function for keep-alive policies that learn: its app's (in order of first
+/// appearance), or a group of its own.
+fn app_groups(scenario: &Scenario) -> Vec<u32> {
+    let mut apps: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut next = 0u32;
+    scenario
+        .functions
+        .iter()
+        .map(|f| {
+            let mut fresh = || {
+                next += 1;
+                next - 1
+            };
+            match &f.app {
+                Some(app) => *apps.entry(app.as_str()).or_insert_with(fresh),
+                None => fresh(),
+            }
+        })
+        .collect()
+}
+
+/// A request waiting for memory on a full platform.
+#[derive(Clone, Copy, Debug)]
+struct Parked {
+    function: u32,
+    attempt: u16,
+    arrived: SimTime,
+    execution: Given,
+}
+
 /// An open trace and its next arrival (at most one pending `TraceArrived` per trace).
 struct OpenTrace {
     source: Box<dyn TraceSource>,
@@ -172,8 +220,13 @@ struct OpenTrace {
 
 /// The longest a request can take from its first arrival to its completion: the init limit
 /// plus the longest timeout, plus the maximum event age when a function is asynchronous.
+/// Unbounded when requests may wait for memory (`when_full = "wait"`): the queue of waiting
+/// requests has no limit.
 fn latency_bound(scenario: &Scenario) -> SimDuration {
     let p = &scenario.platform;
+    if p.capacity_mb.is_some() && p.when_full == WhenFull::Wait {
+        return SimDuration::MAX;
+    }
     let timeout = scenario
         .functions
         .iter()
@@ -221,6 +274,13 @@ struct FunctionState {
     bucket: TokenBucket,
     /// A `KeepAliveExpired` event is pending.
     check_pending: bool,
+    /// Hybrid histogram: the latest pre-warm decision (older `PrewarmDue` events are stale)
+    /// and when its pre-warmed environment is retired.
+    prewarm_seq: u32,
+    prewarm_until: SimTime,
+    /// Requests so far (eviction by frequency and Greedy-Dual; counted only on a
+    /// memory-bounded platform).
+    frequency: u64,
     arrivals: Generator,
     rng_arrivals: Rng,
     rng_service: Rng,
@@ -234,7 +294,27 @@ struct Simulation<'a> {
     envs: Environments,
     fns: Vec<FunctionState>,
     concurrency: Concurrency,
-    keep_alive: KeepAlive,
+    keep_alive: KeepAliveState,
+    /// The policy is monotone: idle expiry is checked lazily per function (`KeepAliveExpired`)
+    /// instead of per environment (`IdleDeadline`).
+    lazy_expiry: bool,
+    /// The policy learns from requests starting and ending.
+    tracks_requests: bool,
+    /// Memory-bounded platform: capacity and use, MB.
+    capacity_mb: Option<u64>,
+    memory_used_mb: u64,
+    peak_memory_mb: u64,
+    greedy_dual: GreedyDual,
+    /// Requests waiting for memory (first come, first served), and whether a `MemoryFreed`
+    /// event is pending.
+    parked: VecDeque<Parked>,
+    memory_freed_pending: bool,
+    /// Functions whose provisioned environments did not fit (memory-bounded platform).
+    provisioning_blocked: Vec<u32>,
+    /// Set while waiting requests are tried again: a request that still does not fit goes
+    /// back to the front and stops the round.
+    retrying_parked: bool,
+    parked_again: bool,
     recorder: Recorder,
     rng_platform: Rng,
     env_concurrency: u32,
@@ -278,6 +358,9 @@ impl<'a> Simulation<'a> {
                     partial: Vec::new(),
                     bucket: TokenBucket::new(p.scaling.capacity, p.scaling.per),
                     check_pending: false,
+                    prewarm_seq: 0,
+                    prewarm_until: SimTime::NEVER,
+                    frequency: 0,
                     arrivals: f.arrivals.generator(&mut rng_arrivals),
                     rng_arrivals,
                     rng_service: stream(service_seed, SERVICE, i as u64),
@@ -297,7 +380,18 @@ impl<'a> Simulation<'a> {
             envs: Environments::default(),
             fns,
             concurrency: Concurrency::new(p.account_concurrency, &reserved),
-            keep_alive: p.keep_alive.clone(),
+            keep_alive: KeepAliveState::new(p.keep_alive.clone(), app_groups(scenario)),
+            lazy_expiry: matches!(p.keep_alive, crate::scenario::KeepAlive::Fixed { .. }),
+            tracks_requests: matches!(p.keep_alive, crate::scenario::KeepAlive::HybridHistogram(_)),
+            capacity_mb: p.capacity_mb,
+            memory_used_mb: 0,
+            peak_memory_mb: 0,
+            greedy_dual: GreedyDual::default(),
+            parked: VecDeque::new(),
+            memory_freed_pending: false,
+            provisioning_blocked: Vec::new(),
+            retrying_parked: false,
+            parked_again: false,
             recorder: Recorder::new(
                 scenario.functions.len(),
                 SimTime::ZERO + scenario.warmup,
@@ -337,6 +431,9 @@ impl<'a> Simulation<'a> {
                     .envs
                     .create(f as u32, true, EnvState::Idle, SimTime::ZERO);
                 self.recorder.created(f, SimTime::ZERO);
+                if self.capacity_mb.is_some() {
+                    self.memory_taken(func.memory_mb);
+                }
                 self.concurrency.acquire(f);
                 self.prov[f].ready += 1;
                 self.provisioned_lifetime(env);
@@ -426,11 +523,22 @@ impl<'a> Simulation<'a> {
                     self.on_keep_alive_expired(function as usize)
                 }
                 Event::LifetimeEnded { env, generation } => self.on_lifetime_ended(env, generation),
+                Event::IdleDeadline { env, generation } => self.on_idle_deadline(env, generation),
+                Event::PrewarmDue { function, seq } => self.on_prewarm_due(function as usize, seq),
+                Event::PrewarmReady { env, ok } => self.on_prewarm_ready(env, ok),
+                Event::MemoryFreed => self.on_memory_freed(),
                 Event::WarmupEnded => self.recorder.period_started(),
             }
         }
 
-        // Only provisioned environments outlive the queue; close their spans.
+        // Requests still waiting for memory never got any: they end as dropped.
+        while let Some(p) = self.parked.pop_front() {
+            self.recorder
+                .capacity_dropped(p.function as usize, p.arrived);
+            self.ended += 1;
+        }
+        // Only provisioned environments (and idle ones under `forever`) outlive the queue;
+        // close their spans.
         let end = self.end;
         let live: Vec<(usize, Class, SimTime)> = self
             .envs
@@ -464,6 +572,7 @@ impl<'a> Simulation<'a> {
             .sum();
         self.recorder.series.finish();
         Ok(Results {
+            peak_memory_mb: self.peak_memory_mb,
             trace_rows_skipped,
             peak_total: self.recorder.peak_total(),
             series: self.recorder.series,
@@ -516,6 +625,95 @@ impl<'a> Simulation<'a> {
         Ok(())
     }
 
+    /// A request that needs a new environment on a full platform waits or is dropped.
+    fn full(&mut self, f: usize, arrived: SimTime, attempt: u16, execution: Given) {
+        let p = Parked {
+            function: f as u32,
+            attempt,
+            arrived,
+            execution,
+        };
+        if self.retrying_parked {
+            self.parked.push_front(p);
+            self.parked_again = true;
+            return;
+        }
+        match self.scenario.platform.when_full {
+            WhenFull::Wait => {
+                self.recorder.capacity_waited(f, arrived);
+                self.parked.push_back(p);
+            }
+            WhenFull::Drop => {
+                self.recorder.capacity_dropped(f, arrived);
+                self.ended += 1;
+            }
+        }
+    }
+
+    /// Memory was freed (or an environment became evictable): provisioned environments that
+    /// did not fit are started, then waiting requests try again in order until one still does
+    /// not fit.
+    fn on_memory_freed(&mut self) {
+        self.memory_freed_pending = false;
+        // Provisioned environments that did not fit come first: the platform maintains them.
+        for f in std::mem::take(&mut self.provisioning_blocked) {
+            self.reconcile(f as usize);
+        }
+        self.retrying_parked = true;
+        self.parked_again = false;
+        while !self.parked_again {
+            let Some(p) = self.parked.pop_front() else {
+                break;
+            };
+            self.invoke(p.function as usize, p.arrived, p.attempt, p.execution);
+        }
+        self.retrying_parked = false;
+    }
+
+    /// Memory may have been freed: wake the waiting requests.
+    #[inline]
+    fn memory_freed(&mut self) {
+        if (!self.parked.is_empty() || !self.provisioning_blocked.is_empty())
+            && !self.memory_freed_pending
+        {
+            self.memory_freed_pending = true;
+            self.queue.push(self.now, Event::MemoryFreed);
+        }
+    }
+
+    /// Evicts idle environments until one of `f` fits; false if it cannot.
+    fn make_room(&mut self, f: usize) -> bool {
+        let cap = self.capacity_mb.expect("only on a memory-bounded platform");
+        let need = self.scenario.functions[f].memory_mb as u64;
+        while self.memory_used_mb + need > cap {
+            let victim = {
+                let (envs, fns, functions) = (&self.envs, &self.fns, &self.scenario.functions);
+                let mut candidates = fns.iter().flat_map(|fs| {
+                    fs.pool.iter().map(|(env, _)| {
+                        let e = &envs[env];
+                        Candidate {
+                            env,
+                            memory_mb: functions[e.function as usize].memory_mb,
+                            idle_since: e.idle_since,
+                            frequency: fns[e.function as usize].frequency,
+                            priority: e.priority,
+                        }
+                    })
+                });
+                self.scenario.platform.eviction.victim(&mut candidates)
+            };
+            let Some(v) = victim else {
+                return false;
+            };
+            self.greedy_dual.evicted(&v);
+            let g = self.envs[v.env].function as usize;
+            let removed = self.fns[g].pool.remove(v.env);
+            debug_assert!(removed, "candidates are idle in their pool");
+            self.retire(v.env, self.now, Retirement::Evicted);
+        }
+        true
+    }
+
     fn on_retried(&mut self, request: u32, attempt: u16, arrived: SimTime) {
         let w = self.waiting[request as usize];
         self.free_waiting.push(request);
@@ -538,6 +736,8 @@ impl<'a> Simulation<'a> {
         if let Some(env) = self.take_on_demand(f) {
             self.concurrency.acquire(f);
             self.start_execution(env, arrived, false, execution, false);
+        } else if self.capacity_mb.is_some() && !self.make_room(f) {
+            self.full(f, arrived, attempt, execution);
         } else if self.fns[f].bucket.take(self.now) {
             self.concurrency.acquire(f);
             self.cold_start(f, arrived, execution, false);
@@ -546,7 +746,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Sends one warm-up ping: routed like a request, but refused silently when throttled.
+    /// Sends one warm-up ping: routed like a request, but refused silently when throttled
+    /// (or when a memory-bounded platform has no room for a new environment).
     fn ping(&mut self, f: usize, execution: Given) {
         let now = self.now;
         if let Some(env) = self.take_provisioned(f) {
@@ -556,6 +757,9 @@ impl<'a> Simulation<'a> {
         } else if let Some(env) = self.take_on_demand(f) {
             self.concurrency.acquire(f);
             self.start_execution(env, now, false, execution, true);
+        } else if self.capacity_mb.is_some() && !self.make_room(f) {
+            // A full platform refuses a ping like a throttle: pings never wait for memory.
+            self.recorder.ping_throttled(f, now);
         } else if self.fns[f].bucket.take(now) {
             self.concurrency.acquire(f);
             self.cold_start(f, now, execution, true);
@@ -596,7 +800,9 @@ impl<'a> Simulation<'a> {
                 return Some(env);
             }
         }
-        self.expire(f);
+        if self.lazy_expiry {
+            self.expire(f);
+        }
         let fs = &mut self.fns[f];
         let env = match self.scenario.platform.reuse {
             Reuse::Mru => fs.pool.take_newest(),
@@ -633,24 +839,10 @@ impl<'a> Simulation<'a> {
             .envs
             .create(f as u32, false, EnvState::Initializing, self.now);
         self.recorder.created(f, self.now);
-        let func = &self.scenario.functions[f];
-        let rng = &mut self.fns[f].rng_service;
-        let init = match &func.snapstart {
-            // A restore from the snapshot replaces runtime and function init.
-            Some(restore) => {
-                if self.recorder.counts(arrived) {
-                    self.recorder.functions[f].restores += 1;
-                }
-                restore.sample_duration(rng)
-            }
-            None => {
-                let runtime = func
-                    .runtime_init
-                    .as_ref()
-                    .map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
-                runtime + func.init.sample_duration(rng)
-            }
-        };
+        if self.capacity_mb.is_some() {
+            self.memory_taken(self.scenario.functions[f].memory_mb);
+        }
+        let init = self.sample_init(f, arrived);
         let limit = self.scenario.platform.init_limit;
         let ok = init <= limit;
         let billed = if ok { init } else { limit };
@@ -675,6 +867,29 @@ impl<'a> Simulation<'a> {
         );
     }
 
+    /// Draws the init of a new on-demand environment of `f` for a request that arrived at `t`:
+    /// a SnapStart restore (counted as one) when enabled, else runtime plus function init.
+    fn sample_init(&mut self, f: usize, t: SimTime) -> SimDuration {
+        let func = &self.scenario.functions[f];
+        let rng = &mut self.fns[f].rng_service;
+        match &func.snapstart {
+            // A restore from the snapshot replaces runtime and function init.
+            Some(restore) => {
+                if self.recorder.counts(t) {
+                    self.recorder.functions[f].restores += 1;
+                }
+                restore.sample_duration(rng)
+            }
+            None => {
+                let runtime = func
+                    .runtime_init
+                    .as_ref()
+                    .map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
+                runtime + func.init.sample_duration(rng)
+            }
+        }
+    }
+
     fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ok: bool, ping: bool) {
         if ok {
             let execution = self.init_execution[env.0 as usize];
@@ -689,6 +904,10 @@ impl<'a> Simulation<'a> {
             self.recorder
                 .completed(f, arrived, self.now, true, Some(Failure::InitTimeout));
             self.ended += 1;
+        }
+        if self.tracks_requests {
+            self.keep_alive.on_request_started(f as u32, self.now);
+            self.keep_alive.on_request_ended(f as u32, self.now);
         }
         self.concurrency.release(f);
         self.retire(env, self.now, Retirement::Error);
@@ -709,6 +928,12 @@ impl<'a> Simulation<'a> {
         let f = e.function as usize;
         let first = e.served == 0;
         e.active += 1;
+        if self.capacity_mb.is_some() {
+            self.fns[f].frequency += 1;
+        }
+        if self.tracks_requests {
+            self.keep_alive.on_request_started(f as u32, self.now);
+        }
         let (provisioned, active) = (e.provisioned, e.active);
         if self.env_concurrency > 1 && active == 1 && active < self.env_concurrency {
             self.fns[f].partial.push(env);
@@ -766,6 +991,9 @@ impl<'a> Simulation<'a> {
                 .completed(f, arrived, self.now, outcome.cold, outcome.failure);
             self.ended += 1;
         }
+        if self.tracks_requests {
+            self.keep_alive.on_request_ended(f as u32, self.now);
+        }
         let e = &mut self.envs[env];
         e.active -= 1;
         e.served += 1;
@@ -820,11 +1048,25 @@ impl<'a> Simulation<'a> {
             self.retire(env, now, Retirement::Lifetime);
             return;
         }
-        let KeepAliveDecision::RetireAt(deadline) = self.keep_alive.on_idle(now);
-        debug_assert!(
-            self.keep_alive.monotone(),
-            "non-monotone policies need per-environment timers"
-        );
+        if !self.lazy_expiry {
+            self.become_idle_timed(env, lifetime_end);
+            return;
+        }
+        let KeepAliveDecision::RetireAt(deadline) = self.keep_alive.on_idle(
+            &Idle {
+                now,
+                function: f as u32,
+                first_idle: now,
+            },
+            &mut self.rng_platform,
+        ) else {
+            unreachable!("the lazy path is only taken by the fixed policy")
+        };
+        debug_assert!(self.keep_alive.monotone());
+        if self.capacity_mb.is_some() {
+            self.set_priority(env);
+        }
+        let e = &mut self.envs[env];
         // The lifetime ends before the keep-alive would: one timer per environment, whatever
         // its state when it fires (a busy one is retired when its request completes).
         if lifetime_end < deadline && !e.lifetime_timer {
@@ -840,6 +1082,151 @@ impl<'a> Simulation<'a> {
             self.queue
                 .push(at, Event::KeepAliveExpired { function: f as u32 });
         }
+        self.memory_freed();
+    }
+
+    /// A new environment of `memory_mb` holds memory.
+    fn memory_taken(&mut self, memory_mb: u32) {
+        self.memory_used_mb += u64::from(memory_mb);
+        self.peak_memory_mb = self.peak_memory_mb.max(self.memory_used_mb);
+        debug_assert!(
+            self.capacity_mb
+                .is_some_and(|cap| self.memory_used_mb <= cap),
+            "make_room runs before every new environment"
+        );
+    }
+
+    /// Sets the Greedy-Dual priority of `env`, used now.
+    fn set_priority(&mut self, env: EnvId) {
+        let f = self.envs[env].function as usize;
+        let func = &self.scenario.functions[f];
+        self.envs[env].priority = self.greedy_dual.priority(
+            self.fns[f].frequency,
+            func.mean_init_ns() / 1e6,
+            func.memory_mb,
+        );
+    }
+
+    /// `become_idle` under a non-monotone policy: the decision gets a timer of its own.
+    fn become_idle_timed(&mut self, env: EnvId, lifetime_end: SimTime) {
+        let now = self.now;
+        let e = &mut self.envs[env];
+        if e.first_idle == SimTime::NEVER {
+            e.first_idle = now;
+        }
+        let idle = Idle {
+            now,
+            function: e.function,
+            first_idle: e.first_idle,
+        };
+        let f = e.function as usize;
+        let decision = self.keep_alive.on_idle(&idle, &mut self.rng_platform);
+        let deadline = match decision {
+            KeepAliveDecision::RetireAt(at) => at,
+            KeepAliveDecision::Keep => SimTime::NEVER,
+            KeepAliveDecision::Unload {
+                prewarm_at,
+                retire_at,
+            } => {
+                self.retire(env, now, Retirement::Idle);
+                let fs = &mut self.fns[f];
+                fs.prewarm_seq = fs.prewarm_seq.wrapping_add(1);
+                fs.prewarm_until = retire_at;
+                let seq = fs.prewarm_seq;
+                self.queue.push(
+                    prewarm_at,
+                    Event::PrewarmDue {
+                        function: f as u32,
+                        seq,
+                    },
+                );
+                return;
+            }
+        };
+        self.park_idle(env, deadline, lifetime_end);
+    }
+
+    /// Puts idle `env` in its pool until `deadline` (at once if it has passed), with a timer.
+    fn park_idle(&mut self, env: EnvId, deadline: SimTime, lifetime_end: SimTime) {
+        let now = self.now;
+        if deadline <= now {
+            self.retire(env, now, Retirement::Idle);
+            return;
+        }
+        if self.capacity_mb.is_some() {
+            self.set_priority(env);
+        }
+        let e = &mut self.envs[env];
+        e.deadline = deadline;
+        let (f, generation) = (e.function as usize, e.generation);
+        if lifetime_end < deadline && !e.lifetime_timer {
+            e.lifetime_timer = true;
+            self.queue
+                .push(lifetime_end, Event::LifetimeEnded { env, generation });
+        }
+        self.fns[f].pool.push(env, deadline);
+        if deadline != SimTime::NEVER {
+            self.queue
+                .push(deadline, Event::IdleDeadline { env, generation });
+        }
+        self.memory_freed();
+    }
+
+    fn on_idle_deadline(&mut self, env: EnvId, generation: u32) {
+        let e = &self.envs[env];
+        if e.generation != generation
+            || e.state != EnvState::Idle
+            || e.provisioned
+            || e.deadline != self.now
+        {
+            return;
+        }
+        let f = e.function as usize;
+        if self.fns[f].pool.remove(env) {
+            self.retire(env, self.now, Retirement::Idle);
+        }
+    }
+
+    /// Loads an environment of `f` off the request path, unless a later decision replaced
+    /// this one or it does not fit.
+    fn on_prewarm_due(&mut self, f: usize, seq: u32) {
+        if self.fns[f].prewarm_seq != seq {
+            return;
+        }
+        if self.capacity_mb.is_some() && !self.make_room(f) {
+            return;
+        }
+        let env = self
+            .envs
+            .create(f as u32, false, EnvState::Initializing, self.now);
+        self.recorder.created(f, self.now);
+        self.recorder.prewarmed(f, self.now);
+        if self.capacity_mb.is_some() {
+            self.memory_taken(self.scenario.functions[f].memory_mb);
+        }
+        let init = self.sample_init(f, self.now);
+        let limit = self.scenario.platform.init_limit;
+        let ok = init <= limit;
+        self.queue.push(
+            self.now + if ok { init } else { limit },
+            Event::PrewarmReady { env, ok },
+        );
+    }
+
+    fn on_prewarm_ready(&mut self, env: EnvId, ok: bool) {
+        if !ok {
+            self.retire(env, self.now, Retirement::Error);
+            return;
+        }
+        self.set_state(env, EnvState::Idle);
+        let now = self.now;
+        let e = &mut self.envs[env];
+        e.idle_since = now;
+        e.first_idle = now;
+        let (f, created) = (e.function as usize, e.created);
+        let deadline = self.fns[f].prewarm_until;
+        let lifetime_end = created + self.scenario.platform.max_lifetime;
+        self.park_idle(env, deadline, lifetime_end);
     }
 
     fn on_keep_alive_expired(&mut self, f: usize) {
@@ -900,8 +1287,19 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Starts a provisioned environment's init, off the request path.
-    fn spawn_provisioned(&mut self, f: usize) {
+    /// Starts a provisioned environment's init, off the request path. On a memory-bounded
+    /// platform it evicts idle on-demand environments to fit; false (and `f` is retried when
+    /// memory is freed) if it still does not fit.
+    fn spawn_provisioned(&mut self, f: usize) -> bool {
+        if self.capacity_mb.is_some() {
+            if !self.make_room(f) {
+                if !self.provisioning_blocked.contains(&(f as u32)) {
+                    self.provisioning_blocked.push(f as u32);
+                }
+                return false;
+            }
+            self.memory_taken(self.scenario.functions[f].memory_mb);
+        }
         let env = self
             .envs
             .create(f as u32, true, EnvState::Initializing, self.now);
@@ -917,6 +1315,7 @@ impl<'a> Simulation<'a> {
         let init = runtime + func.init.sample_duration(rng);
         self.queue
             .push(self.now + init, Event::ProvisionedReady { env });
+        true
     }
 
     fn on_provisioned_ready(&mut self, env: EnvId) {
@@ -936,7 +1335,9 @@ impl<'a> Simulation<'a> {
     fn reconcile(&mut self, f: usize) {
         let p = &self.prov[f];
         for _ in (p.ready + p.initializing)..p.target {
-            self.spawn_provisioned(f);
+            if !self.spawn_provisioned(f) {
+                break;
+            }
         }
         let mut i = 0;
         while i < self.fns[f].provisioned_idle.len() {
@@ -1091,6 +1492,10 @@ impl<'a> Simulation<'a> {
         self.recorder.span(f, class, since, at);
         self.recorder.retired(f, at, reason);
         self.envs.release(env);
+        if self.capacity_mb.is_some() {
+            self.memory_used_mb -= self.scenario.functions[f].memory_mb as u64;
+            self.memory_freed();
+        }
     }
 }
 

@@ -100,6 +100,7 @@ impl Inputs {
         }
         let keep_alive = match &p.keep_alive {
             KeepAlive::Fixed { idle } => *idle,
+            _ => return Err(EstimateError::KeepAlive),
         };
         let execution_s = f.execution.mean() / 1e9;
         let inputs = Inputs {
@@ -197,6 +198,9 @@ pub enum EstimateError {
          time (1), not {count}"
     )]
     EnvConcurrency { count: u32 },
+    /// The model assumes a fixed keep-alive reset by every request.
+    #[error("the model needs platform.keep_alive = {{ policy = \"fixed\", idle = ... }}; other keep-alive policies can only be simulated")]
+    KeepAlive,
     /// An input that is not a positive finite number (an infinite mean, a zero rate).
     #[error("the model needs a positive, finite {what}; this scenario gives {value}")]
     Input { what: &'static str, value: f64 },

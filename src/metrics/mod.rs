@@ -10,7 +10,10 @@ pub mod timeseries;
 
 pub use cost::Pricing;
 pub use histogram::{CoarseHistogram, Histogram, LogHistogram};
-pub use summary::{Cost, EnvironmentSummary, FunctionSummary, LatencySummary, Stats, Summary};
+pub use summary::{
+    Cost, EnvironmentSummary, FunctionSummary, KeepAliveSummary, LatencySummary, Spread, Stats,
+    Summary,
+};
 pub use timeseries::TimeSeries;
 
 use crate::engine::{SimDuration, SimTime};
@@ -78,6 +81,14 @@ pub struct FunctionStats {
     pub retired_lifetime: u64,
     /// Discarded after a failure.
     pub retired_error: u64,
+    /// Evicted to make room on a memory-bounded platform.
+    pub retired_evicted: u64,
+    /// Environments loaded ahead of a request by the keep-alive policy (part of `created`).
+    pub prewarmed: u64,
+    /// Requests that waited for memory on a full platform.
+    pub capacity_waited: u64,
+    /// Requests dropped for lack of memory (part of `throttled`).
+    pub capacity_dropped: u64,
     /// Largest number of live environments at once.
     pub peak: u32,
     /// Billed milliseconds of executions on on-demand environments.
@@ -150,6 +161,10 @@ impl FunctionStats {
         self.retired_idle += o.retired_idle;
         self.retired_lifetime += o.retired_lifetime;
         self.retired_error += o.retired_error;
+        self.retired_evicted += o.retired_evicted;
+        self.prewarmed += o.prewarmed;
+        self.capacity_waited += o.capacity_waited;
+        self.capacity_dropped += o.capacity_dropped;
         self.billed_ms += o.billed_ms;
         self.billed_init_ms += o.billed_init_ms;
         self.billed_provisioned_ms += o.billed_provisioned_ms;
@@ -286,6 +301,31 @@ impl Recorder {
         }
     }
 
+    /// An environment of `f` was loaded at `t` ahead of requests (after `created`).
+    #[inline]
+    pub fn prewarmed(&mut self, f: usize, t: SimTime) {
+        if self.counts(t) {
+            self.functions[f].prewarmed += 1;
+        }
+    }
+
+    /// A request of `f` that arrived at `arrived` waits for memory.
+    #[inline]
+    pub fn capacity_waited(&mut self, f: usize, arrived: SimTime) {
+        if self.counts(arrived) {
+            self.functions[f].capacity_waited += 1;
+        }
+    }
+
+    /// A request of `f` that arrived at `arrived` was dropped for lack of memory.
+    #[inline]
+    pub fn capacity_dropped(&mut self, f: usize, arrived: SimTime) {
+        self.throttled(f, arrived, false);
+        if self.counts(arrived) {
+            self.functions[f].capacity_dropped += 1;
+        }
+    }
+
     /// A throttled asynchronous request of `f` will be retried.
     #[inline]
     pub fn retried(&mut self, f: usize, arrived: SimTime) {
@@ -406,6 +446,7 @@ impl Recorder {
                 Retirement::Lifetime => s.retired_lifetime += 1,
                 Retirement::Error => s.retired_error += 1,
                 Retirement::ScaledIn => s.retired_scale_in += 1,
+                Retirement::Evicted => s.retired_evicted += 1,
             }
         }
     }
@@ -441,4 +482,6 @@ pub enum Retirement {
     Error,
     /// A provisioned environment no longer needed (schedule or autoscaling scale-in).
     ScaledIn,
+    /// Evicted to make room for another environment.
+    Evicted,
 }

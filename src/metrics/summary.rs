@@ -72,6 +72,10 @@ pub struct EnvironmentSummary {
     pub idle_gb_seconds: f64,
     /// Provisioned environments retired by a scale-in (schedule or autoscaling).
     pub retired_scale_in: u64,
+    /// Evicted to make room on a memory-bounded platform.
+    pub retired_evicted: u64,
+    /// Loaded ahead of requests by the keep-alive policy (part of `created`).
+    pub prewarmed: u64,
 }
 
 /// Provisioned concurrency figures over the counted period.
@@ -119,6 +123,11 @@ pub struct Stats {
     pub dropped: u64,
     /// Throttled attempts of asynchronous requests that were retried.
     pub retries: u64,
+    /// Requests that waited for memory on a full platform (`when_full = "wait"`).
+    pub capacity_waited: u64,
+    /// Requests dropped for lack of memory (`when_full = "drop"`, or still waiting at the
+    /// end); part of `throttled`.
+    pub capacity_dropped: u64,
     /// Latency of all successful requests, ms.
     pub latency_ms: LatencySummary,
     /// Latency of successful cold requests, ms (init + execution).
@@ -169,8 +178,66 @@ pub struct Summary {
     /// All-function statistics.
     #[serde(flatten)]
     pub stats: Stats,
+    /// The keep-alive trade-off: per-function cold starts against memory kept idle.
+    pub keep_alive: KeepAliveSummary,
     /// Per-function statistics, in scenario order.
     pub functions: Vec<FunctionSummary>,
+}
+
+/// The figures keep-alive policies are compared by (Shahrad et al., ATC'20, Fig. 15).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct KeepAliveSummary {
+    /// Functions with at least one request counted (those the distribution is over).
+    pub functions_with_requests: u64,
+    /// Distribution over functions of each function's cold starts, % of its requests
+    /// (percentiles interpolated between functions; p75 is the paper's headline).
+    pub function_cold_start_pct: Spread,
+    /// Memory kept by idle on-demand environments, GB-seconds: the paper's wasted memory
+    /// time, weighted by each function's memory (normalize it by another policy's, e.g. fixed
+    /// 10 minutes, to compare; sweeps do).
+    pub wasted_memory_gb_seconds: f64,
+}
+
+/// Summary of a distribution across functions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct Spread {
+    /// Mean.
+    pub mean: f64,
+    /// Median.
+    pub p50: f64,
+    /// 75th percentile.
+    pub p75: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Maximum.
+    pub max: f64,
+}
+
+impl Spread {
+    /// From values (any order); zeros when empty. Percentiles interpolate linearly between
+    /// the sorted values (position p × (n − 1)).
+    pub fn of(mut values: Vec<f64>) -> Spread {
+        if values.is_empty() {
+            return Spread::default();
+        }
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let q = |p: f64| {
+            let pos = p * (n - 1) as f64;
+            let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+            values[lo] + (values[hi] - values[lo]) * (pos - lo as f64)
+        };
+        Spread {
+            mean: values.iter().sum::<f64>() / n as f64,
+            p50: q(0.5),
+            p75: q(0.75),
+            p90: q(0.9),
+            p99: q(0.99),
+            max: values[n - 1],
+        }
+    }
 }
 
 fn stats(
@@ -200,6 +267,8 @@ fn stats(
         cold_start_ratio: ratio(s.cold, s.invocations),
         dropped: s.dropped,
         retries: s.retries,
+        capacity_waited: s.capacity_waited,
+        capacity_dropped: s.capacity_dropped,
         latency_ms: LatencySummary::of(&s.latency()),
         cold_latency_ms: LatencySummary::of(&s.cold_latency),
         warm_latency_ms: LatencySummary::of(&s.warm_latency),
@@ -222,6 +291,8 @@ fn stats(
             },
             idle_gb_seconds: gb(o),
             retired_scale_in: s.retired_scale_in,
+            retired_evicted: s.retired_evicted,
+            prewarmed: s.prewarmed,
         },
         cost_usd: cost,
         provisioned: ProvisionedSummary {
@@ -297,7 +368,24 @@ impl Summary {
                 }
             })
             .collect();
+        let pcts: Vec<f64> = functions
+            .iter()
+            .filter(|s| s.invocations > 0)
+            .map(|s| s.cold as f64 / s.invocations as f64 * 100.0)
+            .collect();
+        let wasted: f64 = scenario
+            .functions
+            .iter()
+            .zip(functions)
+            .map(|(f, s)| s.occupancy[Class::Idle as usize] as f64 / 1e9 * f.memory_gb())
+            .sum();
+        let keep_alive = KeepAliveSummary {
+            functions_with_requests: pcts.len() as u64,
+            function_cold_start_pct: Spread::of(pcts),
+            wasted_memory_gb_seconds: wasted,
+        };
         Summary {
+            keep_alive,
             schema_version: 1,
             scenario: scenario.name.clone(),
             seed: scenario.seed,
@@ -312,5 +400,18 @@ impl Summary {
             ),
             functions: rows,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Spread;
+
+    #[test]
+    fn spread_interpolates_between_functions() {
+        let s = Spread::of(vec![40.0, 0.0, 10.0, 20.0, 30.0]);
+        assert_eq!((s.mean, s.p50, s.p75, s.max), (20.0, 20.0, 30.0, 40.0));
+        assert!((s.p90 - 36.0).abs() < 1e-12);
+        assert_eq!(Spread::of(Vec::new()), Spread::default());
     }
 }

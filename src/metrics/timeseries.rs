@@ -126,7 +126,9 @@ impl TimeSeries {
         let tracked = functions.min(MAX_TRACKED);
         let groups = tracked + usize::from(functions > tracked);
         // An interval stays open until its end plus the bound has passed.
-        let window = ((latency_bound.0 / interval_ns) as usize + 2).min(len.max(1));
+        let window = ((latency_bound.0 / interval_ns) as usize)
+            .saturating_add(2)
+            .min(len.max(1));
         TimeSeries {
             start,
             interval_ns,

@@ -46,6 +46,12 @@ pub struct Environment {
     pub since: SimTime,
     /// When it last became idle.
     pub idle_since: SimTime,
+    /// When it first became idle (`SimTime::NEVER` before that).
+    pub first_idle: SimTime,
+    /// Its keep-alive deadline while idle, for per-environment timers.
+    pub deadline: SimTime,
+    /// Greedy-Dual eviction priority, set at its last use.
+    pub priority: f64,
 }
 
 impl Environment {
@@ -89,6 +95,9 @@ impl Environments {
             created: now,
             since: now,
             idle_since: now,
+            first_idle: SimTime::NEVER,
+            deadline: SimTime::NEVER,
+            priority: 0.0,
         };
         match self.free.pop() {
             Some(i) => {

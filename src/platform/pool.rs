@@ -63,6 +63,11 @@ impl Pool {
         self.idle.front().map(|&(_, d)| d)
     }
 
+    /// The idle environments with their deadlines, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = (EnvId, SimTime)> + '_ {
+        self.idle.iter().copied()
+    }
+
     /// Number of idle environments.
     #[inline]
     pub fn len(&self) -> usize {

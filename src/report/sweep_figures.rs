@@ -240,10 +240,10 @@ pub fn draw_sweep(
             let c = p.get(Metric::Cost);
             TradeoffPoint {
                 label: point_label(summary, p),
-                p99_ms: l.mean,
-                p99_ci: l.ci,
-                cost_usd: c.mean,
-                cost_ci: c.ci,
+                x: l.mean,
+                x_ci: l.ci,
+                y: c.mean,
+                y_ci: c.ci,
                 pareto: p.pareto,
             }
         })
@@ -263,6 +263,47 @@ pub fn draw_sweep(
         stem: "sweep_cost_vs_p99".into(),
         caption: "Cost against p99 latency; the Pareto front joins the points no other point beats on both".into(),
     });
+
+    if let Some(ka) = &summary.keep_alive {
+        let data: Vec<TradeoffPoint> = summary
+            .points
+            .iter()
+            .zip(&ka.points)
+            .map(|(p, k)| TradeoffPoint {
+                label: point_label(summary, p),
+                x: k.wasted_memory_normalized.mean,
+                x_ci: k.wasted_memory_normalized.ci,
+                y: k.function_cold_pct_p75.mean,
+                y_ci: k.function_cold_pct_p75.ci,
+                pareto: k.pareto,
+            })
+            .collect();
+        let baseline = point_label(
+            summary,
+            summary
+                .points
+                .iter()
+                .find(|p| p.label == ka.baseline)
+                .expect("the baseline is one of the points"),
+        );
+        for &f in formats {
+            charts::keep_alive_tradeoff(
+                &path("keep_alive_tradeoff", f),
+                f,
+                &meta,
+                &data,
+                &baseline,
+                "",
+            )?;
+        }
+        drawn.push(SweepChart {
+            stem: "keep_alive_tradeoff".into(),
+            caption: format!(
+                "75th percentile over functions of each function's cold-start %, against the memory kept idle relative to {baseline}{} (Shahrad et al., ATC'20, Fig. 15)",
+                if ka.baseline_is_fixed_10m { " (the paper's baseline)" } else { " (the first point: the sweep has no fixed 10-minute policy)" }
+            ),
+        });
+    }
 
     if summary.runtime_swept {
         let rows: Vec<RuntimeRow> = summary
@@ -349,6 +390,8 @@ mod tests {
                 mean_environments: 1.0,
                 throttled: 0,
                 cost_usd: 1.0,
+                function_cold_pct_p75: 0.0,
+                wasted_memory_gb_s: 0.0,
                 init_ms: Quantiles::default(),
                 latency_ms: Quantiles::default(),
             })

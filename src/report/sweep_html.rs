@@ -154,6 +154,28 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         out += "</tr>\n";
     }
     out += "</tbody></table>\n";
+    if let Some(ka) = &summary.keep_alive {
+        let _ = write!(
+            out,
+            "<h2>Keep-alive trade-off</h2>\n<p class=\"meta\">Per point: the 75th percentile over functions of each function's cold starts (% of its requests), and the memory kept by idle environments (GB-seconds) relative to point {} ({}). ◆ marks the Pareto front of the two.</p>\n<table><thead><tr><th class=\"p\">#</th><th class=\"p\">point</th><th>p75 function cold starts</th><th>wasted memory (normalized)</th></tr></thead><tbody>\n",
+            summary.points.iter().find(|p| p.label == ka.baseline).map_or(0, |p| p.index),
+            esc(&ka.baseline)
+        );
+        for (p, k) in summary.points.iter().zip(&ka.points) {
+            let _ = write!(
+                out,
+                "<tr{}><td class=\"p\">{}{}</td><td class=\"p\">{}</td>",
+                if k.pareto { " class=\"front\"" } else { "" },
+                p.index,
+                if k.pareto { " ◆" } else { "" },
+                esc(&p.label)
+            );
+            out += &cell(&k.function_cold_pct_p75, 1.0, "", "%");
+            out += &cell(&k.wasted_memory_normalized, 1.0, "", "");
+            out += "</tr>\n";
+        }
+        out += "</tbody></table>\n";
+    }
     let skipped: Vec<&str> = Metric::ALL
         .into_iter()
         .filter(|m| !charted_metrics(summary).contains(m))

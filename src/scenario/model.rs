@@ -1,7 +1,7 @@
 //! Validated scenario types: what the simulation core trusts. Built only by `validate.rs`.
 
 use super::dist::Distribution;
-pub use super::raw::{Invocation, Reuse};
+pub use super::raw::{Eviction, Invocation, Reuse, WhenFull};
 use crate::engine::SimDuration;
 use crate::metrics::Pricing;
 use crate::runtime::{Arch, Package, RuntimeProfile};
@@ -56,13 +56,48 @@ pub struct Platform {
     pub max_event_age: SimDuration,
     /// Back-off between retries of throttled asynchronous requests.
     pub retry: Retry,
+    /// Memory shared by all environments, MB; `None`: unbounded.
+    pub capacity_mb: Option<u64>,
+    /// Which idle environment makes room when a new one does not fit.
+    pub eviction: Eviction,
+    /// What a request does when nothing idle can be evicted.
+    pub when_full: WhenFull,
 }
 
 /// The keep-alive policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum KeepAlive {
     /// Retired `idle` after the last request.
     Fixed { idle: SimDuration },
+    /// Retired `idle` after the environment first became idle, whatever happened since.
+    FixedOnce { idle: SimDuration },
+    /// Retired a time drawn from `idle` (nanoseconds) after the last request.
+    Random { idle: Distribution },
+    /// Never retired for idleness.
+    Forever,
+    /// Shahrad et al.'s hybrid histogram policy.
+    HybridHistogram(HybridHistogram),
+}
+
+/// Settings of the hybrid histogram keep-alive policy (validated).
+#[derive(Clone, Debug, PartialEq)]
+pub struct HybridHistogram {
+    /// Width of one bin.
+    pub bin: SimDuration,
+    /// Number of bins (`range / bin`); longer idle times are out of range.
+    pub bins: u32,
+    /// Head percentile, 0..100.
+    pub head_percentile: f64,
+    /// Tail percentile, head..=100.
+    pub tail_percentile: f64,
+    /// Fraction taken off the head and added to the tail.
+    pub margin: f64,
+    /// Minimum coefficient of variation of the bin counts.
+    pub cv_threshold: f64,
+    /// Minimum number of in-range idle times.
+    pub min_samples: u32,
+    /// Keep-alive while the histogram is not representative.
+    pub fallback_idle: SimDuration,
 }
 
 /// Token bucket: `capacity` new environments at once, refilled continuously over `per`.
@@ -135,6 +170,9 @@ pub struct Function {
     pub arrivals: Arrivals,
     /// Sync or async.
     pub invocation: Invocation,
+    /// The application it belongs to, for Azure traces (2019: owner and app hashes; 2021:
+    /// `app`): the hybrid histogram keep-alive policy pools idle times per app, as the paper.
+    pub app: Option<String>,
 }
 
 impl Function {

@@ -62,6 +62,44 @@ pub struct RawPlatform {
     pub max_event_age: Option<DurationText>,
     /// Back-off of throttled asynchronous requests [1s doubling to 5m].
     pub retry: Option<RawRetry>,
+    /// Memory of the machines running environments [unbounded, as Lambda appears].
+    pub capacity: Option<RawCapacity>,
+    /// Which idle environment is evicted when a new one does not fit the capacity [lru].
+    pub eviction: Option<Eviction>,
+    /// What a request does when nothing idle can be evicted to fit it [wait].
+    pub when_full: Option<WhenFull>,
+}
+
+/// `capacity = { memory_gb = 64 }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapacity {
+    /// Memory shared by every environment (configured memory each), GB of 1024 MB.
+    pub memory_gb: f64,
+}
+
+/// Eviction policy of a memory-bounded platform (FaasCache, Fuerst & Sharma, ASPLOS'21).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Eviction {
+    /// The environment idle for the longest time.
+    Lru,
+    /// Greedy-Dual: lowest priority = clock + frequency × cold-start cost / memory.
+    GreedyDual,
+    /// The largest memory first (ties: least recently used).
+    Size,
+    /// The function with the fewest requests first (ties: least recently used).
+    Frequency,
+}
+
+/// What a request does when it needs a new environment and nothing idle can be evicted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenFull {
+    /// Waits (first come, first served) until memory is freed.
+    Wait,
+    /// Fails at once (counted as throttled and as `capacity_dropped`).
+    Drop,
 }
 
 /// Keep-alive policy, tagged by `policy`.
@@ -72,6 +110,41 @@ pub enum RawKeepAlive {
     Fixed {
         /// Idle time before retirement.
         idle: DurationText,
+    },
+    /// Retire an environment `idle` after it first became idle; later requests do not extend
+    /// the timer (OpenWhisk-like).
+    FixedOnce {
+        /// Idle time before retirement, counted from the first idle period.
+        idle: DurationText,
+    },
+    /// Retire an environment a random time after its last request, drawn anew each time.
+    Random {
+        /// Distribution of the idle time before retirement.
+        idle: RawDist,
+    },
+    /// Never retire an environment for idleness (the maximum lifetime still applies).
+    Forever {},
+    /// The hybrid histogram policy of Shahrad et al., "Serverless in the Wild" (ATC'20): per
+    /// function, a histogram of idle times; after a request the environment is unloaded and
+    /// one is pre-warmed just before the head percentile, kept until the tail percentile.
+    HybridHistogram {
+        /// Width of one histogram bin [1m].
+        bin: Option<DurationText>,
+        /// Idle times up to this are binned; longer ones are counted as out of range [4h].
+        range: Option<DurationText>,
+        /// Percentile of idle times where pre-warming starts, minus the margin [5].
+        head_percentile: Option<f64>,
+        /// Percentile of idle times until which an environment is kept, plus the margin [99].
+        tail_percentile: Option<f64>,
+        /// Fraction taken off the head and added to the tail [0.1].
+        margin: Option<f64>,
+        /// Below this coefficient of variation of the bin counts the histogram is not
+        /// representative and the fallback applies [2].
+        cv_threshold: Option<f64>,
+        /// Fewer idle times than this in range: not representative [10].
+        min_samples: Option<u32>,
+        /// Fixed keep-alive while the histogram is not representative [= range].
+        fallback_idle: Option<DurationText>,
     },
 }
 

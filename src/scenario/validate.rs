@@ -3,12 +3,13 @@
 use super::dist::Distribution;
 use super::error::Problem;
 use super::model::{
-    Autoscale, Function, KeepAlive, Platform, Provisioned, Retry, Scaling, Scenario, Warmers,
+    Autoscale, Function, HybridHistogram, KeepAlive, Platform, Provisioned, Retry, Scaling,
+    Scenario, Warmers,
 };
 use super::quantity::{parse_duration, parse_time_of_day, Quantity};
 use super::raw::{
-    Invocation, RawArrivals, RawDist, RawFunction, RawPricing, RawProcess, RawProvisioned,
-    RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat,
+    Eviction, Invocation, RawArrivals, RawDist, RawFunction, RawKeepAlive, RawPricing, RawProcess,
+    RawProvisioned, RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat, WhenFull,
 };
 use crate::engine::SimDuration;
 use crate::metrics::Pricing;
@@ -95,7 +96,7 @@ pub fn validate(
         );
     }
 
-    let platform = platform(&mut c, &raw);
+    let platform = platform(&mut c, &raw, base_dir);
     let pricing = pricing(&mut c, raw.pricing.as_ref());
     let mut names = HashSet::new();
     let mut functions = Vec::new();
@@ -167,14 +168,9 @@ pub fn validate(
     }
 }
 
-fn platform(c: &mut Checker, raw: &RawScenario) -> Platform {
+fn platform(c: &mut Checker, raw: &RawScenario, base_dir: &Path) -> Platform {
     let p = &raw.platform;
-    let keep_alive = match &p.keep_alive {
-        None => KeepAlive::Fixed {
-            idle: SimDuration::from_secs(600),
-        },
-        Some(super::raw::RawKeepAlive::Fixed { idle }) => KeepAlive::Fixed { idle: idle.0 },
-    };
+    let keep_alive = keep_alive(c, p.keep_alive.as_ref(), base_dir);
     let account_concurrency = p.account_concurrency.unwrap_or(1000);
     if account_concurrency == 0 {
         c.fail("platform.account_concurrency", "must be at least 1");
@@ -233,7 +229,31 @@ fn platform(c: &mut Checker, raw: &RawScenario) -> Platform {
             multiplier,
         }
     };
+    let capacity_mb = p.capacity.as_ref().map(|cap| {
+        let mb = cap.memory_gb * 1024.0;
+        if !(mb.is_finite() && mb >= 128.0) {
+            c.fail(
+                "platform.capacity.memory_gb",
+                format!("must be a finite number of GB, at least 0.125 (one 128 MB environment), got {}", cap.memory_gb),
+            );
+        }
+        if mb.is_finite() { mb.max(0.0).round() as u64 } else { 0 }
+    });
+    for (key, set) in [
+        ("eviction", p.eviction.is_some()),
+        ("when_full", p.when_full.is_some()),
+    ] {
+        if set && capacity_mb.is_none() {
+            c.fail(
+                format!("platform.{key}"),
+                "applies only to a memory-bounded platform: add platform.capacity = { memory_gb = 64 }",
+            );
+        }
+    }
     Platform {
+        capacity_mb,
+        eviction: p.eviction.unwrap_or(Eviction::Lru),
+        when_full: p.when_full.unwrap_or(WhenFull::Wait),
         keep_alive,
         max_lifetime: c.positive(
             "platform.max_lifetime",
@@ -253,6 +273,113 @@ fn platform(c: &mut Checker, raw: &RawScenario) -> Platform {
             .map_or(SimDuration::from_secs(6 * 3600), |d| d.0),
         retry,
     }
+}
+
+/// `platform.keep_alive` [fixed, 10m].
+fn keep_alive(c: &mut Checker, raw: Option<&RawKeepAlive>, base_dir: &Path) -> KeepAlive {
+    const AT: &str = "platform.keep_alive";
+    match raw {
+        None => KeepAlive::Fixed {
+            idle: SimDuration::from_secs(600),
+        },
+        Some(RawKeepAlive::Fixed { idle }) => KeepAlive::Fixed { idle: idle.0 },
+        Some(RawKeepAlive::FixedOnce { idle }) => KeepAlive::FixedOnce { idle: idle.0 },
+        Some(RawKeepAlive::Forever {}) => KeepAlive::Forever,
+        Some(RawKeepAlive::Random { idle }) => {
+            match dist(c, idle, Kind::Time, &format!("{AT}.idle"), base_dir) {
+                Some(idle) => KeepAlive::Random { idle },
+                None => KeepAlive::Forever,
+            }
+        }
+        Some(RawKeepAlive::HybridHistogram {
+            bin,
+            range,
+            head_percentile,
+            tail_percentile,
+            margin,
+            cv_threshold,
+            min_samples,
+            fallback_idle,
+        }) => {
+            let bin = c.positive(
+                &format!("{AT}.bin"),
+                bin.map_or(SimDuration::from_secs(60), |d| d.0),
+            );
+            let range = c.positive(
+                &format!("{AT}.range"),
+                range.map_or(SimDuration::from_secs(4 * 3600), |d| d.0),
+            );
+            let bins = if bin > SimDuration::ZERO {
+                range.0 / bin.0
+            } else {
+                1
+            };
+            if bin > SimDuration::ZERO && range > SimDuration::ZERO {
+                if range.0 % bin.0 != 0 || bins == 0 {
+                    c.fail(
+                        format!("{AT}.range"),
+                        format!("must be a whole number of bins ({bin} each), got {range}"),
+                    );
+                } else if bins > 100_000 {
+                    c.fail(
+                        format!("{AT}.bin"),
+                        format!(
+                            "gives {bins} bins over {range}; the limit is 100000: use wider bins"
+                        ),
+                    );
+                }
+            }
+            let head = head_percentile.unwrap_or(5.0);
+            let tail = tail_percentile.unwrap_or(99.0);
+            if !(0.0..=100.0).contains(&head) {
+                c.fail(
+                    format!("{AT}.head_percentile"),
+                    format!("must be between 0 and 100, got {head}"),
+                );
+            }
+            if !(0.0..=100.0).contains(&tail) || tail < head {
+                c.fail(
+                    format!("{AT}.tail_percentile"),
+                    format!("must be between head_percentile ({head}) and 100, got {tail}"),
+                );
+            }
+            let margin = margin.unwrap_or(0.1);
+            if !(0.0..1.0).contains(&margin) {
+                c.fail(
+                    format!("{AT}.margin"),
+                    format!("must be a fraction in [0, 1), got {margin}"),
+                );
+            }
+            let cv_threshold = cv_threshold.unwrap_or(2.0);
+            if !(cv_threshold.is_finite() && cv_threshold >= 0.0) {
+                c.fail(
+                    format!("{AT}.cv_threshold"),
+                    format!("must be a finite number ≥ 0, got {cv_threshold}"),
+                );
+            }
+            KeepAlive::HybridHistogram(HybridHistogram {
+                bin,
+                bins: bins.clamp(1, 100_000) as u32,
+                head_percentile: head,
+                tail_percentile: tail,
+                margin,
+                cv_threshold,
+                min_samples: min_samples.unwrap_or(10).max(1),
+                fallback_idle: fallback_idle.map_or(range, |d| d.0),
+            })
+        }
+    }
+}
+
+/// The app part of a trace function's key (Azure formats only).
+fn app_of(format: TraceFormat, key: &str) -> Option<String> {
+    let parts = match format {
+        TraceFormat::Azure2019 => 2,
+        TraceFormat::Azure2021 => 1,
+        TraceFormat::Csv | TraceFormat::Huawei2023 => return None,
+    };
+    let mut ends = key.match_indices(trace::KEY_SEP).map(|(i, _)| i);
+    ends.nth(parts - 1).map(|end| key[..end].to_owned())
 }
 
 fn function(
@@ -375,6 +502,7 @@ fn function(
         memory_used: memory_used.map(|d| d.expect("problems would have returned above")),
         arrivals,
         invocation: f.invocation.unwrap_or(Invocation::Sync),
+        app: None,
     })
 }
 
@@ -602,6 +730,21 @@ fn pricing(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
 /// Reserved concurrency must leave the unreserved minimum; provisioned concurrency of
 /// functions without a reservation must fit the unreserved pool.
 fn limits(c: &mut Checker, p: &Platform, functions: &[Function]) {
+    if let Some(cap) = p.capacity_mb {
+        if let Some(f) = functions.iter().find(|f| f.memory_mb as u64 > cap) {
+            c.fail("platform.capacity.memory_gb", format!(
+                "function `{}` needs {} MB, more than the whole capacity ({cap} MB): raise memory_gb",
+                f.name, f.memory_mb));
+        }
+        let provisioned: u64 = functions
+            .iter()
+            .map(|f| f.provisioned_concurrency as u64 * f.memory_mb as u64)
+            .sum();
+        if provisioned > cap {
+            c.fail("platform.capacity.memory_gb", format!(
+                "provisioned environments need {provisioned} MB, more than the capacity ({cap} MB)"));
+        }
+    }
     let reserved: u64 = functions
         .iter()
         .filter_map(|f| f.reserved_concurrency)
@@ -1578,6 +1721,7 @@ fn trace_section(
                 .raw
                 .invocation
                 .unwrap_or(Invocation::Sync),
+            app: app_of(raw.format, &found.key),
         });
         keys.push(if keyless {
             String::new()

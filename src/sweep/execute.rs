@@ -80,6 +80,12 @@ pub struct RunRecord {
     pub init_ms: Quantiles,
     /// End-to-end latency of successful requests, ms.
     pub latency_ms: Quantiles,
+    /// 75th percentile over functions of each function's cold-start %.
+    #[serde(with = "exact", default)]
+    pub function_cold_pct_p75: f64,
+    /// Memory kept by idle on-demand environments, GB-seconds.
+    #[serde(with = "exact", default)]
+    pub wasted_memory_gb_s: f64,
 }
 
 /// f64 written as its shortest round-trip text and read back with `str::parse`, which rounds
@@ -260,6 +266,8 @@ fn run(point: &Point, replication: u32) -> Result<(RunRecord, Results, Summary),
         cost_usd: s.cost_usd.total,
         init_ms: Quantiles::of(&init),
         latency_ms: Quantiles::of(&latency),
+        function_cold_pct_p75: summary.keep_alive.function_cold_start_pct.p75,
+        wasted_memory_gb_s: summary.keep_alive.wasted_memory_gb_seconds,
     };
     Ok((record, results, summary))
 }
@@ -297,6 +305,8 @@ mod tests {
                 p95: 4.4,
             },
             latency_ms: Quantiles::default(),
+            function_cold_pct_p75: 12.5,
+            wasted_memory_gb_s: 0.1,
         };
         let text = serde_json::to_string(&r).expect("serializes");
         let back: RunRecord = serde_json::from_str(&text).expect("parses");

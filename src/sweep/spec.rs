@@ -249,11 +249,32 @@ fn collect_params(
 fn param_value(v: &Value) -> ParamValue {
     let bare = v.clone().decorated("", "");
     let toml = single_line(&bare.to_string());
-    let label = match v.as_str() {
-        Some(s) => s.to_owned(),
-        None => toml.clone(),
+    let label = match (v.as_str(), v.as_inline_table()) {
+        (Some(s), _) => s.to_owned(),
+        (None, Some(t)) if !t.is_empty() => table_label(t),
+        _ => toml.clone(),
     };
     ParamValue { toml, label }
+}
+
+/// A short label of an inline table such as a policy, `{ policy = "fixed", idle = "5m" }`:
+/// the first value alone (the tag), then `key=value` (strings unquoted): `fixed idle=5m`.
+fn table_label(t: &toml_edit::InlineTable) -> String {
+    let text = |v: &Value| match v.as_str() {
+        Some(s) => s.to_owned(),
+        None => single_line(&v.clone().decorated("", "").to_string()),
+    };
+    t.iter()
+        .enumerate()
+        .map(|(i, (k, v))| {
+            if i == 0 {
+                text(v)
+            } else {
+                format!("{k}={}", text(v))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Inline tables and arrays written over several lines become one line (a `--set` value).
@@ -419,6 +440,8 @@ mod tests {
         assert_eq!(s.params[1].line, 6);
         assert_eq!(s.params[0].values[1].toml, "\"5m\"");
         assert_eq!(s.params[0].values[1].label, "5m");
+        let t: Value = r#"{ policy = "fixed", idle = "5m" }"#.parse().expect("TOML");
+        assert_eq!(param_value(&t).label, "fixed idle=5m");
         assert_eq!(s.params[1].values[0].toml, "512");
         assert_eq!(rest.lines().count(), text.lines().count());
         assert_eq!(rest.lines().nth(11), Some("name = \"api\""));

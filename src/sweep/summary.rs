@@ -137,6 +137,34 @@ pub struct SweepSummary {
     pub runtime_swept: bool,
     /// Points are named by the sweep's `labels` (each point's `label`).
     pub labelled: bool,
+    /// The keep-alive policy is swept: the cold-start / wasted-memory trade-off.
+    pub keep_alive: Option<KeepAliveTradeoff>,
+}
+
+/// The trade-off of Shahrad et al. (ATC'20, Fig. 15) over a sweep of keep-alive policies:
+/// per point, the 75th percentile over functions of their cold-start %, against the memory
+/// kept idle normalized by the baseline point's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeepAliveTradeoff {
+    /// Label of the point wasted memory is normalized by: fixed 10 minutes as in the paper
+    /// when the sweep has it, else the first point.
+    pub baseline: String,
+    /// The baseline is the paper's (fixed, 10 minutes).
+    pub baseline_is_fixed_10m: bool,
+    /// One per point, in grid order.
+    pub points: Vec<KeepAlivePoint>,
+}
+
+/// One point of [`KeepAliveTradeoff`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeepAlivePoint {
+    /// Mean over replications of the p75 per-function cold-start %, with its interval.
+    pub function_cold_pct_p75: Estimate,
+    /// Mean wasted memory divided by the baseline's mean (its interval scaled likewise,
+    /// ignoring the baseline's own uncertainty).
+    pub wasted_memory_normalized: Estimate,
+    /// No other point is at least as good on both, and better on one.
+    pub pareto: bool,
 }
 
 impl SweepSummary {
@@ -194,10 +222,79 @@ impl SweepSummary {
             points,
             runtime_swept: plan.sweeps_runtime(),
             labelled: plan.labelled,
+            keep_alive: None,
         };
         mark_pareto(&mut summary.points);
+        summary.keep_alive = keep_alive_tradeoff(plan, records, &summary.points);
         summary
     }
+}
+
+/// The keep-alive trade-off when a `platform.keep_alive` path is swept.
+fn keep_alive_tradeoff(
+    plan: &Plan,
+    records: &[RunRecord],
+    points: &[PointSummary],
+) -> Option<KeepAliveTradeoff> {
+    if !plan
+        .params
+        .iter()
+        .any(|p| p.path.starts_with("platform.keep_alive"))
+    {
+        return None;
+    }
+    let reps = plan.replications as usize;
+    let of = |i: usize, f: fn(&RunRecord) -> f64| {
+        let v: Vec<f64> = records[i * reps..(i + 1) * reps].iter().map(f).collect();
+        Estimate::of(&v)
+    };
+    let fixed_10m = plan.points.iter().position(|p| {
+        matches!(
+            p.loaded.scenario.platform.keep_alive,
+            crate::scenario::KeepAlive::Fixed { idle } if idle.0 == 600_000_000_000
+        )
+    });
+    let base = fixed_10m.unwrap_or(0);
+    let base_mean = of(base, |r| r.wasted_memory_gb_s).mean;
+    let scale = if base_mean > 0.0 {
+        1.0 / base_mean
+    } else {
+        0.0
+    };
+    let mut out: Vec<KeepAlivePoint> = (0..plan.points.len())
+        .map(|i| {
+            let w = of(i, |r| r.wasted_memory_gb_s);
+            KeepAlivePoint {
+                function_cold_pct_p75: of(i, |r| r.function_cold_pct_p75),
+                wasted_memory_normalized: Estimate {
+                    mean: w.mean * scale,
+                    ci: w.ci.map(|(l, h)| (l * scale, h * scale)),
+                },
+                pareto: false,
+            }
+        })
+        .collect();
+    let keys: Vec<(f64, f64)> = out
+        .iter()
+        .map(|p| {
+            (
+                p.wasted_memory_normalized.mean,
+                p.function_cold_pct_p75.mean,
+            )
+        })
+        .collect();
+    for (i, p) in out.iter_mut().enumerate() {
+        let (a, b) = keys[i];
+        p.pareto = !keys
+            .iter()
+            .enumerate()
+            .any(|(j, &(a2, b2))| j != i && a2 <= a && b2 <= b && (a2 < a || b2 < b));
+    }
+    Some(KeepAliveTradeoff {
+        baseline: points[base].label.clone(),
+        baseline_is_fixed_10m: fixed_10m.is_some(),
+        points: out,
+    })
 }
 
 /// Vincentised quantiles: the mean of each quantile over runs (zeros when there is none).

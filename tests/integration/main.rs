@@ -2,6 +2,7 @@
 
 mod cli;
 mod hand_checked;
+mod keep_alive;
 mod oracles;
 mod properties;
 mod strategies;

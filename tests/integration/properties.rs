@@ -70,6 +70,11 @@ struct P {
     lifetime_min: u32,
     duration_s: u32,
     seed: u64,
+    /// Keep-alive policy: fixed, fixed_once, random, forever, hybrid_histogram.
+    policy: u8,
+    /// Memory-bounded platform: room for this many 256 MB environments beyond the
+    /// provisioned ones, with an eviction policy and what a request does when full.
+    capacity: Option<(u32, u8, bool)>,
 }
 
 fn text(fs: &[F], p: &P) -> String {
@@ -82,7 +87,29 @@ fn text(fs: &[F], p: &P) -> String {
         lifetime_min,
         duration_s,
         seed,
+        policy,
+        capacity,
     } = p.clone();
+    let keep_alive = match policy % 5 {
+        0 => format!(r#"{{ policy = "fixed", idle = "{keep_alive_s}s" }}"#),
+        1 => format!(r#"{{ policy = "fixed_once", idle = "{keep_alive_s}s" }}"#),
+        2 => format!(
+            r#"{{ policy = "random", idle = {{ dist = "exponential", mean = "{}s" }} }}"#,
+            keep_alive_s.max(1)
+        ),
+        3 => r#"{ policy = "forever" }"#.to_string(),
+        _ => r#"{ policy = "hybrid_histogram", bin = "1s", range = "2m", min_samples = 3 }"#
+            .to_string(),
+    };
+    let provisioned_mb: u32 = fs.iter().map(|f| f.provisioned * 256).sum();
+    let capacity = capacity.map_or(String::new(), |(extra, eviction, drop)| {
+        format!(
+            "capacity = {{ memory_gb = {} }}\neviction = \"{}\"\nwhen_full = \"{}\"\n",
+            f64::from(provisioned_mb + 256 * extra.max(1)) / 1024.0,
+            ["lru", "greedy_dual", "size", "frequency"][eviction as usize % 4],
+            if drop { "drop" } else { "wait" }
+        )
+    });
     let reuse = ["mru", "lru", "random"][reuse as usize % 3];
     let reserved: u32 = fs.iter().filter_map(|f| f.reserved).sum();
     let mut t = format!(
@@ -90,8 +117,8 @@ fn text(fs: &[F], p: &P) -> String {
 seed = {seed}
 duration = "{duration_s}s"
 [platform]
-keep_alive = {{ policy = "fixed", idle = "{keep_alive_s}s" }}
-reuse = "{reuse}"
+keep_alive = {keep_alive}
+{capacity}reuse = "{reuse}"
 scaling = {{ envs = {bucket}, per = "{per_s}s" }}
 account_concurrency = {account}
 env_concurrency = {env_conc}
@@ -152,7 +179,7 @@ provisioned_concurrency = {prov}
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn invariants_hold_on_random_scenarios(
@@ -165,8 +192,10 @@ proptest! {
         lifetime_min in 1u32..120,
         duration_s in 10u32..400,
         seed in 0u64..(i64::MAX as u64),
+        policy in 0u8..5,
+        capacity in proptest::option::of((1u32..12, 0u8..4, any::<bool>())),
     ) {
-        let t = text(&fs, &P { keep_alive_s, reuse, bucket, per_s, env_conc, lifetime_min, duration_s, seed });
+        let t = text(&fs, &P { keep_alive_s, reuse, bucket, per_s, env_conc, lifetime_min, duration_s, seed, policy, capacity });
         let (r, s) = run(&t);
         // Every request ends exactly once.
         prop_assert_eq!(r.ended, r.arrivals);
@@ -187,6 +216,11 @@ proptest! {
             }
         }
         let sc = scenario(&t);
+        // Memory never goes above the capacity.
+        if let Some(cap) = sc.platform.capacity_mb {
+            prop_assert!(r.peak_memory_mb <= cap, "peak {} > capacity {}", r.peak_memory_mb, cap);
+        }
+        prop_assert!(s.stats.capacity_dropped <= s.stats.throttled);
         prop_assert!(r.peak_account_concurrency <= sc.platform.account_concurrency);
         let e = &s.stats.environments;
         prop_assert!(e.mean_busy <= e.mean_total + 1e-9);

@@ -10,6 +10,7 @@
 pub mod environments;
 pub mod function_comparison;
 pub mod init_by_runtime;
+pub mod keep_alive_tradeoff;
 pub mod latency_cdf;
 pub mod sweep_metric;
 pub mod sweep_runtimes;
@@ -19,6 +20,7 @@ pub mod traffic;
 pub use environments::{environments, Environments};
 pub use function_comparison::{function_comparison, FunctionBar};
 pub use init_by_runtime::{init_by_runtime, InitBox};
+pub use keep_alive_tradeoff::keep_alive_tradeoff;
 pub use latency_cdf::{latency_cdf, CdfSeries};
 pub use sweep_metric::{sweep_metric, MetricChart, MetricPoint, MetricSeries, SweepAxis};
 pub use sweep_runtimes::{sweep_runtimes, BoxQuantiles, RuntimeRow};

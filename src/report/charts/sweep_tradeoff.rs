@@ -19,14 +19,14 @@ use super::{
 pub struct TradeoffPoint {
     /// E.g. `pc=8`.
     pub label: String,
-    /// Mean p99 latency, ms.
-    pub p99_ms: f64,
+    /// Mean p99 latency, ms (the x axis; another figure may put another metric there).
+    pub x: f64,
     /// Its 95% confidence interval.
-    pub p99_ci: Option<(f64, f64)>,
-    /// Mean total cost, US dollars.
-    pub cost_usd: f64,
+    pub x_ci: Option<(f64, f64)>,
+    /// Mean total cost, US dollars (the y axis).
+    pub y: f64,
     /// Its 95% confidence interval.
-    pub cost_ci: Option<(f64, f64)>,
+    pub y_ci: Option<(f64, f64)>,
     /// On the Pareto front.
     pub pareto: bool,
 }
@@ -50,15 +50,32 @@ pub fn sweep_tradeoff(
             data,
             cost_desc,
             label_key,
+            text: &TradeoffText {
+                title: "Cost against p99 latency by sweep point",
+                x_desc: "p99 latency (ms)",
+                x_desc_log: "p99 latency (ms, log scale)",
+                front: "Pareto front (no other point is both cheaper and faster)",
+            },
         },
     )
 }
 
-struct Tradeoff<'a> {
-    meta: &'a ChartMeta,
-    data: &'a [TradeoffPoint],
-    cost_desc: &'a str,
-    label_key: &'a str,
+/// The words of a trade-off figure.
+pub(crate) struct TradeoffText<'a> {
+    pub(crate) title: &'a str,
+    pub(crate) x_desc: &'a str,
+    pub(crate) x_desc_log: &'a str,
+    pub(crate) front: &'a str,
+}
+
+/// A trade-off of two metrics to minimise: labelled markers, the Pareto front joined.
+pub(crate) struct Tradeoff<'a> {
+    pub(crate) meta: &'a ChartMeta,
+    pub(crate) data: &'a [TradeoffPoint],
+    /// Title of the y axis.
+    pub(crate) cost_desc: &'a str,
+    pub(crate) label_key: &'a str,
+    pub(crate) text: &'a TradeoffText<'a>,
 }
 
 enum XCoord {
@@ -94,13 +111,9 @@ impl Figure for Tradeoff<'_> {
         let has_ci = self
             .data
             .iter()
-            .any(|p| p.p99_ci.is_some() || p.cost_ci.is_some());
+            .any(|p| p.x_ci.is_some() || p.y_ci.is_some());
         let mut legend = vec![
-            LegendEntry::new(
-                "Pareto front (no other point is both cheaper and faster)",
-                COLD,
-                Swatch::Line,
-            ),
+            LegendEntry::new(self.text.front, COLD, Swatch::Line),
             LegendEntry::new("dominated point", NEUTRAL, Swatch::Marker),
         ];
         if has_ci {
@@ -110,29 +123,18 @@ impl Figure for Tradeoff<'_> {
                 Swatch::Whisker,
             ));
         }
-        let body = draw_header(
-            root,
-            "Cost against p99 latency by sweep point",
-            self.meta,
-            &legend,
-        )?;
-        let ok = |p: &&TradeoffPoint| p.p99_ms.is_finite() && p.cost_usd.is_finite();
+        let body = draw_header(root, self.text.title, self.meta, &legend)?;
+        let ok = |p: &&TradeoffPoint| p.x.is_finite() && p.y.is_finite();
         let points: Vec<&TradeoffPoint> = self.data.iter().filter(ok).collect();
         let xs = || {
             points
                 .iter()
-                .flat_map(|p| [Some(p.p99_ms), p.p99_ci.map(|c| c.0), p.p99_ci.map(|c| c.1)])
+                .flat_map(|p| [Some(p.x), p.x_ci.map(|c| c.0), p.x_ci.map(|c| c.1)])
                 .flatten()
         };
         let ys = points
             .iter()
-            .flat_map(|p| {
-                [
-                    Some(p.cost_usd),
-                    p.cost_ci.map(|c| c.0),
-                    p.cost_ci.map(|c| c.1),
-                ]
-            })
+            .flat_map(|p| [Some(p.y), p.y_ci.map(|c| c.0), p.y_ci.map(|c| c.1)])
             .flatten();
         let (ylo, yhi) = range(ys).unwrap_or((0.0, 1.0));
         let xmin = xs().filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min);
@@ -146,8 +148,8 @@ impl Figure for Tradeoff<'_> {
         let y = linear_axis(ylo, yhi, linear_ticks(ylo, yhi, 8, 0.0));
         let (mesh_bold, mesh_light) = mesh_styles();
         let x_desc = match x {
-            XCoord::Log(_) => "p99 latency (ms, log scale)",
-            XCoord::Lin(_) => "p99 latency (ms)",
+            XCoord::Log(_) => self.text.x_desc_log,
+            XCoord::Lin(_) => self.text.x_desc,
         };
 
         macro_rules! plot {
@@ -178,15 +180,15 @@ impl Figure for Tradeoff<'_> {
                 }
                 let bar = ALL.mix(0.35).stroke_width(1);
                 for p in &points {
-                    if let Some((l, h)) = p.p99_ci {
+                    if let Some((l, h)) = p.x_ci {
                         chart.draw_series(std::iter::once(PathElement::new(
-                            vec![(l, p.cost_usd), (h, p.cost_usd)],
+                            vec![(l, p.y), (h, p.y)],
                             bar,
                         )))?;
                     }
-                    if let Some((l, h)) = p.cost_ci {
+                    if let Some((l, h)) = p.y_ci {
                         chart.draw_series(std::iter::once(PathElement::new(
-                            vec![(p.p99_ms, l), (p.p99_ms, h)],
+                            vec![(p.x, l), (p.x, h)],
                             bar,
                         )))?;
                     }
@@ -194,7 +196,7 @@ impl Figure for Tradeoff<'_> {
                 let mut front: Vec<(f64, f64)> = points
                     .iter()
                     .filter(|p| p.pareto)
-                    .map(|p| (p.p99_ms, p.cost_usd))
+                    .map(|p| (p.x, p.y))
                     .collect();
                 front.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
                 chart.draw_series(
@@ -205,7 +207,7 @@ impl Figure for Tradeoff<'_> {
                 for p in &points {
                     let (fill, r) = if p.pareto { (COLD, 9) } else { (NEUTRAL, 7) };
                     chart.draw_series(std::iter::once(Circle::new(
-                        (p.p99_ms, p.cost_usd),
+                        (p.x, p.y),
                         r,
                         fill.filled(),
                     )))?;
@@ -217,7 +219,7 @@ impl Figure for Tradeoff<'_> {
                 let style = text_style(ANNOTATION_PX, TEXT);
                 let marks: Vec<(i32, i32)> = points
                     .iter()
-                    .map(|p| chart.backend_coord(&(p.p99_ms, p.cost_usd)))
+                    .map(|p| chart.backend_coord(&(p.x, p.y)))
                     .collect();
                 let mut placed: Vec<(i32, i32, i32, i32)> = Vec::new();
                 if !self.label_key.is_empty() {
@@ -286,7 +288,7 @@ impl Figure for Tradeoff<'_> {
                             (-10.0 * angle.sin()).round() as i32,
                         );
                         chart.draw_series(std::iter::once(
-                            EmptyElement::at((p.p99_ms, p.cost_usd))
+                            EmptyElement::at((p.x, p.y))
                                 + PathElement::new(
                                     vec![start, tip],
                                     color.mix(0.6).stroke_width(1),
@@ -294,7 +296,7 @@ impl Figure for Tradeoff<'_> {
                         ))?;
                     }
                     chart.draw_series(std::iter::once(
-                        EmptyElement::at((p.p99_ms, p.cost_usd))
+                        EmptyElement::at((p.x, p.y))
                             + Text::new(
                                 p.label.clone(),
                                 off,
@@ -328,10 +330,10 @@ mod tests {
                 let cost = 20.0 + pc as f64 * 3.1;
                 TradeoffPoint {
                     label: pc.to_string(),
-                    p99_ms: p99,
-                    p99_ci: Some((p99 * 0.93, p99 * 1.07)),
-                    cost_usd: cost,
-                    cost_ci: Some((cost - 0.4, cost + 0.4)),
+                    x: p99,
+                    x_ci: Some((p99 * 0.93, p99 * 1.07)),
+                    y: cost,
+                    y_ci: Some((cost - 0.4, cost + 0.4)),
                     pareto: pc != 12,
                 }
             })
