@@ -64,8 +64,10 @@ impl SimDuration {
 
     /// From nanoseconds as a float; negative or NaN becomes zero, too large saturates.
     pub fn from_nanos_f64(ns: f64) -> Self {
-        // `as` saturates for out-of-range floats and maps NaN to 0.
-        SimDuration(ns.round() as u64)
+        // `as` saturates for out-of-range floats and maps NaN (and negatives) to 0. Adding one
+        // half instead of calling `round` avoids a libm call on the hot path (it was ~5% of a
+        // one-function run); both round halves up for the non-negative values that matter.
+        SimDuration((ns + 0.5) as u64)
     }
 
     /// Seconds, for reports.
