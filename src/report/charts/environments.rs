@@ -177,14 +177,10 @@ mod tests {
 
     #[test]
     fn renders_png_and_svg() {
-        let dir = temp_dir();
         let data = example();
-        let png = dir.path().join("envs.png");
-        environments(&png, Format::Png, &meta(), &data).expect("png");
-        assert_png(&png);
-        let svg = dir.path().join("envs.svg");
-        environments(&svg, Format::Svg, &meta(), &data).expect("svg");
-        assert_svg(&svg);
+        assert_renders("envs", |path, format| {
+            environments(path, format, &meta(), &data)
+        });
     }
 
     #[test]

@@ -223,14 +223,10 @@ mod tests {
 
     #[test]
     fn renders_png_and_svg() {
-        let dir = temp_dir();
         let data = example();
-        let png = dir.path().join("functions.png");
-        function_comparison(&png, Format::Png, &meta(), &data).expect("png");
-        assert_png(&png);
-        let svg = dir.path().join("functions.svg");
-        function_comparison(&svg, Format::Svg, &meta(), &data).expect("svg");
-        assert_svg(&svg);
+        assert_renders("functions", |path, format| {
+            function_comparison(path, format, &meta(), &data)
+        });
     }
 
     #[test]

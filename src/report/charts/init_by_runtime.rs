@@ -301,14 +301,10 @@ mod tests {
 
     #[test]
     fn renders_png_and_svg() {
-        let dir = temp_dir();
         let data = example();
-        let png = dir.path().join("init.png");
-        init_by_runtime(&png, Format::Png, &meta(), &data).expect("png");
-        assert_png(&png);
-        let svg = dir.path().join("init.svg");
-        init_by_runtime(&svg, Format::Svg, &meta(), &data).expect("svg");
-        assert_svg(&svg);
+        assert_renders("init", |path, format| {
+            init_by_runtime(path, format, &meta(), &data)
+        });
     }
 
     #[test]

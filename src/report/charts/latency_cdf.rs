@@ -267,14 +267,10 @@ mod tests {
 
     #[test]
     fn renders_png_and_svg() {
-        let dir = temp_dir();
         let data = example();
-        let png = dir.path().join("cdf.png");
-        latency_cdf(&png, Format::Png, &meta(), &data).expect("png");
-        assert_png(&png);
-        let svg = dir.path().join("cdf.svg");
-        latency_cdf(&svg, Format::Svg, &meta(), &data).expect("svg");
-        assert_svg(&svg);
+        assert_renders("cdf", |path, format| {
+            latency_cdf(path, format, &meta(), &data)
+        });
     }
 
     #[test]

@@ -897,6 +897,17 @@ pub(crate) mod test_support {
         (w, h)
     }
 
+    /// Draws a chart as PNG and as SVG into a fresh folder and checks both files.
+    pub fn assert_renders(stem: &str, draw: impl Fn(&Path, Format) -> Result<(), ChartError>) {
+        let dir = temp_dir();
+        let png = dir.path().join(format!("{stem}.png"));
+        draw(&png, Format::Png).expect("png");
+        assert_png(&png);
+        let svg = dir.path().join(format!("{stem}.svg"));
+        draw(&svg, Format::Svg).expect("svg");
+        assert_svg(&svg);
+    }
+
     pub fn assert_png(path: &Path) {
         assert_eq!(png_size(path), (WIDTH, HEIGHT), "{}", path.display());
     }

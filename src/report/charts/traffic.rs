@@ -206,14 +206,10 @@ mod tests {
 
     #[test]
     fn renders_png_and_svg() {
-        let dir = temp_dir();
         let data = example();
-        let png = dir.path().join("traffic.png");
-        traffic(&png, Format::Png, &meta(), &data).expect("png");
-        assert_png(&png);
-        let svg = dir.path().join("traffic.svg");
-        traffic(&svg, Format::Svg, &meta(), &data).expect("svg");
-        assert_svg(&svg);
+        assert_renders("traffic", |path, format| {
+            traffic(path, format, &meta(), &data)
+        });
     }
 
     #[test]
