@@ -193,6 +193,10 @@ pub struct Recorder {
     pub functions: Vec<FunctionStats>,
     /// Per-interval figures.
     pub series: TimeSeries,
+    /// Per function and class: environment-ns integrated up to `to`. A change of level by
+    /// `d` at `t` adds `d × (to − t)`, so a transition costs O(1) however long the span it
+    /// closes; the totals are exact once every change is in (`finish`).
+    area: Vec<[i128; 4]>,
     live: Vec<u32>,
     live_total: u32,
     peak_total: u32,
@@ -213,6 +217,7 @@ impl Recorder {
             to,
             functions: vec![FunctionStats::default(); n],
             series: TimeSeries::new(n, from, to, interval.0, latency_bound),
+            area: vec![[0; 4]; n],
             live: vec![0; n],
             live_total: 0,
             peak_total: 0,
@@ -225,14 +230,39 @@ impl Recorder {
         t >= self.from && t < self.to
     }
 
-    /// An environment of `f` spent `[a, b)` in `class`.
+    /// Environment-ns from `t` to the end of the counted period (none if `t` is past it).
     #[inline]
-    pub fn span(&mut self, f: usize, class: Class, a: SimTime, b: SimTime) {
-        let (a, b) = (a.max(self.from), b.min(self.to));
-        if b > a {
-            self.functions[f].occupancy[class as usize] += (b.0 - a.0) as u128;
-            self.series.span(f, class, a, b);
+    fn remaining(&self, t: SimTime) -> i128 {
+        self.to.0.saturating_sub(t.0.max(self.from.0)) as i128
+    }
+
+    /// An environment of `f` moved from class `from` to class `to` at `t`.
+    #[inline]
+    pub fn transition(&mut self, f: usize, from: Class, to: Class, t: SimTime) {
+        if from == to {
+            return;
         }
+        // Changes after the counted period count at its end.
+        let t = t.min(self.to);
+        let ns = self.remaining(t);
+        let area = &mut self.area[f];
+        area[from as usize] -= ns;
+        area[to as usize] += ns;
+        self.series.transition(f, from, to, t);
+    }
+
+    /// An environment of `f` entered (`by = 1`) or left (`by = -1`) `class` at `t`.
+    #[inline]
+    fn change(&mut self, f: usize, class: Class, t: SimTime, by: i64) {
+        // Changes after the counted period count at its end.
+        let t = t.min(self.to);
+        self.area[f][class as usize] += by as i128 * self.remaining(t);
+        self.series.change(f, class, t, by);
+    }
+
+    /// An environment of `f` in `class` stops being counted at `t` (the end of the run).
+    pub fn left(&mut self, f: usize, class: Class, t: SimTime) {
+        self.change(f, class, t, -1);
     }
 
     /// A request of `f` arrived at `t` (first attempts only).
@@ -273,19 +303,8 @@ impl Recorder {
             Some(Failure::OutOfMemory) => s.out_of_memory += 1,
             Some(Failure::InitTimeout) => s.init_timeouts += 1,
         }
-        if let Some(i) = self.series.slot(f, arrived) {
-            if cold {
-                i.cold += 1;
-            } else {
-                i.warm += 1;
-            }
-            if failure.is_some() {
-                i.errors += 1;
-            }
-        }
-        if failure.is_none() {
-            self.series.latency(f, arrived, now, latency);
-        }
+        let latency = failure.is_none().then_some(latency);
+        self.series.completed(f, arrived, now, cold, latency);
     }
 
     /// A request of `f` that arrived at `arrived` was rejected or dropped.
@@ -421,9 +440,10 @@ impl Recorder {
         }
     }
 
-    /// An environment of `f` was created at `t`.
+    /// An environment of `f` was created at `t` in `class`.
     #[inline]
-    pub fn created(&mut self, f: usize, t: SimTime) {
+    pub fn created(&mut self, f: usize, class: Class, t: SimTime) {
+        self.change(f, class, t, 1);
         self.live[f] += 1;
         self.live_total += 1;
         if self.counts(t) {
@@ -434,9 +454,10 @@ impl Recorder {
         }
     }
 
-    /// An environment of `f` was retired at `t`.
+    /// An environment of `f` in `class` was retired at `t`.
     #[inline]
-    pub fn retired(&mut self, f: usize, t: SimTime, reason: Retirement) {
+    pub fn retired(&mut self, f: usize, class: Class, t: SimTime, reason: Retirement) {
+        self.change(f, class, t, -1);
         self.live[f] -= 1;
         self.live_total -= 1;
         if self.counts(t) {
@@ -457,6 +478,18 @@ impl Recorder {
             s.peak = s.peak.max(l);
         }
         self.peak_total = self.peak_total.max(self.live_total);
+    }
+
+    /// Closes the statistics once every environment has left: occupancy totals and the
+    /// time series' last intervals.
+    pub fn finish(&mut self) {
+        for (s, area) in self.functions.iter_mut().zip(&self.area) {
+            for (o, &a) in s.occupancy.iter_mut().zip(area) {
+                debug_assert!(a >= 0, "occupancy cannot be negative");
+                *o = a.max(0) as u128;
+            }
+        }
+        self.series.finish();
     }
 
     /// Peak of live environments over all functions.

@@ -93,7 +93,8 @@ pub struct TimeSeries {
     counts: Vec<Vec<Counts>>,
     /// `edges[g][i]`: occupancy of interval `i` of series `g`, as a difference array.
     edges: Vec<Vec<Edge>>,
-    /// Latency histograms of the open intervals: `open[i % window][g]`.
+    /// Latency histograms of the open intervals, a ring: interval `finalized + k` of series
+    /// `g` is `open[(ring_head + k) % window][g]`.
     open: Vec<Vec<CoarseHistogram>>,
     /// Intervals before this one are final (histograms summarised).
     finalized: usize,
@@ -101,6 +102,10 @@ pub struct TimeSeries {
     total_latency: Vec<(f64, f64, f64)>,
     /// A latency is recorded at most this long after its request's arrival.
     latency_bound: SimDuration,
+    /// The next interval can be closed from this time on (ns): saves a division per latency.
+    close_at: u64,
+    /// Position of interval `finalized` in the ring `open`.
+    ring_head: usize,
     /// `levels[g][i]`: provisioned levels of interval `i` of series `g`, as a difference
     /// array; empty until a function has provisioned concurrency.
     levels: Vec<Vec<LevelEdge>>,
@@ -140,6 +145,11 @@ impl TimeSeries {
             finalized: 0,
             total_latency: Vec::with_capacity(len),
             latency_bound,
+            close_at: start
+                .0
+                .saturating_add(interval_ns)
+                .saturating_add(latency_bound.0),
+            ring_head: 0,
             levels: vec![Vec::new(); groups],
             tracked,
             cached: (
@@ -183,19 +193,58 @@ impl TimeSeries {
     /// the current time (it closes intervals that can no longer receive a completion).
     #[inline]
     pub fn latency(&mut self, f: usize, arrived: SimTime, now: SimTime, latency_ns: u64) {
-        self.close_until(now);
+        if now.0 >= self.close_at {
+            self.close_until(now);
+        }
+        if let Some(i) = self.index(arrived) {
+            self.record_latency(f, i, latency_ns);
+        }
+    }
+
+    /// A request of `f` that arrived at `arrived` ended at `now` after running, cold or
+    /// warm, with its latency (`None`: it failed). One interval lookup for both figures.
+    #[inline]
+    pub fn completed(
+        &mut self,
+        f: usize,
+        arrived: SimTime,
+        now: SimTime,
+        cold: bool,
+        latency_ns: Option<u64>,
+    ) {
+        if now.0 >= self.close_at {
+            self.close_until(now);
+        }
         let Some(i) = self.index(arrived) else { return };
+        let c = &mut self.counts[self.group[f] as usize][i];
+        if cold {
+            c.cold += 1;
+        } else {
+            c.warm += 1;
+        }
+        match latency_ns {
+            Some(ns) => self.record_latency(f, i, ns),
+            None => c.errors += 1,
+        }
+    }
+
+    /// Adds a latency of `f` to open interval `i`.
+    #[inline]
+    fn record_latency(&mut self, f: usize, i: usize, latency_ns: u64) {
         if i < self.finalized {
             debug_assert!(false, "a latency beyond the latency bound");
             return;
         }
+        // The ring holds intervals `finalized ..` from `ring_head` on.
         let window = self.open.len();
-        let g = self.group[f] as usize;
-        self.open[i % window][g].record(latency_ns);
+        let mut k = self.ring_head + (i - self.finalized);
+        if k >= window {
+            k -= window;
+        }
+        self.open[k][self.group[f] as usize].record(latency_ns);
     }
 
     /// Closes the intervals that ended more than the latency bound before `now`.
-    #[inline]
     pub fn close_until(&mut self, now: SimTime) {
         let horizon = now
             .0
@@ -206,13 +255,17 @@ impl TimeSeries {
         while self.finalized < closable {
             self.close_next();
         }
+        self.close_at = (self.finalized as u64 + 1)
+            .saturating_mul(self.interval_ns)
+            .saturating_add(self.start.0)
+            .saturating_add(self.latency_bound.0);
     }
 
     /// Summarises the oldest open interval and frees its histograms for reuse.
     fn close_next(&mut self) {
         let i = self.finalized;
         let window = self.open.len();
-        let slot = &mut self.open[i % window];
+        let slot = &mut self.open[self.ring_head];
         let mut total = CoarseHistogram::new();
         for (g, h) in slot.iter_mut().enumerate() {
             self.counts[g][i].mean = h.mean();
@@ -224,6 +277,10 @@ impl TimeSeries {
         self.total_latency
             .push((total.mean(), total.quantile(0.5), total.quantile(0.99)));
         self.finalized += 1;
+        self.ring_head += 1;
+        if self.ring_head == window {
+            self.ring_head = 0;
+        }
     }
 
     /// Closes every interval: call once the run is over.
@@ -234,30 +291,40 @@ impl TimeSeries {
     }
 
     /// Adds environment time `[a, b)` in `class`, split across intervals, in O(1).
-    #[inline]
     pub fn span(&mut self, f: usize, class: Class, a: SimTime, b: SimTime) {
-        let end = self.start.0 + self.len as u64 * self.interval_ns;
-        let (a, b) = (a.0.max(self.start.0), b.0.min(end));
-        if b <= a {
-            return;
-        }
-        let (w, c) = (self.interval_ns, class as usize);
-        // `b` is usually now (the cached interval); `a` usually lies in the same one.
-        let ib = self.index(SimTime(b));
-        let (i, lo, hi) = self.cached;
-        let ia = if a >= lo && a < hi {
-            i
-        } else {
-            ((a - self.start.0) / w) as usize
-        };
-        let g = self.group[f] as usize;
-        let edges = &mut self.edges[g];
-        edges[ia].partial[c] += (self.start.0 + (ia as u64 + 1) * w - a) as i128;
-        edges[ia].delta[c] += 1;
-        if let Some(ib) = ib {
-            edges[ib].partial[c] -= (self.start.0 + (ib as u64 + 1) * w - b) as i128;
-            edges[ib].delta[c] -= 1;
-        }
+        self.change(f, class, a, 1);
+        self.change(f, class, b, -1);
+    }
+
+    /// The number of `f`'s environments in `class` changes by `by` at `t`, in O(1): the
+    /// change is recorded in `t`'s interval and its level carries over the later ones (a
+    /// difference array). Changes before the start count from the start.
+    #[inline]
+    pub fn change(&mut self, f: usize, class: Class, t: SimTime, by: i64) {
+        let Some((i, hi)) = self.edge(t) else { return };
+        let e = &mut self.edges[self.group[f] as usize][i];
+        e.partial[class as usize] += by as i128 * (hi - t.0.max(self.start.0)) as i128;
+        e.delta[class as usize] += by;
+    }
+
+    /// One of `f`'s environments moves from class `from` to class `to` at `t`.
+    #[inline]
+    pub fn transition(&mut self, f: usize, from: Class, to: Class, t: SimTime) {
+        let Some((i, hi)) = self.edge(t) else { return };
+        let e = &mut self.edges[self.group[f] as usize][i];
+        let ns = (hi - t.0.max(self.start.0)) as i128;
+        e.partial[from as usize] -= ns;
+        e.delta[from as usize] -= 1;
+        e.partial[to as usize] += ns;
+        e.delta[to as usize] += 1;
+    }
+
+    /// The interval holding `t` (the first one if `t` is earlier) and its end, ns; `None`
+    /// past the last interval.
+    #[inline]
+    fn edge(&mut self, t: SimTime) -> Option<(usize, u64)> {
+        let i = self.index(t.max(self.start))?;
+        Some((i, self.cached.2))
     }
 
     /// Adds `level` environments over `[a, b)` to provisioned channel `ch` (0 allocated,

@@ -42,8 +42,6 @@ pub struct Environment {
     pub recycled: bool,
     /// When it was created.
     pub created: SimTime,
-    /// When it entered its current `Class` (for time-weighted means).
-    pub since: SimTime,
     /// When it last became idle.
     pub idle_since: SimTime,
     /// When it first became idle (`SimTime::NEVER` before that).
@@ -93,7 +91,6 @@ impl Environments {
             lifetime_timer: false,
             recycled: false,
             created: now,
-            since: now,
             idle_since: now,
             first_idle: SimTime::NEVER,
             deadline: SimTime::NEVER,
