@@ -117,6 +117,10 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
 }
 
 fn run_scenario(args: RunArgs) -> Result<(), Failure> {
+    // `run --shard FILE` gives the file to --shard: say so before anything else.
+    if let Some(text) = args.shard.as_deref().filter(|&t| t != "slurm") {
+        sweep::Shard::parse(text)?;
+    }
     if let Some(path) = &args.scenario {
         if let Some(plan) = sweep::load(path, &args.overrides, args.seed)? {
             return run_sweep(&plan, &args);

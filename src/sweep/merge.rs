@@ -96,10 +96,15 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
             ));
         }
         if m.overrides != m0.overrides {
-            differences.push(format!("--set {:?} vs {:?}", m.overrides, m0.overrides));
+            let set = |o: &[String]| match o {
+                [] => "no --set".to_owned(),
+                _ => format!("--set {}", o.join(" --set ")),
+            };
+            differences.push(format!("{} vs {}", set(&m.overrides), set(&m0.overrides)));
         }
         if m.seed != m0.seed {
-            differences.push(format!("--seed {:?} vs {:?}", m.seed, m0.seed));
+            let seed = |s: Option<u64>| s.map_or("no --seed".to_owned(), |s| format!("--seed {s}"));
+            differences.push(format!("{} vs {}", seed(m.seed), seed(m0.seed)));
         }
         if differences.is_empty() && m.fingerprint != m0.fingerprint {
             differences.push("the points' scenarios".into());
