@@ -218,6 +218,8 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
         bar.set_draw_target(ProgressDrawTarget::stderr());
     }
     let progress = |p: sweep::Progress| {
+        // A shard runs fewer than the plan's runs.
+        bar.set_length(p.runs_total as u64);
         bar.set_position(p.runs_done as u64);
         bar.set_message(if STOP.load(Ordering::Relaxed) {
             "stopping after the running runs (Ctrl-C again quits now)".to_owned()

@@ -37,13 +37,18 @@ fi
 
 [[ $(id -u) == 0 ]] || die "run it as root (it installs packages, writes $CONF and starts daemons)"
 
+# True when the daemon whose pid file is $RUN/$1.pid is alive (no procps needed).
+running() {
+    [[ -f $RUN/$1.pid ]] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null
+}
+
 node_ready() {
     local state
     state=$(sinfo -h -N -o '%t' 2>/dev/null | head -n1) || return 1
     [[ $state == idle || $state == mix || $state == alloc ]]
 }
 
-if command -v sinfo >/dev/null && pgrep -x slurmctld >/dev/null && node_ready; then
+if command -v sinfo >/dev/null && running slurmctld && running slurmd && node_ready; then
     log "already up: $(sinfo -h -N -o '%N %t %c CPUs %m MB')"
     exit 0
 fi
@@ -116,13 +121,12 @@ Waittime=0
 NodeName=$host NodeAddr=127.0.0.1 $hardware State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
-# The Debian packages look for cgroup.conf only with cgroup plugins; none are used here.
 
-if ! scontrol ping 2>/dev/null | grep -q UP; then
+if ! running slurmctld; then
     # -c: a clean start, forgetting jobs from an earlier cluster on this machine.
     slurmctld -c || die "slurmctld did not start (see $LOGS/slurmctld.log)"
 fi
-if ! pgrep -x slurmd >/dev/null; then
+if ! running slurmd; then
     slurmd || die "slurmd did not start (see $LOGS/slurmd.log)"
 fi
 
