@@ -349,10 +349,13 @@ fn merge_refuses_missing_duplicated_and_foreign_parts() {
     std::fs::create_dir_all(f.path("empty")).expect("writable");
     refused(&f, &["p0", "p1", "empty"], &["empty", "part.json"]);
     // The output folder may not hold a part: the merge replaces it.
-    f.merge("p0", &["p0", "p1", "p2"])
-        .code(2)
-        .stderr(predicate::str::contains("inside the output folder"));
+    for out in ["p0", "p1/report"] {
+        f.merge(out, &["p0", "p1", "p2"])
+            .code(2)
+            .stderr(predicate::str::contains("overlap"));
+    }
     assert!(f.path("p0/part.json").is_file());
+    assert!(!f.path("p1/report").exists());
     // And the parts do merge.
     f.merge("earlier", &["p0", "p1", "p2"]).success();
 }

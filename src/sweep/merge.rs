@@ -51,10 +51,11 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
     }
     let out_abs = resolved(out);
     for dir in parts {
-        if resolved(dir).starts_with(&out_abs) {
+        let dir_abs = resolved(dir);
+        if dir_abs.starts_with(&out_abs) || out_abs.starts_with(&dir_abs) {
             return Err(refuse(format!(
-                "part {} is inside the output folder {}, which the merge replaces: choose \
-                 another OUT",
+                "part {} and the output folder {} overlap (the merge replaces the output \
+                 folder and leaves parts as they are): choose an OUT outside every part",
                 dir.display(),
                 out.display()
             )));
