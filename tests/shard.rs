@@ -179,6 +179,54 @@ fn merged_parts_give_the_single_machine_sweep_csv_and_charts() {
 }
 
 #[test]
+fn kept_point_reports_of_every_shard_are_merged() {
+    let f = Fixture::new();
+    coldsim()
+        .args(["run", "--quiet", "--no-charts", "--keep-points", "--out"])
+        .arg(f.path("single"))
+        .arg(&f.file)
+        .assert()
+        .success();
+    f.shard("0/2", "k0", &["--keep-points"]).success();
+    f.shard("1/2", "k1", &["--keep-points"]).success();
+    assert!(f.path("k1/points").is_dir());
+    assert!(!f.path("k1/.sweep-state").exists());
+    f.merge("merged", &["k0", "k1"]).success();
+    let names = |dir: PathBuf| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("points/")
+            .map(|e| e.expect("entry").file_name().into_string().expect("UTF-8"))
+            .collect();
+        v.sort();
+        v
+    };
+    let points = names(f.path("merged/points"));
+    assert_eq!(points.len(), 6, "{points:?}");
+    assert_eq!(points, names(f.path("single/points")));
+    for p in &points {
+        let summary = Path::new("points").join(p).join("summary.json");
+        assert_eq!(
+            read(&f.path("merged").join(&summary)),
+            read(&f.path("single").join(&summary)),
+            "{p}"
+        );
+    }
+    // The parts keep their copies; no staging folder is left behind.
+    assert!(f.path("k0/points").is_dir());
+    let leftovers: Vec<_> = std::fs::read_dir(f.dir.path())
+        .expect("temp dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Parts with and without point reports do not mix.
+    f.shard("1/2", "n1", &[]).success();
+    f.merge("mixed", &["k0", "n1"])
+        .code(2)
+        .stderr(predicate::str::contains("--keep-points"));
+}
+
+#[test]
 fn an_interrupted_shard_resumes_to_the_same_part() {
     let f = Fixture::new();
     f.shard("0/2", "whole", &[]).success();
@@ -235,9 +283,6 @@ fn shard_is_refused_where_it_does_not_apply() {
     f.shard("2/2", "x", &[])
         .code(2)
         .stderr(predicate::str::contains("numbered 0 to 1"));
-    f.shard("0/2", "x", &["--keep-points"])
-        .code(2)
-        .stderr(predicate::str::contains("--keep-points"));
     coldsim()
         .args(["run", "--quiet", "--shard"])
         .arg(&f.file)

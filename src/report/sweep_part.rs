@@ -1,7 +1,8 @@
 //! A shard's partial result folder (`coldsim run SWEEP --shard I/N`): `part.json` (the
 //! manifest naming the scenario, seed, coldsim version, shard and points), `scenario.toml`
 //! (the text as written) and `runs/<point>-<replication>.json`, one run record per finished
-//! run in the resume state's format (figures exact to the bit). `coldsim merge` reads them.
+//! run in the resume state's format (figures exact to the bit), and with `--keep-points` the
+//! shard's point reports under `points/`. `coldsim merge` reads them.
 
 use super::folder::{write_atomically, write_file, ReportError};
 use crate::sweep::RunRecord;
@@ -46,6 +47,9 @@ pub struct PartManifest {
     pub runs: usize,
     /// Wall-clock seconds the shard's runs took (this session).
     pub wall_s: f64,
+    /// Run with `--keep-points`: `points/` holds each of its points' reports.
+    #[serde(default)]
+    pub keep_points: bool,
 }
 
 /// A part folder read back.
@@ -93,8 +97,13 @@ pub fn write_part(
     manifest: &PartManifest,
     text: &str,
     records: &[RunRecord],
+    points_from: Option<&Path>,
 ) -> Result<(), ReportError> {
     write_atomically(out, |dir| {
+        if let Some(from) = points_from.filter(|p| p.is_dir()) {
+            let to = dir.join("points");
+            std::fs::rename(from, &to).map_err(|source| ReportError::Io { path: to, source })?;
+        }
         let runs = dir.join("runs");
         std::fs::create_dir_all(&runs).map_err(|source| ReportError::Io {
             path: runs.clone(),
@@ -167,4 +176,23 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
         text,
         records,
     })
+}
+
+/// Copies the folder `from` to `to` (which must not exist), recursively.
+pub fn copy_folder(from: &Path, to: &Path) -> Result<(), ReportError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ReportError::Io { path, source }
+    };
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for entry in std::fs::read_dir(from).map_err(io(from))? {
+        let entry = entry.map_err(io(from))?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(io(&entry.path()))?.is_dir() {
+            copy_folder(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(io(&target))?;
+        }
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@
 //! count, each shard once, none missing, every run present with the seeds it should have.
 
 use super::execute::RunRecord;
-use super::plan::{plan_text_of, text_hash};
+use super::plan::{plan_text_of, text_hash, Plan};
 use super::seeds::{arrival_seed, service_salt};
 use super::shard::{points_of, Shard};
 use super::summary::SweepSummary;
@@ -232,18 +232,94 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
     }
     let summary = SweepSummary::new(&plan, &records);
     let wall_s = parts.iter().map(|p| p.manifest.wall_s).sum();
+    let points_from = gather_points(out, &parts, &plan)?;
     let options = SweepOptions {
         charts,
         svg,
         wall_s,
         computed: records.len(),
-        points_from: None,
+        points_from: points_from.clone(),
     };
-    report::write_sweep(out, &summary, &options)?;
+    let written = report::write_sweep(out, &summary, &options);
+    if let Some(staged) = points_from.filter(|p| p.exists()) {
+        let _ = std::fs::remove_dir_all(staged);
+    }
+    written?;
     Ok(Merged {
         summary: Box::new(summary),
         parts: parts.len(),
         runs: records.len(),
         wall_s,
     })
+}
+
+/// With parts run with `--keep-points`, copies every point's report from its part into a
+/// staging folder beside `out` (moved into the report by `write_sweep`); `None` without.
+fn gather_points(out: &Path, parts: &[Part], plan: &Plan) -> Result<Option<PathBuf>, SweepError> {
+    let first = &parts[0];
+    if let Some(p) = parts
+        .iter()
+        .find(|p| p.manifest.keep_points != first.manifest.keep_points)
+    {
+        let (with, without) = if p.manifest.keep_points {
+            (p, first)
+        } else {
+            (first, p)
+        };
+        return Err(refuse(format!(
+            "part {} was run with --keep-points and part {} without: run every shard with \
+             or every shard without it",
+            with.dir.display(),
+            without.dir.display()
+        )));
+    }
+    if !first.manifest.keep_points {
+        return Ok(None);
+    }
+    for p in parts {
+        for &pt in &p.manifest.points {
+            let slug = &plan.points[pt].slug;
+            if !p
+                .dir
+                .join("points")
+                .join(slug)
+                .join("report.html")
+                .is_file()
+            {
+                return Err(refuse(format!(
+                    "part {} lacks the report of point {pt} (points/{slug}/); run its shard \
+                     again with --keep-points",
+                    p.dir.display()
+                )));
+            }
+        }
+    }
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".into());
+    let staged = parent.join(format!(".{name}.points-{}", std::process::id()));
+    if staged.exists() {
+        std::fs::remove_dir_all(&staged).map_err(|source| {
+            SweepError::Report(report::ReportError::Io {
+                path: staged.clone(),
+                source,
+            })
+        })?;
+    }
+    let copied = parts.iter().try_for_each(|p| {
+        p.manifest.points.iter().try_for_each(|&pt| {
+            let slug = &plan.points[pt].slug;
+            report::copy_folder(&p.dir.join("points").join(slug), &staged.join(slug))
+        })
+    });
+    if let Err(e) = copied {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e.into());
+    }
+    Ok(Some(staged))
 }

@@ -75,12 +75,6 @@ pub enum Outcome {
 /// Runs `plan` and writes its report into `settings.out`.
 pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
     let reps = plan.replications as usize;
-    if settings.shard.is_some() && settings.keep_points {
-        return Err(SweepError::Shard {
-            message: "--keep-points cannot be combined with --shard: run the points you want                       to inspect on one machine (with --set) instead"
-                .into(),
-        });
-    }
     let selected: Vec<usize> = match settings.shard {
         Some(shard) => points_of(plan, shard),
         None => (0..plan.points.len()).collect(),
@@ -189,8 +183,11 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
             points: selected.clone(),
             runs: total,
             wall_s,
+            keep_points: settings.keep_points,
         };
-        report::write_part(settings.out, &manifest, &plan.text, &records)?;
+        let points = state.points_dir();
+        let points_from = settings.keep_points.then_some(points.as_path());
+        report::write_part(settings.out, &manifest, &plan.text, &records, points_from)?;
         return Ok(Outcome::Part {
             shard,
             points: selected.len(),
