@@ -374,6 +374,8 @@ fn merge_refuses_missing_duplicated_and_foreign_parts() {
             "same coldsim version",
         ],
     );
+    // Every part of another coldsim version.
+    refused(&f, &["v1"], &["coldsim 0.0.1", "this is coldsim"]);
     // A part that lost a run.
     copy_dir(&f.path("p1"), &f.path("l1"));
     std::fs::remove_file(f.path("l1/runs/4-2.json")).expect("exists");

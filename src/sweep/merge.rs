@@ -125,6 +125,15 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
             )));
         }
     }
+    if m0.coldsim_version != env!("CARGO_PKG_VERSION") {
+        return Err(refuse(format!(
+            "the parts (e.g. {}) were written by coldsim {}, and this is coldsim {}: merge \
+             with the coldsim that ran the shards",
+            first.dir.display(),
+            m0.coldsim_version,
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
     let count = m0.shards;
     let mut by_shard: Vec<Option<&Part>> = vec![None; count];
     for p in &parts {
