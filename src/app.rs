@@ -1,6 +1,6 @@
 //! Orchestration: load → simulate → report, and the other subcommands.
 
-use crate::cli::{CheckArgs, Cli, Command, EstimateArgs, LifetimeArg, RunArgs};
+use crate::cli::{CheckArgs, Cli, Command, EstimateArgs, LifetimeArg, MergeArgs, RunArgs};
 use anyhow::Context;
 use coldsim::metrics::Summary;
 use coldsim::report;
@@ -67,6 +67,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Estimate(args)) => estimate(args),
+        Some(Command::Merge(args)) => merge(args),
     }
 }
 
@@ -116,14 +117,18 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
 }
 
 fn run_scenario(args: RunArgs) -> Result<(), Failure> {
+    // `run --shard FILE` gives the file to --shard: say so before anything else.
+    if let Some(text) = args.shard.as_deref().filter(|&t| t != "slurm") {
+        sweep::Shard::parse(text)?;
+    }
     if let Some(path) = &args.scenario {
         if let Some(plan) = sweep::load(path, &args.overrides, args.seed)? {
             return run_sweep(&plan, &args);
         }
     }
-    if args.resume || args.keep_points {
+    if args.resume || args.keep_points || args.shard.is_some() {
         return Err(Failure::BadInput(anyhow::anyhow!(
-            "--resume and --keep-points apply to sweeps only: add a [sweep] table to the scenario"
+            "--resume, --keep-points and --shard apply to sweeps only: add a [sweep] table to the scenario"
         )));
     }
     let mut loaded = load(args.scenario.as_deref(), &args.overrides)?;
@@ -186,10 +191,17 @@ static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(
 /// Runs a sweep with a progress bar (runs and points done, ETA) and Ctrl-C handling.
 fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
     use std::sync::atomic::Ordering;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&plan.name));
+    let shard = match args.shard.as_deref() {
+        None => None,
+        Some("slurm") => Some(sweep::Shard::from_slurm(|k| std::env::var(k).ok())?),
+        Some(text) => Some(sweep::Shard::parse(text)?),
+    };
+    let out = args.out.clone().unwrap_or_else(|| match shard {
+        Some(s) => PathBuf::from("output")
+            .join(format!("{}-parts", plan.name))
+            .join(format!("{}-of-{}", s.index, s.count)),
+        None => PathBuf::from("output").join(&plan.name),
+    });
     let _ = ctrlc::set_handler(|| {
         if STOP.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
@@ -206,6 +218,8 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
         bar.set_draw_target(ProgressDrawTarget::stderr());
     }
     let progress = |p: sweep::Progress| {
+        // A shard runs fewer than the plan's runs.
+        bar.set_length(p.runs_total as u64);
         bar.set_position(p.runs_done as u64);
         bar.set_message(if STOP.load(Ordering::Relaxed) {
             "stopping after the running runs (Ctrl-C again quits now)".to_owned()
@@ -222,6 +236,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
         stop: &STOP,
         stop_after: args.stop_after,
         progress: &progress,
+        shard,
     };
     let outcome = sweep::run(plan, &settings);
     bar.finish_and_clear();
@@ -246,6 +261,27 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
             }
             Ok(())
         }
+        sweep::Outcome::Part {
+            shard,
+            points,
+            computed,
+            resumed,
+            wall_s,
+        } => {
+            if !args.quiet {
+                println!(
+                    "shard {shard}: {points} of {} points, {computed} runs in {wall_s:.2} s{} → {} (join the parts with `coldsim merge OUT PART...`)",
+                    plan.points.len(),
+                    if resumed > 0 {
+                        format!(" ({resumed} resumed)")
+                    } else {
+                        String::new()
+                    },
+                    out.display()
+                );
+            }
+            Ok(())
+        }
         sweep::Outcome::Interrupted {
             done,
             total,
@@ -255,6 +291,21 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
             state_dir.display()
         ))),
     }
+}
+
+fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let merged = sweep::merge(&args.out, &args.parts, !args.no_charts, args.svg)?;
+    if !args.quiet {
+        print!("{}", report::sweep_table(&merged.summary));
+        println!(
+            "{} parts, {} runs ({:.2} s of shard wall time) → {}/report.html",
+            merged.parts,
+            merged.runs,
+            merged.wall_s,
+            args.out.display()
+        );
+    }
+    Ok(())
 }
 
 /// Slices of the counted period for the simulation's standard errors (batch means).

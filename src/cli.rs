@@ -25,6 +25,9 @@ pub enum Command {
     Runtimes,
     /// Print the JSON Schema of scenario files (for editor completion).
     Schema,
+    /// Join the part folders of a sweep run with --shard into one report (the same sweep.csv
+    /// as a single-machine run).
+    Merge(MergeArgs),
     /// Steady-state analytic estimate for one function with Poisson arrivals and a fixed
     /// keep-alive (Mahmoudi & Khazaei, IEEE TCC 2020); --compare also simulates it.
     Estimate(EstimateArgs),
@@ -59,9 +62,32 @@ pub struct RunArgs {
     /// Sweep: also write each point's full report under points/ (its first replication).
     #[arg(long)]
     pub keep_points: bool,
+    /// Sweep: run only shard I of N (from 0) and write a part folder for `coldsim merge`;
+    /// without a value, I and N come from Slurm's SLURM_ARRAY_TASK_ID and _COUNT.
+    #[arg(long, value_name = "I/N", num_args = 0..=1, default_missing_value = "slurm")]
+    pub shard: Option<String>,
     /// Sweep: stop as if interrupted after this many runs (for testing --resume).
     #[arg(long, hide = true, value_name = "RUNS")]
     pub stop_after: Option<usize>,
+}
+
+/// `coldsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Output folder of the merged report (replaced).
+    pub out: PathBuf,
+    /// The part folders, one per shard.
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Skip drawing charts.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Also write each chart as SVG.
+    #[arg(long)]
+    pub svg: bool,
 }
 
 /// `coldsim check`.

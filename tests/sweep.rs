@@ -399,13 +399,15 @@ fn records(text: &str) -> (sweep::Plan, Vec<RunRecord>) {
         .expect("valid")
         .expect("a sweep");
     let mut done = vec![None; plan.runs()];
+    let all: Vec<usize> = (0..plan.points.len()).collect();
     let stop = AtomicBool::new(false);
     let control = Control {
         stop: &stop,
         stop_after: None,
         progress: &|_: Progress| {},
     };
-    let complete = sweep::execute(&plan, &mut done, &control, &|_, _, _, _| Ok(())).expect("runs");
+    let complete =
+        sweep::execute(&plan, &all, &mut done, &control, &|_, _, _, _| Ok(())).expect("runs");
     assert!(complete);
     (plan, done.into_iter().map(|r| r.expect("done")).collect())
 }

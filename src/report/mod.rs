@@ -9,6 +9,7 @@ mod html;
 mod sweep_csv;
 mod sweep_figures;
 mod sweep_html;
+mod sweep_part;
 mod sweep_state;
 mod sweep_table;
 mod sweep_write;
@@ -22,6 +23,10 @@ pub use html::{report_html, Page};
 pub use sweep_csv::{fmt_figure, sweep_csv};
 pub use sweep_figures::{chart_meta, draw_sweep, SweepChart};
 pub use sweep_html::{sweep_html, SweepPage};
+pub use sweep_part::{
+    copy_folder, read_part, record_bytes, write_part, Part, PartError, PartManifest, PART_FILE,
+    PART_FORMAT,
+};
 pub use sweep_state::{SweepState, STATE_DIR};
 pub use sweep_table::sweep_table;
 pub use sweep_write::{write_sweep, SweepOptions};

@@ -88,9 +88,7 @@ impl SweepState {
         let runs = self.dir.join("runs");
         let name = format!("{}-{}.json", record.point, record.replication);
         let tmp = runs.join(format!(".{name}.tmp"));
-        let mut bytes = serde_json::to_vec_pretty(record).expect("records hold numbers only");
-        bytes.push(b'\n');
-        std::fs::write(&tmp, &bytes).map_err(io(&tmp))?;
+        std::fs::write(&tmp, super::sweep_part::record_bytes(record)).map_err(io(&tmp))?;
         let path = runs.join(name);
         std::fs::rename(&tmp, &path).map_err(io(&path))
     }

@@ -69,6 +69,15 @@ pub enum SweepError {
     /// `--resume` found state that does not belong to this sweep.
     #[error("cannot resume from {}: {message}", dir.display())]
     Resume { dir: PathBuf, message: String },
+    /// `--shard` (or the Slurm variables behind it) is wrong.
+    #[error("{message}")]
+    Shard { message: String },
+    /// A part folder given to `coldsim merge` cannot be read.
+    #[error(transparent)]
+    Part(#[from] crate::report::PartError),
+    /// The parts given to `coldsim merge` do not make one whole sweep.
+    #[error("cannot merge: {message}")]
+    Merge { message: String },
     /// Writing the state or the report failed.
     #[error(transparent)]
     Report(#[from] ReportError),

@@ -131,19 +131,26 @@ pub struct Control<'a> {
 pub type OnRun<'a> =
     dyn Fn(&Point, &RunRecord, &Results, &Summary) -> Result<(), SweepError> + Sync + 'a;
 
-/// Runs every run of `plan` that `done` (indexed `point × replications + replication`) does
-/// not hold yet, in parallel, and stores its record there. Returns true when every run is done,
-/// false when stopped early.
+/// Runs every run of the points `selected` (indices in grid order; every point for a whole
+/// sweep, a shard's for `--shard`) that `done` (indexed `point × replications + replication`)
+/// does not hold yet, in parallel, and stores its record there. Returns true when every run
+/// of the selected points is done, false when stopped early.
 pub fn execute(
     plan: &Plan,
+    selected: &[usize],
     done: &mut [Option<RunRecord>],
     control: &Control,
     on_run: &OnRun,
 ) -> Result<bool, SweepError> {
     let reps = plan.replications as usize;
-    let total = plan.runs();
-    debug_assert_eq!(done.len(), total);
-    let pending: Vec<usize> = (0..total).filter(|&j| done[j].is_none()).collect();
+    debug_assert_eq!(done.len(), plan.runs());
+    let runs_of = |p: usize| p * reps..(p + 1) * reps;
+    let total = selected.len() * reps;
+    let pending: Vec<usize> = selected
+        .iter()
+        .flat_map(|&p| runs_of(p))
+        .filter(|&j| done[j].is_none())
+        .collect();
     let per_point: Vec<AtomicU32> = plan
         .points
         .iter()
@@ -154,9 +161,9 @@ pub fn execute(
             AtomicU32::new(n as u32)
         })
         .collect();
-    let points_done = per_point
+    let points_done = selected
         .iter()
-        .filter(|n| n.load(Ordering::Relaxed) as usize == reps)
+        .filter(|&&p| per_point[p].load(Ordering::Relaxed) as usize == reps)
         .count();
     // Runs and points done, updated and reported together so that reports never go back.
     let done_so_far = Mutex::new((total - pending.len(), points_done));
@@ -167,7 +174,7 @@ pub fn execute(
             runs_done: runs,
             runs_total: total,
             points_done: points,
-            points_total: plan.points.len(),
+            points_total: selected.len(),
         })
     };
     report((total - pending.len(), points_done));
@@ -220,7 +227,9 @@ pub fn execute(
     if let Some(e) = first_error {
         return Err(e);
     }
-    Ok(done.iter().all(Option::is_some))
+    Ok(selected
+        .iter()
+        .all(|&p| done[runs_of(p)].iter().all(Option::is_some)))
 }
 
 /// Runs replication `replication` of `point`.

@@ -49,6 +49,10 @@ pub struct Plan {
     pub points: Vec<Point>,
     /// The points are named by `labels = [...]` (their `label`), not by their values.
     pub labelled: bool,
+    /// The command line's `--set` overrides.
+    pub cli_overrides: Vec<String>,
+    /// The command line's `--seed`.
+    pub cli_seed: Option<u64>,
 }
 
 impl Plan {
@@ -71,10 +75,22 @@ impl Plan {
         format!("{:016x}", h.0)
     }
 
+    /// A hash of the scenario text as written (`[sweep]` included).
+    pub fn text_hash(&self) -> String {
+        text_hash(&self.text)
+    }
+
     /// True when a parameter sets a function's runtime.
     pub fn sweeps_runtime(&self) -> bool {
         self.params.iter().any(|p| p.path.ends_with(".runtime"))
     }
+}
+
+/// A hash (FNV-1a, hex) of a scenario text.
+pub fn text_hash(text: &str) -> String {
+    let mut h = Fnv::default();
+    h.write(text.as_bytes());
+    format!("{:016x}", h.0)
 }
 
 /// FNV-1a, 64 bits: small, stable across Rust versions (unlike `DefaultHasher`).
@@ -110,12 +126,23 @@ pub fn load(
     let text = String::from_utf8(bytes).map_err(|_| ScenarioError::NotUtf8 {
         path: path.to_owned(),
     })?;
+    plan_text_of(&text, path, overrides, seed)
+}
+
+/// Plans the sweep of `text` as if read from the file at `path` (whose folder anchors the
+/// relative paths inside); `None` if it has no `[sweep]`.
+pub fn plan_text_of(
+    text: &str,
+    path: &Path,
+    overrides: &[String],
+    seed: Option<u64>,
+) -> Result<Option<Plan>, SweepError> {
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    plan(&text, path, &stem, &base, overrides, seed)
+    plan(text, path, &stem, &base, overrides, seed)
 }
 
 /// Plans the sweep of scenario `text` read from `origin` (see [`scenario::parse`] for the
@@ -235,6 +262,8 @@ pub fn plan(
         short_names,
         points,
         labelled: spec.labels.is_some(),
+        cli_overrides: overrides.to_vec(),
+        cli_seed: seed,
     }))
 }
 

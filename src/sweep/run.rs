@@ -4,9 +4,10 @@
 use super::execute::{execute, Control, Progress, RunRecord};
 use super::plan::Plan;
 use super::seeds::{arrival_seed, service_salt};
+use super::shard::{points_of, Shard};
 use super::summary::SweepSummary;
 use super::SweepError;
-use crate::report::{self, SweepOptions, SweepState};
+use crate::report::{self, PartManifest, SweepOptions, SweepState, PART_FORMAT};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -29,6 +30,8 @@ pub struct Settings<'a> {
     pub stop_after: Option<usize>,
     /// Called after every run, from worker threads.
     pub progress: &'a (dyn Fn(Progress) + Sync),
+    /// Run only this shard's points and write a part folder instead of the report.
+    pub shard: Option<Shard>,
 }
 
 /// How a sweep ended.
@@ -45,11 +48,24 @@ pub enum Outcome {
         /// Wall-clock seconds of this session's runs.
         wall_s: f64,
     },
+    /// A shard's runs are done and its part folder is written.
+    Part {
+        /// Which shard.
+        shard: Shard,
+        /// Its points.
+        points: usize,
+        /// Runs computed in this session.
+        computed: usize,
+        /// Runs taken from an interrupted session.
+        resumed: usize,
+        /// Wall-clock seconds of this session's runs.
+        wall_s: f64,
+    },
     /// Stopped early; finished runs are kept in `state_dir` for `--resume`.
     Interrupted {
         /// Runs finished so far (over all sessions).
         done: usize,
-        /// Points × replications.
+        /// Points × replications (of the shard, with `--shard`).
         total: usize,
         /// Where they are kept.
         state_dir: PathBuf,
@@ -59,10 +75,22 @@ pub enum Outcome {
 /// Runs `plan` and writes its report into `settings.out`.
 pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
     let reps = plan.replications as usize;
-    let total = plan.runs();
-    let fingerprint = plan.fingerprint();
+    let selected: Vec<usize> = match settings.shard {
+        Some(shard) => points_of(plan, shard),
+        None => (0..plan.points.len()).collect(),
+    };
+    let mut in_shard = vec![false; plan.points.len()];
+    for &p in &selected {
+        in_shard[p] = true;
+    }
+    let total = selected.len() * reps;
+    // A shard's state is its own: another shard's (or the whole sweep's) is not resumed.
+    let fingerprint = match settings.shard {
+        Some(shard) => format!("{} shard {shard}", plan.fingerprint()),
+        None => plan.fingerprint(),
+    };
     let state = SweepState::at(settings.out);
-    let mut done: Vec<Option<RunRecord>> = vec![None; total];
+    let mut done: Vec<Option<RunRecord>> = vec![None; plan.runs()];
     let mut resumed = 0;
     match (settings.resume, state.fingerprint()) {
         (true, Some(f)) if f == fingerprint => {
@@ -72,7 +100,8 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
                 };
                 let j = record.point * reps + record.replication as usize;
                 let seed = point.loaded.scenario.seed;
-                let usable = (record.replication as usize) < reps
+                let usable = in_shard[point.index]
+                    && (record.replication as usize) < reps
                     && done[j].is_none()
                     // Seeds as this version derives them (the fingerprint covers the rest).
                     && record.seed == arrival_seed(seed, record.replication)
@@ -110,6 +139,7 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
     };
     let complete = execute(
         plan,
+        &selected,
         &mut done,
         &control,
         &|point, record, results, summary| {
@@ -137,6 +167,35 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
         });
     }
     let records: Vec<RunRecord> = done.into_iter().flatten().collect();
+    if let Some(shard) = settings.shard {
+        let manifest = PartManifest {
+            format: PART_FORMAT,
+            coldsim_version: env!("CARGO_PKG_VERSION").to_owned(),
+            scenario: plan.origin.clone(),
+            scenario_hash: plan.text_hash(),
+            overrides: plan.cli_overrides.clone(),
+            seed: plan.cli_seed,
+            fingerprint: plan.fingerprint(),
+            shard: shard.index,
+            shards: shard.count,
+            points_total: plan.points.len(),
+            replications: plan.replications,
+            points: selected.clone(),
+            runs: total,
+            wall_s,
+            keep_points: settings.keep_points,
+        };
+        let points = state.points_dir();
+        let points_from = settings.keep_points.then_some(points.as_path());
+        report::write_part(settings.out, &manifest, &plan.text, &records, points_from)?;
+        return Ok(Outcome::Part {
+            shard,
+            points: selected.len(),
+            computed: total - resumed,
+            resumed,
+            wall_s,
+        });
+    }
     let summary = SweepSummary::new(plan, &records);
     let options = SweepOptions {
         charts: settings.charts,

@@ -1,0 +1,198 @@
+//! A shard's partial result folder (`coldsim run SWEEP --shard I/N`): `part.json` (the
+//! manifest naming the scenario, seed, coldsim version, shard and points), `scenario.toml`
+//! (the text as written) and `runs/<point>-<replication>.json`, one run record per finished
+//! run in the resume state's format (figures exact to the bit), and with `--keep-points` the
+//! shard's point reports under `points/`. `coldsim merge` reads them.
+
+use super::folder::{write_atomically, write_file, ReportError};
+use crate::sweep::RunRecord;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The manifest's file name inside a part folder.
+pub const PART_FILE: &str = "part.json";
+
+/// Version of the part folder layout.
+pub const PART_FORMAT: u32 = 1;
+
+/// `part.json`: what a part holds and what it was made from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PartManifest {
+    /// [`PART_FORMAT`].
+    pub format: u32,
+    /// The coldsim version that ran the shard.
+    pub coldsim_version: String,
+    /// The scenario file as named on the command line.
+    pub scenario: PathBuf,
+    /// Hash (FNV-1a, hex) of the scenario text as written.
+    pub scenario_hash: String,
+    /// `--set` overrides.
+    pub overrides: Vec<String>,
+    /// `--seed`, if given.
+    pub seed: Option<u64>,
+    /// The sweep's fingerprint (every point's scenario and seed, replications, version).
+    pub fingerprint: String,
+    /// Which shard (from 0).
+    pub shard: usize,
+    /// Of how many.
+    pub shards: usize,
+    /// Points of the whole sweep.
+    pub points_total: usize,
+    /// Runs per point.
+    pub replications: u32,
+    /// The points of this shard, in grid order.
+    pub points: Vec<usize>,
+    /// Runs in this part (points × replications).
+    pub runs: usize,
+    /// Wall-clock seconds the shard's runs took (this session).
+    pub wall_s: f64,
+    /// Run with `--keep-points`: `points/` holds each of its points' reports.
+    #[serde(default)]
+    pub keep_points: bool,
+}
+
+/// A part folder read back.
+#[derive(Clone, Debug)]
+pub struct Part {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Its manifest.
+    pub manifest: PartManifest,
+    /// Its scenario text.
+    pub text: String,
+    /// Its run records, sorted by point and replication.
+    pub records: Vec<RunRecord>,
+}
+
+/// A part folder that cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum PartError {
+    /// The folder does not exist.
+    #[error("part {}: no such folder; pass the folders written by `coldsim run SWEEP --shard I/N --out FOLDER`", dir.display())]
+    Missing { dir: PathBuf },
+    /// The folder has no manifest: not a part, or its shard has not finished.
+    #[error("part {}: no {PART_FILE}, so it is not a finished shard (an interrupted one keeps its runs in .sweep-state/): finish it with `coldsim run SWEEP --shard I/N --out {} --resume`", dir.display(), dir.display())]
+    NoManifest { dir: PathBuf },
+    /// A file of the part cannot be read or parsed.
+    #[error("part {}: {}: {message}; run its shard again", dir.display(), file.display())]
+    Damaged {
+        dir: PathBuf,
+        file: PathBuf,
+        message: String,
+    },
+}
+
+/// The bytes of one run record, as in the resume state.
+pub fn record_bytes(record: &RunRecord) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(record).expect("records hold numbers only");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// Writes a part folder into `out`, replacing it atomically (the shard's resume state inside
+/// it goes with the old contents).
+pub fn write_part(
+    out: &Path,
+    manifest: &PartManifest,
+    text: &str,
+    records: &[RunRecord],
+    points_from: Option<&Path>,
+) -> Result<(), ReportError> {
+    write_atomically(out, |dir| {
+        if let Some(from) = points_from.filter(|p| p.is_dir()) {
+            let to = dir.join("points");
+            std::fs::rename(from, &to).map_err(|source| ReportError::Io { path: to, source })?;
+        }
+        let runs = dir.join("runs");
+        std::fs::create_dir_all(&runs).map_err(|source| ReportError::Io {
+            path: runs.clone(),
+            source,
+        })?;
+        for r in records {
+            let name = format!("{}-{}.json", r.point, r.replication);
+            write_file(&runs, &name, &record_bytes(r))?;
+        }
+        write_file(dir, "scenario.toml", text.as_bytes())?;
+        let mut bytes = serde_json::to_vec_pretty(manifest).expect("a manifest serializes");
+        bytes.push(b'\n');
+        // The manifest last: a folder with one is complete.
+        write_file(dir, PART_FILE, &bytes)
+    })
+}
+
+/// Reads the part folder `dir`, strictly: any unreadable file is an error.
+pub fn read_part(dir: &Path) -> Result<Part, PartError> {
+    if !dir.is_dir() {
+        return Err(PartError::Missing {
+            dir: dir.to_owned(),
+        });
+    }
+    let damaged = |file: &Path, message: String| PartError::Damaged {
+        dir: dir.to_owned(),
+        file: file.strip_prefix(dir).unwrap_or(file).to_owned(),
+        message,
+    };
+    let manifest_path = dir.join(PART_FILE);
+    if !manifest_path.is_file() {
+        return Err(PartError::NoManifest {
+            dir: dir.to_owned(),
+        });
+    }
+    let bytes =
+        std::fs::read(&manifest_path).map_err(|e| damaged(&manifest_path, e.to_string()))?;
+    let manifest: PartManifest =
+        serde_json::from_slice(&bytes).map_err(|e| damaged(&manifest_path, e.to_string()))?;
+    if manifest.format != PART_FORMAT {
+        return Err(damaged(
+            &manifest_path,
+            format!(
+                "format {} is not {PART_FORMAT}, the one this coldsim reads",
+                manifest.format
+            ),
+        ));
+    }
+    let text_path = dir.join("scenario.toml");
+    let text =
+        std::fs::read_to_string(&text_path).map_err(|e| damaged(&text_path, e.to_string()))?;
+    let runs = dir.join("runs");
+    let entries = std::fs::read_dir(&runs).map_err(|e| damaged(&runs, e.to_string()))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    let mut records = Vec::with_capacity(paths.len());
+    for p in &paths {
+        let bytes = std::fs::read(p).map_err(|e| damaged(p, e.to_string()))?;
+        let record: RunRecord =
+            serde_json::from_slice(&bytes).map_err(|e| damaged(p, e.to_string()))?;
+        records.push(record);
+    }
+    records.sort_by_key(|r| (r.point, r.replication));
+    Ok(Part {
+        dir: dir.to_owned(),
+        manifest,
+        text,
+        records,
+    })
+}
+
+/// Copies the folder `from` to `to` (which must not exist), recursively.
+pub fn copy_folder(from: &Path, to: &Path) -> Result<(), ReportError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| ReportError::Io { path, source }
+    };
+    std::fs::create_dir_all(to).map_err(io(to))?;
+    for entry in std::fs::read_dir(from).map_err(io(from))? {
+        let entry = entry.map_err(io(from))?;
+        let target = to.join(entry.file_name());
+        if entry.file_type().map_err(io(&entry.path()))?.is_dir() {
+            copy_folder(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target).map_err(io(&target))?;
+        }
+    }
+    Ok(())
+}
