@@ -351,13 +351,13 @@ impl TimeSeries {
         }
     }
 
-    /// Series `g` with its occupancy integrated.
-    fn integrated(&self, g: usize) -> Vec<Interval> {
+    /// Series `g` with its occupancy integrated, interval by interval (nothing is stored).
+    fn integrated(&self, g: usize) -> impl Iterator<Item = Interval> + '_ {
         let mut level = [0i64; 4];
         self.counts[g]
             .iter()
             .zip(&self.edges[g])
-            .map(|(c, e)| {
+            .map(move |(c, e)| {
                 let mut iv = Interval {
                     arrivals: c.arrivals,
                     cold: c.cold,
@@ -399,11 +399,16 @@ impl TimeSeries {
                 }
                 Some(iv)
             })
-            .collect()
     }
 
     /// The series of function `f`, if it has one of its own (after `finish`).
     pub fn function(&self, f: usize) -> Option<Vec<Interval>> {
+        self.function_rows(f).map(Iterator::collect)
+    }
+
+    /// The series of function `f` interval by interval, if it has one of its own (after
+    /// `finish`).
+    pub fn function_rows(&self, f: usize) -> Option<impl Iterator<Item = Interval> + '_> {
         (f < self.tracked).then(|| self.integrated(f))
     }
 
@@ -414,9 +419,16 @@ impl TimeSeries {
 
     /// The all-function series (after `finish`).
     pub fn total(&self) -> Vec<Interval> {
-        let mut out = vec![Interval::default(); self.len];
-        for g in 0..self.counts.len() {
-            for (o, i) in out.iter_mut().zip(self.integrated(g)) {
+        self.total_rows().collect()
+    }
+
+    /// The all-function series interval by interval (after `finish`): what reports stream
+    /// out without holding a second copy of the series.
+    pub fn total_rows(&self) -> impl Iterator<Item = Interval> + '_ {
+        let mut groups: Vec<_> = (0..self.counts.len()).map(|g| self.integrated(g)).collect();
+        (0..self.len).map(move |k| {
+            let mut o = Interval::default();
+            for i in groups.iter_mut().filter_map(Iterator::next) {
                 o.arrivals += i.arrivals;
                 o.cold += i.cold;
                 o.warm += i.warm;
@@ -429,13 +441,13 @@ impl TimeSeries {
                     *a += b;
                 }
             }
-        }
-        for (o, &(mean, p50, p99)) in out.iter_mut().zip(&self.total_latency) {
-            o.latency_mean_ns = mean;
-            o.latency_p50_ns = p50;
-            o.latency_p99_ns = p99;
-        }
-        out
+            if let Some(&(mean, p50, p99)) = self.total_latency.get(k) {
+                o.latency_mean_ns = mean;
+                o.latency_p50_ns = p50;
+                o.latency_p99_ns = p99;
+            }
+            o
+        })
     }
 }
 

@@ -62,30 +62,34 @@ pub fn draw(
     let latency = vec![cdf("all", &all), cdf("warm", &warm), cdf("cold", &cold)];
 
     let ts = &results.series;
-    let total = ts.total();
     let interval_s = ts.interval_ns as f64 / 1e9;
     let start_s = ts.start.as_secs_f64();
-    let traffic = Traffic {
+    let mut traffic = Traffic {
         start_s,
         interval_s,
-        arrivals: total.iter().map(|i| i.arrivals).collect(),
-        cold_starts: total.iter().map(|i| i.cold).collect(),
-        throttled: total.iter().map(|i| i.throttled).collect(),
+        arrivals: Vec::with_capacity(ts.len),
+        cold_starts: Vec::with_capacity(ts.len),
+        throttled: Vec::with_capacity(ts.len),
     };
-    let mean = |c: Class| -> Vec<f64> {
-        total
-            .iter()
-            .map(|i| i.occupancy[c as usize] as f64 / ts.interval_ns as f64)
-            .collect()
-    };
-    let envs = Environments {
+    let mut envs = Environments {
         start_s,
         interval_s,
-        busy: mean(Class::Busy),
-        idle: mean(Class::Idle),
-        initializing: mean(Class::Initializing),
-        provisioned: mean(Class::ProvisionedIdle),
+        busy: Vec::with_capacity(ts.len),
+        idle: Vec::with_capacity(ts.len),
+        initializing: Vec::with_capacity(ts.len),
+        provisioned: Vec::with_capacity(ts.len),
     };
+    // One pass over the intervals, without a copy of the whole series.
+    for i in ts.total_rows() {
+        let mean = |c: Class| i.occupancy[c as usize] as f64 / ts.interval_ns as f64;
+        traffic.arrivals.push(i.arrivals);
+        traffic.cold_starts.push(i.cold);
+        traffic.throttled.push(i.throttled);
+        envs.busy.push(mean(Class::Busy));
+        envs.idle.push(mean(Class::Idle));
+        envs.initializing.push(mean(Class::Initializing));
+        envs.provisioned.push(mean(Class::ProvisionedIdle));
+    }
     let boxes: Vec<InitBox> = scenario
         .functions
         .iter()

@@ -1,6 +1,7 @@
 //! Atomic output folders: files are written into a temporary sibling folder which then
 //! replaces the target, so an interrupted run never leaves a half-written report over a good one.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Writing the report failed.
@@ -58,6 +59,20 @@ pub fn write_atomically(
         std::fs::rename(&tmp, target).map_err(io(target))?;
     }
     Ok(())
+}
+
+/// Writes `dir/name` through a buffer with `write`, for files too large to build in memory.
+pub fn write_streamed(
+    dir: &Path,
+    name: &str,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<(), ReportError> {
+    let path = dir.join(name);
+    let file = std::fs::File::create(&path).map_err(io(&path))?;
+    let mut out = std::io::BufWriter::new(file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(io(&path))
 }
 
 /// Writes `bytes` to `dir/name`.

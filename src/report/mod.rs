@@ -17,7 +17,7 @@ mod table;
 mod timeseries_csv;
 
 pub use figures::{draw, CHARTS};
-pub use folder::{write_atomically, write_file, ReportError};
+pub use folder::{write_atomically, write_file, write_streamed, ReportError};
 pub use functions_csv::functions_csv;
 pub use html::{report_html, Page};
 pub use sweep_csv::{fmt_figure, sweep_csv};
@@ -31,7 +31,7 @@ pub use sweep_state::{SweepState, STATE_DIR};
 pub use sweep_table::sweep_table;
 pub use sweep_write::{write_sweep, SweepOptions};
 pub use table::table;
-pub use timeseries_csv::timeseries_csv;
+pub use timeseries_csv::{timeseries_csv, write_timeseries_csv};
 
 use crate::metrics::Summary;
 use crate::scenario::Loaded;
@@ -69,11 +69,9 @@ pub fn write(
         write_file(dir, "summary.json", &summary_json(summary))?;
         write_file(dir, "functions.csv", &functions_csv(summary))?;
         let names: Vec<String> = scenario.functions.iter().map(|f| f.name.clone()).collect();
-        write_file(
-            dir,
-            "timeseries.csv",
-            &timeseries_csv(&results.series, &names),
-        )?;
+        write_streamed(dir, "timeseries.csv", |out| {
+            write_timeseries_csv(out, &results.series, &names).map_err(std::io::Error::from)
+        })?;
         write_file(dir, "scenario.toml", loaded.text.as_bytes())?;
         let drawn = if options.charts {
             draw(dir, scenario, results, summary, options.svg)?

@@ -3,6 +3,7 @@
 use crate::metrics::timeseries::{Interval, TimeSeries};
 use crate::metrics::Class;
 use serde::Serialize;
+use std::io::Write;
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -23,9 +24,14 @@ struct Row<'a> {
     provisioned_utilization: f64,
 }
 
-fn rows(w: &mut csv::Writer<Vec<u8>>, name: &str, ts: &TimeSeries, series: &[Interval]) {
+fn rows<W: Write>(
+    w: &mut csv::Writer<W>,
+    name: &str,
+    ts: &TimeSeries,
+    series: impl Iterator<Item = Interval>,
+) -> csv::Result<()> {
     let width = ts.interval_ns as f64;
-    for (i, iv) in series.iter().enumerate() {
+    for (i, iv) in series.enumerate() {
         let mean = |c: Class| iv.occupancy[c as usize] as f64 / width;
         let row = Row {
             function: name,
@@ -48,8 +54,9 @@ fn rows(w: &mut csv::Writer<Vec<u8>>, name: &str, ts: &TimeSeries, series: &[Int
                 iv.provisioned[1] as f64 / iv.provisioned[0] as f64
             },
         };
-        w.serialize(row).expect("writing CSV to memory cannot fail");
+        w.serialize(row)?;
     }
+    Ok(())
 }
 
 /// The bytes of `timeseries.csv`. Environment columns are time-weighted means over the
@@ -58,14 +65,27 @@ fn rows(w: &mut csv::Writer<Vec<u8>>, name: &str, ts: &TimeSeries, series: &[Int
 /// provisioned / allocated).
 /// Latency percentiles are of requests that arrived in the interval, within 3.1%.
 pub fn timeseries_csv(ts: &TimeSeries, names: &[String]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut bytes = Vec::new();
+    write_timeseries_csv(&mut bytes, ts, names).expect("writing CSV to memory cannot fail");
+    bytes
+}
+
+/// Writes `timeseries.csv` (see [`timeseries_csv`]) row by row, so its size in memory does
+/// not grow with the number of intervals.
+pub fn write_timeseries_csv<W: Write>(
+    out: W,
+    ts: &TimeSeries,
+    names: &[String],
+) -> csv::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
     if names.len() > 1 {
         for (f, name) in names.iter().enumerate() {
-            if let Some(series) = ts.function(f) {
-                rows(&mut w, name, ts, &series);
+            if let Some(series) = ts.function_rows(f) {
+                rows(&mut w, name, ts, series)?;
             }
         }
     }
-    rows(&mut w, "all", ts, &ts.total());
-    w.into_inner().expect("writing CSV to memory cannot fail")
+    rows(&mut w, "all", ts, ts.total_rows())?;
+    w.flush()?;
+    Ok(())
 }
