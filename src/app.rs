@@ -19,7 +19,7 @@ use std::time::Instant;
 static STOP: AtomicBool = AtomicBool::new(false);
 
 /// Routes SIGINT and SIGTERM to [`STOP`], for the commands that simulate. Runs check it
-/// every 65 536 events and stop without writing; sweeps finish their running runs.
+/// every 65 536 events and stop without writing; sweeps keep their finished runs.
 fn catch_interruptions() {
     let _ = ctrlc::set_handler(|| {
         if STOP.swap(true, Ordering::SeqCst) {
@@ -296,7 +296,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
     let progress = |p: sweep::Progress| {
         bar.set_position(p.runs_done as u64);
         bar.set_message(if STOP.load(Ordering::Relaxed) {
-            "stopping after the running runs (Ctrl-C again quits now)".to_owned()
+            "stopping; finished runs are kept (Ctrl-C again quits now)".to_owned()
         } else {
             format!("{}/{} points done", p.points_done, p.points_total)
         });

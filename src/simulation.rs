@@ -183,6 +183,16 @@ pub fn simulate_salted(scenario: &Scenario, service_salt: u64) -> Result<Results
     Simulation::new(scenario, service_salt).run(&mut |_| ControlFlow::Continue(()))
 }
 
+/// [`simulate_salted`] with a progress callback that may stop the run, as
+/// [`simulate_with_progress`] takes.
+pub fn simulate_salted_with_progress(
+    scenario: &Scenario,
+    service_salt: u64,
+    progress: &mut dyn FnMut(SimTime) -> ControlFlow<()>,
+) -> Result<Results, SimulationError> {
+    Simulation::new(scenario, service_salt).run(progress)
+}
+
 /// A throttled asynchronous request waiting for its retry.
 #[derive(Clone, Copy, Debug)]
 struct Waiting {

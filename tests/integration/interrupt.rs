@@ -23,9 +23,12 @@ fn coldsim() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin("coldsim"))
 }
 
+/// Files by path relative to a folder, with their bytes.
+type Files = BTreeMap<PathBuf, Vec<u8>>;
+
 /// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+fn snapshot(dir: &Path) -> Files {
+    fn walk(root: &Path, dir: &Path, out: &mut Files) {
         for e in std::fs::read_dir(dir).expect("readable folder") {
             let p = e.expect("an entry").path();
             if p.is_dir() {
@@ -94,22 +97,57 @@ fn interrupt_keeps_the_previous_report(signal: &str) {
     let dir = tempfile::tempdir().expect("temp dir");
     let scenario = dir.path().join("long.toml");
     std::fs::write(&scenario, LONG).expect("temp dir is writable");
-    let out = dir.path().join("out");
+    let (stderr, before, after) = interrupt(&scenario, signal);
+    for fragment in [
+        "interrupted at ",
+        "of 33m20s simulated: nothing written, the previous report in",
+        "is untouched",
+    ] {
+        assert!(
+            stderr.contains(fragment),
+            "{signal}: `{fragment}` not in {stderr}"
+        );
+    }
+    assert!(after == before, "{signal} changed the previous report");
+    let mut left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("readable")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    left.sort();
+    assert_eq!(left, ["long.toml", "out"], "a stray folder was left");
+}
+
+/// Writes a short run of `scenario` to `out` beside it, then starts the full one over it and
+/// sends `signal` once it simulates: returns its stderr and the files of `out` before and
+/// after (without a sweep's resume state), having checked exit code 130 and no panic.
+fn interrupt(scenario: &Path, signal: &str) -> (String, Files, Files) {
+    let dir = scenario.parent().expect("a folder");
+    let out = dir.join("out");
     // The previous report: the same scenario, ten simulated seconds.
     let previous = coldsim()
         .arg("run")
-        .arg(&scenario)
+        .arg(scenario)
         .args(["--set", "duration=10s", "--quiet", "--out"])
         .arg(&out)
         .output()
         .expect("coldsim starts");
     assert!(previous.status.success(), "{previous:?}");
     let before = snapshot(&out);
-    assert!(before.contains_key(Path::new("summary.json")), "{before:?}");
+    let report = ["summary.json", "sweep.csv"];
+    assert!(
+        report.iter().any(|f| before.contains_key(Path::new(f))),
+        "no report in {:?}",
+        before.keys().collect::<Vec<_>>()
+    );
 
     let mut child = coldsim()
         .arg("run")
-        .arg(&scenario)
+        .arg(scenario)
         .args(["--quiet", "--no-charts", "--out"])
         .arg(&out)
         .stdout(Stdio::null())
@@ -133,32 +171,33 @@ fn interrupt_keeps_the_previous_report(signal: &str) {
         "{signal}: {status}, stderr: {stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
-    for fragment in [
-        "interrupted at ",
-        "of 33m20s simulated: nothing written, the previous report in",
-        "is untouched",
-    ] {
-        assert!(
-            stderr.contains(fragment),
-            "{signal}: `{fragment}` not in {stderr}"
-        );
-    }
-    assert_eq!(
-        snapshot(&out),
-        before,
-        "{signal} changed the previous report"
+    let mut after = snapshot(&out);
+    after.retain(|p, _| !p.starts_with(".sweep-state"));
+    (stderr, before, after)
+}
+
+#[test]
+fn sigint_during_a_sweep_stops_its_runs_and_keeps_the_previous_report() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scenario = dir.path().join("long.toml");
+    let sweep = format!("{LONG}\n[sweep]\n\"platform.reuse\" = [\"mru\", \"lru\"]\n");
+    std::fs::write(&scenario, sweep).expect("temp dir is writable");
+    let started = Instant::now();
+    let (stderr, before, after) = interrupt(&scenario, "-INT");
+    assert!(
+        stderr.contains("sweep interrupted after 0 of 2 runs") && stderr.contains("--resume"),
+        "{stderr}"
     );
-    let mut left: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("readable")
-        .map(|e| {
-            e.expect("an entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    left.sort();
-    assert_eq!(left, ["long.toml", "out"], "a stray folder was left");
+    assert_eq!(
+        after, before,
+        "the interrupted sweep changed the previous report"
+    );
+    // Each run simulates 200 million requests: the runs were stopped, not finished.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
