@@ -143,7 +143,7 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum GuardError {
     /// Too many requests: it would run for long.
-    #[error("{what} would simulate about {} requests{}, above the limit of {} (--max-requests; at ~6 M requests/s that is about {}); to run it anyway pass --force or a higher --max-requests, or shorten `duration`, lower the arrival rates or a trace's `rate_scale`", count(*requests), most(busiest), limit, wall(*requests))]
+    #[error("{what} would simulate about {} requests{}, above the limit of {} (--max-requests; at ~6 M requests/s that is {}); to run it anyway pass --force or a higher --max-requests, or shorten `duration`, lower the arrival rates or a trace's `rate_scale`", count(*requests), most(busiest), limit, wall(*requests))]
     TooManyRequests {
         /// "the run" or "the sweep's N runs".
         what: String,
@@ -241,13 +241,13 @@ fn wall(requests: f64) -> String {
     } else if s < 1.0 {
         "under a second".into()
     } else if s >= 2.0 * 86_400.0 {
-        format!("{:.0} days", s / 86_400.0)
+        format!("about {:.0} days", s / 86_400.0)
     } else if s >= 2.0 * 3600.0 {
-        format!("{:.0} hours", s / 3600.0)
+        format!("about {:.0} hours", s / 3600.0)
     } else if s >= 120.0 {
-        format!("{:.0} minutes", s / 60.0)
+        format!("about {:.0} minutes", s / 60.0)
     } else {
-        format!("{s:.0} s")
+        format!("about {s:.0} s")
     }
 }
 
@@ -335,6 +335,7 @@ arrivals = [{ process = "poisson", rate = 10.0 }, { process = "periodic", every 
         assert_eq!(count(3.5e8), "350 million");
         assert_eq!(count(12345.0), "12345");
         assert_eq!(bytes(5.0 * f64::from(1u32 << 30)), "5 GiB");
-        assert_eq!(wall(6e6 * 3.0 * 3600.0), "3 hours");
+        assert_eq!(wall(6e6 * 3.0 * 3600.0), "about 3 hours");
+        assert_eq!(wall(1e6), "under a second");
     }
 }
