@@ -2,15 +2,79 @@
 
 use crate::cli::{CheckArgs, Cli, Command, EstimateArgs, LifetimeArg, MergeArgs, RunArgs};
 use anyhow::Context;
+use coldsim::guard;
 use coldsim::metrics::Summary;
 use coldsim::report;
 use coldsim::scenario::{self, Loaded};
-use coldsim::simulation::simulate_with_progress;
+use coldsim::simulation::{simulate_with_progress, SimulationError};
 use coldsim::sweep;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+/// Set by the first SIGINT (Ctrl-C) or SIGTERM; a second one quits at once (exit 130).
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Routes SIGINT and SIGTERM to [`STOP`], for the commands that simulate. Runs check it
+/// every 65 536 events and stop without writing; sweeps keep their finished runs.
+fn catch_interruptions() {
+    let _ = ctrlc::set_handler(|| {
+        if STOP.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+}
+
+/// A simulation's progress callback result: stop once interrupted.
+fn keep_going() -> ControlFlow<()> {
+    if STOP.load(Ordering::Relaxed) {
+        ControlFlow::Break(())
+    } else {
+        ControlFlow::Continue(())
+    }
+}
+
+/// What an interrupted run tells the user: nothing was written, `out` is as it was.
+fn interrupted_run(
+    at: coldsim::engine::SimTime,
+    duration: coldsim::engine::SimDuration,
+    out: &Path,
+) -> Failure {
+    let state = if out.exists() {
+        format!("the previous report in {} is untouched", out.display())
+    } else {
+        format!("{} was not created", out.display())
+    };
+    Failure::Interrupted(format!(
+        "interrupted at {} of {} simulated: nothing written, {state}",
+        coldsim::engine::SimDuration::from_secs(at.0 / 1_000_000_000),
+        duration
+    ))
+}
+
+/// The resource limits of a command, or `None` with `--force`.
+fn limits(max_requests: Option<u64>, force: bool) -> Option<guard::Limits> {
+    (!force).then(|| guard::Limits {
+        max_requests: max_requests.unwrap_or(guard::DEFAULT_MAX_REQUESTS),
+        ..guard::Limits::default()
+    })
+}
+
+/// Refuses a run of `scenario` (from `origin`) above `limits`, naming the file.
+fn check_resources(
+    scenario: &scenario::Scenario,
+    origin: &Path,
+    limits: Option<&guard::Limits>,
+) -> Result<(), Failure> {
+    let Some(limits) = limits else {
+        return Ok(());
+    };
+    guard::check("the run", &guard::estimate(scenario), limits)
+        .map_err(|e| Failure::BadInput(anyhow::Error::new(e).context(origin.display().to_string())))
+}
 
 /// A progress bar over simulated seconds, hidden until the run has taken a second (so short
 /// runs print nothing) and never shown with `--quiet` or when stderr is not a terminal.
@@ -32,7 +96,7 @@ pub enum Failure {
     BadInput(anyhow::Error),
     /// Something went wrong inside (exit 1).
     Internal(anyhow::Error),
-    /// A sweep was interrupted (Ctrl-C); its finished runs are kept (exit 130).
+    /// A run or sweep was interrupted (SIGINT, SIGTERM): the message says what was kept (exit 130).
     Interrupted(String),
 }
 
@@ -54,6 +118,12 @@ impl From<scenario::ScenarioError> for Failure {
 
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    if matches!(
+        cli.command,
+        None | Some(Command::Run(_) | Command::Estimate(_))
+    ) {
+        catch_interruptions();
+    }
     match cli.command {
         None => run_scenario(RunArgs::default()),
         Some(Command::Run(args)) => run_scenario(args),
@@ -136,6 +206,11 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         loaded.scenario.seed = seed;
     }
     let scenario = &loaded.scenario;
+    check_resources(
+        scenario,
+        &loaded.origin,
+        limits(args.max_requests, args.force).as_ref(),
+    )?;
     let out = args
         .out
         .clone()
@@ -151,10 +226,24 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
             bar.set_draw_target(ProgressDrawTarget::stderr());
         }
         bar.set_position(now.as_secs_f64() as u64);
+        keep_going()
     });
     bar.finish_and_clear();
-    // A trace that fails mid-run is bad input, like one that fails validation.
-    let results = results.map_err(|e| Failure::BadInput(e.into()))?;
+    let results = match results {
+        Ok(_) if STOP.load(Ordering::SeqCst) => {
+            return Err(interrupted_run(
+                coldsim::engine::SimTime(scenario.duration.0),
+                scenario.duration,
+                &out,
+            ));
+        }
+        Ok(r) => r,
+        Err(SimulationError::Interrupted { at }) => {
+            return Err(interrupted_run(at, scenario.duration, &out))
+        }
+        // A trace that fails mid-run is bad input, like one that fails validation.
+        Err(e) => return Err(Failure::BadInput(e.into())),
+    };
     let wall = started.elapsed();
     let mut summary = Summary::new(
         scenario,
@@ -168,9 +257,16 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         svg: args.svg,
         wall_s: wall.as_secs_f64(),
     };
+    // A signal from here on lets the (atomic) write finish: the report is complete.
     report::write(&out, &loaded, &results, &summary, &options)
         .with_context(|| format!("writing the report to {}", out.display()))
         .map_err(Failure::Internal)?;
+    if STOP.load(Ordering::SeqCst) {
+        return Err(Failure::Interrupted(format!(
+            "interrupted while writing the report; it was finished first: {} is complete",
+            out.display()
+        )));
+    }
     if !args.quiet {
         print!("{}", report::table(&summary));
         println!(
@@ -185,27 +281,19 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Set by Ctrl-C during a sweep; a second Ctrl-C quits at once.
-static STOP: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
 /// Runs a sweep with a progress bar (runs and points done, ETA) and Ctrl-C handling.
 fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
-    use std::sync::atomic::Ordering;
     let shard = match args.shard.as_deref() {
         None => None,
         Some("slurm") => Some(sweep::Shard::from_slurm(|k| std::env::var(k).ok())?),
         Some(text) => Some(sweep::Shard::parse(text)?),
     };
+    check_sweep_resources(plan, shard, limits(args.max_requests, args.force).as_ref())?;
     let out = args.out.clone().unwrap_or_else(|| match shard {
         Some(s) => PathBuf::from("output")
             .join(format!("{}-parts", plan.name))
             .join(format!("{}-of-{}", s.index, s.count)),
         None => PathBuf::from("output").join(&plan.name),
-    });
-    let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
-        }
     });
     let bar = ProgressBar::with_draw_target(Some(plan.runs() as u64), ProgressDrawTarget::hidden());
     if let Ok(style) = ProgressStyle::with_template(
@@ -222,7 +310,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
         bar.set_length(p.runs_total as u64);
         bar.set_position(p.runs_done as u64);
         bar.set_message(if STOP.load(Ordering::Relaxed) {
-            "stopping after the running runs (Ctrl-C again quits now)".to_owned()
+            "stopping; finished runs are kept (Ctrl-C again quits now)".to_owned()
         } else {
             format!("{}/{} points done", p.points_done, p.points_total)
         });
@@ -308,6 +396,50 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Refuses a sweep (or the shard of it this process runs) with a run, or all its runs
+/// together, above `limits`.
+fn check_sweep_resources(
+    plan: &sweep::Plan,
+    shard: Option<sweep::Shard>,
+    limits: Option<&guard::Limits>,
+) -> Result<(), Failure> {
+    let Some(limits) = limits else {
+        return Ok(());
+    };
+    let bad = |e: guard::GuardError| {
+        Failure::BadInput(anyhow::Error::new(e).context(plan.origin.display().to_string()))
+    };
+    let points = match shard {
+        Some(s) => sweep::points_of(plan, s),
+        None => (0..plan.points.len()).collect(),
+    };
+    let mut total = 0.0;
+    for p in points.iter().map(|&i| &plan.points[i]) {
+        let e = guard::estimate(&p.loaded.scenario);
+        let what = format!("each run of point {} ({})", p.index + 1, p.label);
+        guard::check(&what, &e, limits).map_err(bad)?;
+        total += e.requests * f64::from(plan.replications);
+    }
+    let all = guard::Estimate {
+        requests: total,
+        environments: 0.0,
+        memory_bytes: 0.0,
+        busiest: None,
+        widest: None,
+    };
+    let whose = match shard {
+        Some(s) => format!("shard {}/{}'s", s.index, s.count),
+        None => "the sweep's".to_owned(),
+    };
+    let what = format!(
+        "{whose} {} runs ([sweep]: {} points × {} replications)",
+        points.len() * plan.replications as usize,
+        points.len(),
+        plan.replications
+    );
+    guard::check(&what, &all, limits).map_err(bad)
+}
+
 /// Slices of the counted period for the simulation's standard errors (batch means).
 const BATCHES: usize = 20;
 
@@ -358,9 +490,21 @@ fn estimate(args: EstimateArgs) -> Result<(), Failure> {
     );
     println!();
     let simulated = if args.compare {
+        check_resources(
+            scenario,
+            &args.scenario,
+            limits(args.max_requests, args.force).as_ref(),
+        )?;
         let started = Instant::now();
-        let s = estimate::simulate_figures(scenario, BATCHES)
-            .map_err(|e| Failure::BadInput(e.into()))?;
+        let s = estimate::simulate_figures_with_progress(scenario, BATCHES, &mut |_| keep_going())
+            .map_err(|e| match e {
+                SimulationError::Interrupted { at } => Failure::Interrupted(format!(
+                    "interrupted at {} of {} simulated: nothing printed",
+                    coldsim::engine::SimDuration::from_secs(at.0 / 1_000_000_000),
+                    scenario.duration
+                )),
+                e => Failure::BadInput(e.into()),
+            })?;
         Some((s, started.elapsed()))
     } else {
         None

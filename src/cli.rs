@@ -66,6 +66,13 @@ pub struct RunArgs {
     /// without a value, I and N come from Slurm's SLURM_ARRAY_TASK_ID and _COUNT.
     #[arg(long, value_name = "I/N", num_args = 0..=1, default_missing_value = "slurm")]
     pub shard: Option<String>,
+    /// Refuse a run (and a sweep, per run and in total) estimated to simulate more requests
+    /// than this [500000000, ~1.5 minutes at 6 M requests/s].
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<u64>,
+    /// Run even when the estimated requests or memory are above the limits.
+    #[arg(long)]
+    pub force: bool,
     /// Sweep: stop as if interrupted after this many runs (for testing --resume).
     #[arg(long, hide = true, value_name = "RUNS")]
     pub stop_after: Option<usize>,
@@ -118,6 +125,13 @@ pub struct EstimateArgs {
     /// a Poisson stream) or `paper` (the published formula, short for λT near 1).
     #[arg(long, value_enum, default_value_t = LifetimeArg::Renewal)]
     pub lifetime: LifetimeArg,
+    /// With --compare: refuse a simulation estimated to simulate more requests
+    /// than this [500000000, ~1.5 minutes at 6 M requests/s].
+    #[arg(long, value_name = "N")]
+    pub max_requests: Option<u64>,
+    /// Run even when the estimated requests or memory are above the limits.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `--lifetime` values.

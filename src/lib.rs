@@ -5,6 +5,7 @@
 
 pub mod engine;
 pub mod estimate;
+pub mod guard;
 pub mod metrics;
 pub mod platform;
 pub mod report;

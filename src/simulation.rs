@@ -28,6 +28,7 @@ use rand::Rng as _;
 use std::cmp::Reverse;
 use std::collections::binary_heap::PeekMut;
 use std::collections::{BinaryHeap, VecDeque};
+use std::ops::ControlFlow;
 
 /// Everything that can happen. Each variant is a fact, handled by `on_<event>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -113,6 +114,12 @@ pub enum SimulationError {
     /// A replayed trace is unreadable or has a bad row (bad input, not a bug).
     #[error(transparent)]
     Trace(#[from] TraceError),
+    /// The progress callback asked to stop (an interruption): no results.
+    #[error("the run was interrupted at simulated time {at:?}")]
+    Interrupted {
+        /// The simulated time reached.
+        at: SimTime,
+    },
 }
 
 /// How a request ended.
@@ -157,14 +164,15 @@ pub struct Results {
 
 /// Runs `scenario` with its seed. Fails only if a trace it replays cannot be read.
 pub fn simulate(scenario: &Scenario) -> Result<Results, SimulationError> {
-    simulate_with_progress(scenario, &mut |_| {})
+    simulate_with_progress(scenario, &mut |_| ControlFlow::Continue(()))
 }
 
 /// Runs `scenario`, calling `progress` with the simulated time every 65 536 events (for
-/// progress bars; it cannot change the run).
+/// progress bars and interruptions: it cannot change the run, only stop it by returning
+/// `Break`, which ends the run with [`SimulationError::Interrupted`]).
 pub fn simulate_with_progress(
     scenario: &Scenario,
-    progress: &mut dyn FnMut(SimTime),
+    progress: &mut dyn FnMut(SimTime) -> ControlFlow<()>,
 ) -> Result<Results, SimulationError> {
     Simulation::new(scenario, 0).run(progress)
 }
@@ -173,7 +181,17 @@ pub fn simulate_with_progress(
 /// runs with one seed and different salts see the same traffic and independent service times
 /// and platform choices (a sweep's points). Salt 0 is exactly [`simulate`].
 pub fn simulate_salted(scenario: &Scenario, service_salt: u64) -> Result<Results, SimulationError> {
-    Simulation::new(scenario, service_salt).run(&mut |_| {})
+    Simulation::new(scenario, service_salt).run(&mut |_| ControlFlow::Continue(()))
+}
+
+/// [`simulate_salted`] with a progress callback that may stop the run, as
+/// [`simulate_with_progress`] takes.
+pub fn simulate_salted_with_progress(
+    scenario: &Scenario,
+    service_salt: u64,
+    progress: &mut dyn FnMut(SimTime) -> ControlFlow<()>,
+) -> Result<Results, SimulationError> {
+    Simulation::new(scenario, service_salt).run(progress)
 }
 
 /// A throttled asynchronous request waiting for its retry.
@@ -414,7 +432,10 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn run(mut self, progress: &mut dyn FnMut(SimTime)) -> Result<Results, SimulationError> {
+    fn run(
+        mut self,
+        progress: &mut dyn FnMut(SimTime) -> ControlFlow<()>,
+    ) -> Result<Results, SimulationError> {
         for (i, spec) in self.scenario.traces.iter().enumerate() {
             let mut source = spec.open(self.scenario.seed, i)?;
             let pending = source.next()?.filter(|a| a.at < self.end);
@@ -493,8 +514,8 @@ impl<'a> Simulation<'a> {
             );
             self.now = t;
             self.events += 1;
-            if self.events & 0xFFFF == 0 {
-                progress(t);
+            if self.events & 0xFFFF == 0 && progress(t).is_break() {
+                return Err(SimulationError::Interrupted { at: t });
             }
             match event {
                 Event::Arrived { function } => self.on_arrived(function as usize),

@@ -872,6 +872,7 @@ fn a_trace_that_disappears_after_validation_fails_the_run_cleanly() {
         Err(SimulationError::Trace(e)) => {
             assert_mentions(&e.to_string(), &["cannot read trace file", "t.csv"])
         }
+        Err(e) => panic!("the run should fail reading the trace, not with: {e}"),
         Ok(_) => panic!("the run should fail"),
     }
 }

@@ -1,11 +1,12 @@
 //! The figures the model and the simulation share, the simulation's side of them (with
 //! batch-means standard errors), and the side-by-side table `coldsim estimate` prints.
 
-use crate::engine::SimDuration;
+use crate::engine::{SimDuration, SimTime};
 use crate::metrics::{timeseries::Interval, Class, Stats, Summary};
 use crate::scenario::Scenario;
-use crate::simulation::{simulate, SimulationError};
+use crate::simulation::{simulate_with_progress, SimulationError};
 use std::fmt::Write as _;
+use std::ops::ControlFlow;
 
 /// Steady-state figures of one function, defined as in `summary.json` so that the model's and
 /// the simulation's can be compared one to one.
@@ -123,15 +124,25 @@ pub struct Simulated {
 }
 
 /// Runs `scenario` (one function) and returns its figures with batch-means standard errors
-/// over `batches` ≥ 2 slices of the counted period. Fails only as [`simulate`] does.
+/// over `batches` ≥ 2 slices of the counted period. Fails only as [`crate::simulation::simulate`] does.
 pub fn simulate_figures(scenario: &Scenario, batches: usize) -> Result<Simulated, SimulationError> {
+    simulate_figures_with_progress(scenario, batches, &mut |_| ControlFlow::Continue(()))
+}
+
+/// [`simulate_figures`] with a progress callback that may stop the run, as
+/// [`simulate_with_progress`] takes.
+pub fn simulate_figures_with_progress(
+    scenario: &Scenario,
+    batches: usize,
+    progress: &mut dyn FnMut(SimTime) -> ControlFlow<()>,
+) -> Result<Simulated, SimulationError> {
     let batches = batches.max(2);
     let counted = scenario.duration.0.saturating_sub(scenario.warmup.0);
     let width = (counted / batches as u64).max(1);
     let mut s = scenario.clone();
     // The slices are the time series' intervals; nothing else depends on their width.
     s.report_interval = SimDuration(width);
-    let results = simulate(&s)?;
+    let results = simulate_with_progress(&s, progress)?;
     let summary = Summary::new(&s, &results.stats, results.peak_total, &s.pricing);
     let figures = Figures::from_stats(&summary.stats);
     let slices: Vec<Figures> = results

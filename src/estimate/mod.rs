@@ -22,7 +22,8 @@ mod inputs;
 pub mod model;
 
 pub use compare::{
-    format_difference, format_error, format_figure, simulate_figures, table, Figures, Simulated,
+    format_difference, format_error, format_figure, simulate_figures,
+    simulate_figures_with_progress, table, Figures, Simulated,
 };
 pub use inputs::{EstimateError, FromScenario, Inputs};
 

@@ -34,8 +34,8 @@ pub enum ScenarioError {
         source: std::io::Error,
     },
     /// The file is not UTF-8.
-    #[error("{path}: the scenario file is not UTF-8 text; save it as UTF-8")]
-    NotUtf8 { path: PathBuf },
+    #[error("{path}: line {line}: the scenario file is not UTF-8 text (the first bad byte is in this line); save it as UTF-8")]
+    NotUtf8 { path: PathBuf, line: usize },
     /// TOML syntax, an unknown key or a wrong type: reported by the parser with its position.
     #[error("{path}: line {line}, column {column}: {message}")]
     Parse {
@@ -52,6 +52,10 @@ pub enum ScenarioError {
         problems: Vec<Problem>,
     },
     /// A `--set path=value` argument is malformed or names no field.
-    #[error("--set {arg}: {message}")]
-    Override { arg: String, message: String },
+    #[error("{path}: --set {arg}: {message}")]
+    Override {
+        path: PathBuf,
+        arg: String,
+        message: String,
+    },
 }

@@ -44,6 +44,77 @@ pub fn line_of(text: &str, path: &str) -> Option<usize> {
     span.map(|s| line_at(text, s.start))
 }
 
+/// The field path (`functions.api.memory_mb`) of the deepest key or table whose text holds
+/// byte `offset`, for parse errors; `None` if the text is not TOML or nothing holds it.
+pub fn path_at(text: &str, offset: usize) -> Option<String> {
+    let doc = ImDocument::parse(text.to_owned()).ok()?;
+    let mut best = None;
+    walk(doc.as_table(), "", offset, &mut best);
+    best
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+fn holds(span: Option<std::ops::Range<usize>>, offset: usize) -> bool {
+    span.is_some_and(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+}
+
+fn walk(table: &dyn toml_edit::TableLike, prefix: &str, offset: usize, best: &mut Option<String>) {
+    for (name, _) in table.iter() {
+        let Some((key, item)) = table.get_key_value(name) else {
+            continue;
+        };
+        let path = join(prefix, name);
+        match item {
+            Item::Value(v) => {
+                if holds(key.span(), offset) || holds(v.span(), offset) {
+                    *best = Some(path.clone());
+                }
+                walk_value(v, &path, offset, best);
+            }
+            Item::Table(t) => {
+                if holds(key.span(), offset) || holds(t.span(), offset) {
+                    *best = Some(path.clone());
+                }
+                walk(t, &path, offset, best);
+            }
+            Item::ArrayOfTables(arr) => {
+                for (j, t) in arr.iter().enumerate() {
+                    let sel = name_at(arr, j).unwrap_or_else(|| j.to_string());
+                    let at = join(&path, &sel);
+                    if holds(t.span(), offset) {
+                        *best = Some(at.clone());
+                    }
+                    walk(t, &at, offset, best);
+                }
+            }
+            Item::None => {}
+        }
+    }
+}
+
+fn walk_value(v: &Value, path: &str, offset: usize, best: &mut Option<String>) {
+    match v {
+        Value::InlineTable(t) => walk(t, path, offset, best),
+        Value::Array(a) => {
+            for (i, e) in a.iter().enumerate() {
+                let at = join(path, &i.to_string());
+                if holds(e.span(), offset) {
+                    *best = Some(at.clone());
+                }
+                walk_value(e, &at, offset, best);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn name_at(arr: &toml_edit::ArrayOfTables, i: usize) -> Option<String> {
     arr.get(i)?.get("name")?.as_str().map(str::to_owned)
 }

@@ -33,19 +33,28 @@ pub struct Loaded {
 
 /// Reads and validates the scenario at `path`, applying `overrides` (`path=value`).
 pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| ScenarioError::NotUtf8 {
-        path: path.to_owned(),
-    })?;
+    let text = read_text(path)?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse(&text, path, &stem, &base, overrides)
+}
+
+/// Reads the scenario file at `path` as UTF-8 text.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        ScenarioError::NotUtf8 {
+            path: path.to_owned(),
+            line: good.iter().filter(|&&b| b == b'\n').count() + 1,
+        }
+    })
 }
 
 /// Validates scenario `text` read from `origin`.
@@ -95,8 +104,9 @@ fn blame(text: &str, origin: &Path, overrides: &[String], e: &toml::de::Error) -
                     let partial = apply_overrides(text, origin, &overrides[..k]);
                     if let Ok(Err(err)) = partial.map(|t| toml::from_str::<raw::RawScenario>(&t)) {
                         return ScenarioError::Override {
+                            path: origin.to_owned(),
                             arg: overrides[k - 1].clone(),
-                            message: err.message().trim_end().to_owned(),
+                            message: readable(err.message().trim_end()),
                         };
                     }
                 }
@@ -107,13 +117,50 @@ fn blame(text: &str, origin: &Path, overrides: &[String], e: &toml::de::Error) -
 }
 
 fn parse_error(text: &str, origin: &Path, e: &toml::de::Error) -> ScenarioError {
-    let (line, column) = e.span().map_or((0, 0), |s| line_column(text, s.start));
+    let span = e.span();
+    let (line, column) = span.clone().map_or((0, 0), |s| line_column(text, s.start));
+    let syntax = toml_edit::ImDocument::parse(text.to_owned()).is_err();
+    let mut message = readable(e.message().trim_end());
+    if syntax {
+        message.push_str(
+            "; this is not valid TOML: text values need quotes (duration = \"1h\"), tables are [platform], each function is a [[functions]] table",
+        );
+    }
+    // An empty span at the start, or one over the whole text, means a root field is
+    // missing: it names no field.
+    let field = span
+        .filter(|s| !(s.start == 0 && (s.end == 0 || s.end >= text.trim_end().len())))
+        .and_then(|s| locate::path_at(text, s.start));
     ScenarioError::Parse {
         path: origin.to_owned(),
         line,
         column,
-        message: e.message().trim_end().to_owned(),
+        message: match field {
+            Some(f) => format!("{f}: {message}"),
+            None => message,
+        },
     }
+}
+
+/// Rewrites the parser's wording for users: Rust type names become what to write, a missing
+/// field gets a pointer to the schema.
+fn readable(message: &str) -> String {
+    let mut m = message
+        .replace(
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        )
+        .replace("expected u64", "expected a whole number ≥ 0")
+        .replace("expected f64", "expected a number, e.g. 2.5")
+        .replace("expected a boolean", "expected true or false")
+        .replace(
+            "expected a sequence",
+            "expected a list [...] (each function is a [[functions]] table, with double brackets)",
+        );
+    if m.starts_with("missing field") {
+        m.push_str(": add it (`coldsim schema` lists every field; scenarios/quickstart.toml shows them in use)");
+    }
+    m
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -146,6 +193,7 @@ fn apply_overrides(
     for arg in overrides {
         let Some((path, value)) = arg.split_once('=') else {
             return Err(ScenarioError::Override {
+                path: origin.to_owned(),
                 arg: arg.clone(),
                 message: "expected path=value, e.g. --set duration=2h".into(),
             });
@@ -155,6 +203,7 @@ fn apply_overrides(
             .parse()
             .unwrap_or_else(|_| toml_edit::Value::from(value));
         locate::set(&mut doc, path, value).map_err(|message| ScenarioError::Override {
+            path: origin.to_owned(),
             arg: arg.clone(),
             message,
         })?;

@@ -800,6 +800,7 @@ fn process(c: &mut Checker, raw: &RawProcess, at: &str) -> Process {
             Process::Trace {
                 source: u32::MAX,
                 mean_rate_per_s: 0.0,
+                requests: 0.0,
             }
         }
         RawProcess::Poisson { rate } => Process::Poisson {
@@ -1335,6 +1336,7 @@ fn trace_process(
     let failed = Process::Trace {
         source: u32::MAX,
         mean_rate_per_s: 0.0,
+        requests: 0.0,
     };
     check_trace_options(c, raw, at, false);
     let before = c.problems.len();
@@ -1418,6 +1420,7 @@ fn trace_process(
     Process::Trace {
         source,
         mean_rate_per_s: trace_rate(requests, scan.span_s, &replay),
+        requests: requests * replay.rate_scale,
     }
 }
 
@@ -1716,6 +1719,7 @@ fn trace_section(
             arrivals: Arrivals(vec![Process::Trace {
                 source,
                 mean_rate_per_s: trace_rate(found.requests, scan.span_s, &replay),
+                requests: found.requests * replay.rate_scale,
             }]),
             invocation: from(&|l| l.raw.invocation.is_some())
                 .raw

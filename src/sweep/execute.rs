@@ -118,7 +118,8 @@ pub struct Progress {
 
 /// What a sweep's execution listens to.
 pub struct Control<'a> {
-    /// Set (e.g. by Ctrl-C) to stop starting runs; running ones finish.
+    /// Set (e.g. by Ctrl-C) to stop: no run starts, running ones stop within 65 536 events
+    /// and are discarded (they run again on `--resume`).
     pub stop: &'a AtomicBool,
     /// Stop as if interrupted once this many runs have finished in this session (for tests
     /// of `--resume`).
@@ -189,11 +190,18 @@ pub fn execute(
             }
             let point = &plan.points[j / reps];
             let replication = (j % reps) as u32;
-            let outcome = run(point, replication).and_then(|(record, results, summary)| {
-                on_run(point, &record, &results, &summary)?;
-                Ok(record)
-            });
+            let outcome =
+                run(point, replication, control.stop).and_then(|(record, results, summary)| {
+                    on_run(point, &record, &results, &summary)?;
+                    Ok(record)
+                });
             match &outcome {
+                // Stopped mid-way: not done, and not an error.
+                Err(SweepError::Run { source, .. })
+                    if matches!(**source, SimulationError::Interrupted { .. }) =>
+                {
+                    return None;
+                }
                 Ok(_) => {
                     let point_done =
                         per_point[point.index].fetch_add(1, Ordering::Relaxed) as usize + 1 == reps;
@@ -233,13 +241,17 @@ pub fn execute(
 }
 
 /// Runs replication `replication` of `point`.
-fn run(point: &Point, replication: u32) -> Result<(RunRecord, Results, Summary), SweepError> {
+fn run(
+    point: &Point,
+    replication: u32,
+    stop: &AtomicBool,
+) -> Result<(RunRecord, Results, Summary), SweepError> {
     let base = &point.loaded.scenario;
     let seed = arrival_seed(base.seed, replication);
     let salt = service_salt(base.seed, point.index, replication);
     let mut scenario = base.clone();
     scenario.seed = seed;
-    let results = simulate(&scenario, salt).map_err(|source| SweepError::Run {
+    let results = simulate(&scenario, salt, stop).map_err(|source| SweepError::Run {
         index: point.index,
         label: point.label.clone(),
         replication,
@@ -282,9 +294,15 @@ fn run(point: &Point, replication: u32) -> Result<(RunRecord, Results, Summary),
 }
 
 /// One run of `scenario` (whose seed drives the arrivals) with `salt` mixed into the other
-/// random streams.
-fn simulate(scenario: &Scenario, salt: u64) -> Result<Results, SimulationError> {
-    simulation::simulate_salted(scenario, salt)
+/// random streams; it stops (`SimulationError::Interrupted`) once `stop` is set.
+fn simulate(scenario: &Scenario, salt: u64, stop: &AtomicBool) -> Result<Results, SimulationError> {
+    simulation::simulate_salted_with_progress(scenario, salt, &mut |_| {
+        if stop.load(Ordering::Relaxed) {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    })
 }
 
 #[cfg(test)]

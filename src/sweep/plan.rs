@@ -119,13 +119,7 @@ pub fn load(
     overrides: &[String],
     seed: Option<u64>,
 ) -> Result<Option<Plan>, SweepError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
-    let text = String::from_utf8(bytes).map_err(|_| ScenarioError::NotUtf8 {
-        path: path.to_owned(),
-    })?;
+    let text = crate::scenario::read_text(path)?;
     plan_text_of(&text, path, overrides, seed)
 }
 
@@ -162,6 +156,7 @@ pub fn plan(
         let path = arg.split_once('=').map_or(arg.as_str(), |(p, _)| p).trim();
         if let Some(p) = spec.params.iter().find(|p| p.path == path) {
             return Err(ScenarioError::Override {
+                path: origin.to_owned(),
                 arg: arg.clone(),
                 message: format!(
                     "this path is swept by [sweep] (line {}); remove it from the sweep or drop --set",
@@ -276,7 +271,7 @@ fn blame(
     cli: &[String],
 ) -> Result<ScenarioError, SweepError> {
     match error {
-        ScenarioError::Override { arg, message } if !cli.contains(&arg) => {
+        ScenarioError::Override { arg, message, .. } if !cli.contains(&arg) => {
             let path = arg.split_once('=').map_or(arg.as_str(), |(p, _)| p);
             let line = params.iter().find(|p| p.path == path).map(|p| p.line);
             if is_path_error(&message) {

@@ -24,7 +24,7 @@ pub struct Settings<'a> {
     pub charts: bool,
     /// Also write SVG charts.
     pub svg: bool,
-    /// Set (by Ctrl-C) to stop after the running runs.
+    /// Set (by Ctrl-C or SIGTERM) to stop: running runs are dropped, finished ones kept.
     pub stop: &'a AtomicBool,
     /// Stop as if interrupted after this many runs (tests of `--resume`).
     pub stop_after: Option<usize>,

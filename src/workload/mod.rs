@@ -29,8 +29,13 @@ pub enum Process {
     /// Two-state Markov-modulated Poisson process.
     Bursty(Bursty),
     /// Arrivals replayed from trace `source` (`Scenario::traces`); the generator yields none,
-    /// the simulation reads the trace. `mean_rate_per_s` is the trace's, for estimates.
-    Trace { source: u32, mean_rate_per_s: f64 },
+    /// the simulation reads the trace. `mean_rate_per_s` and `requests` (all the trace
+    /// replays, after `rate_scale`) are the trace's, for estimates.
+    Trace {
+        source: u32,
+        mean_rate_per_s: f64,
+        requests: f64,
+    },
 }
 
 impl Process {
@@ -197,6 +202,7 @@ mod tests {
         let a = Arrivals(vec![Process::Trace {
             source: 0,
             mean_rate_per_s: 3.0,
+            requests: 30.0,
         }]);
         assert_eq!(count_until(&a, 100, 1), 0);
         assert_eq!(a.trace_source(), Some(0));

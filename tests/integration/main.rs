@@ -1,7 +1,9 @@
 //! One integration test binary: hand-checked scenarios, analytic oracles, properties and the CLI.
 
+mod bad_inputs;
 mod cli;
 mod hand_checked;
+mod interrupt;
 mod keep_alive;
 mod oracles;
 mod properties;

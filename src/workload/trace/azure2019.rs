@@ -163,10 +163,14 @@ fn parse_counts(
                 total += u64::from(c);
             }
             None => {
-                let problem = if cell.trim_ascii().starts_with(b"-") {
+                let digits = cell.trim_ascii();
+                let problem = if digits.starts_with(b"-") {
+                    format!("the count {} is negative", String::from_utf8_lossy(digits))
+                } else if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) {
                     format!(
-                        "the count {} is negative",
-                        String::from_utf8_lossy(cell.trim_ascii())
+                        "the count {} is absurd: no function gets more than {} requests in a minute; check the file",
+                        String::from_utf8_lossy(digits),
+                        u32::MAX
                     )
                 } else {
                     cells::bad(cell, "a whole number of requests ≥ 0")
