@@ -37,5 +37,6 @@ fuzz_target!(|data: &[u8]| {
         FormatSpec::Azure2019(spec),
         common::replay(b.rotate_left(2), false),
         b,
+        b % 3 != 1,
     );
 });

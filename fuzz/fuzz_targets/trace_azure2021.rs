@@ -14,5 +14,5 @@ fuzz_target!(|data: &[u8]| {
     };
     let path = common::write("invocations.csv", file);
     let format = FormatSpec::Azure2021 { paths: vec![path] };
-    common::replay_trace(format, common::replay(b, true), b);
+    common::replay_trace(format, common::replay(b, true), b, true);
 });

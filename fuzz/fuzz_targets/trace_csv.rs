@@ -32,5 +32,5 @@ fuzz_target!(|data: &[u8]| {
         duration_column: (b & 0x40 != 0).then(|| "dur_ms".into()),
         duration_ns_per_unit: 1e6,
     });
-    common::replay_trace(format, common::replay(b.rotate_left(3), true), b);
+    common::replay_trace(format, common::replay(b.rotate_left(3), true), b, true);
 });

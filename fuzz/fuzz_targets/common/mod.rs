@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use coldsim::engine::SimDuration;
-use coldsim::workload::trace::{self, FormatSpec, Replay, Select, TraceSpec};
+use coldsim::workload::trace::{self, CsvSpec, FormatSpec, Replay, Select, TraceSpec};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -72,14 +72,37 @@ pub fn replay(b: u8, per_request: bool) -> Replay {
 
 /// Does what validation and a run do with a trace: scans it once (an error ends there, as
 /// validation would), then opens it with a selection built from the scan (bits 5–6 of `b`) and
-/// streams every arrival, checking that times never go back and functions are selected ones.
-pub fn replay_trace(format: FormatSpec, replay: Replay, b: u8) {
+/// streams every arrival, checking that times never go back, functions are selected ones, and
+/// a trace that validation accepted replays without an error. With `exact` (the number of
+/// requests is not random) and no `rate_scale`, it also checks that the replay yields as many
+/// requests as the scan counted (what validation reports).
+pub fn replay_trace(format: FormatSpec, replay: Replay, b: u8, exact: bool) {
     let Ok(scan) = trace::scan(&format, &replay) else {
         return;
     };
-    let keys: Vec<String> = scan.functions.iter().map(|f| f.key.clone()).collect();
+    // As validation selects: a CSV without a function column has one function, whose key
+    // (for a `[trace]` section) is empty, and cannot be selected by name.
+    let keyless = matches!(
+        &format,
+        FormatSpec::Csv(CsvSpec {
+            function_column: None,
+            ..
+        })
+    );
+    let keys: Vec<String> = scan
+        .functions
+        .iter()
+        .map(|f| {
+            if keyless {
+                String::new()
+            } else {
+                f.key.clone()
+            }
+        })
+        .collect();
     let first = 3;
     let select = match ((b >> 5) & 3, keys.first()) {
+        (0, _) | (1, _) if keyless => Select::All { function: first },
         (0, _) => Select::All { function: first },
         (1, Some(k)) => Select::Value {
             value: k.rsplit(trace::KEY_SEP).next().unwrap_or(k).to_owned(),
@@ -100,8 +123,28 @@ pub fn replay_trace(format: FormatSpec, replay: Replay, b: u8) {
             keys: keys.clone().into(),
             first,
         },
+        // Validation refuses a trace with no function to select.
+        (_, None) if !keyless => return,
         (_, None) => Select::All { function: first },
     };
+    let last_part = |k: &str| k.rsplit(trace::KEY_SEP).next().unwrap_or(k).to_owned();
+    let expected: f64 = match &select {
+        Select::All { .. } => scan.functions.iter().map(|f| f.requests).sum(),
+        Select::Value { value, .. } => scan
+            .functions
+            .iter()
+            .filter(|f| last_part(&f.key) == *value)
+            .map(|f| f.requests)
+            .sum(),
+        Select::Keys { keys: picked, .. } => scan
+            .functions
+            .iter()
+            .zip(&keys)
+            .filter(|(_, k)| picked.contains(k))
+            .map(|(f, _)| f.requests)
+            .sum(),
+    };
+    let exact = exact && replay.rate_scale == 1.0 && expected.fract() == 0.0;
     let fed = match &select {
         Select::All { .. } | Select::Value { .. } => 1,
         Select::Keys { keys, .. } => keys.len() as u32,
@@ -116,7 +159,7 @@ pub fn replay_trace(format: FormatSpec, replay: Replay, b: u8) {
         return;
     };
     let mut last = None;
-    for _ in 0..MAX_ARRIVALS {
+    for n in 0..MAX_ARRIVALS {
         match source.next() {
             Ok(Some(a)) => {
                 if let Some(prev) = last {
@@ -130,7 +173,13 @@ pub fn replay_trace(format: FormatSpec, replay: Replay, b: u8) {
                 );
                 last = Some(a.at);
             }
-            Ok(None) | Err(_) => return,
+            Ok(None) => {
+                if exact {
+                    assert_eq!(n as f64, expected, "arrivals replayed, requests scanned");
+                }
+                return;
+            }
+            Err(e) => panic!("validation accepted the trace, the replay fails: {e}"),
         }
     }
 }
