@@ -186,7 +186,7 @@ pub fn replay_trace(format: FormatSpec, replay: Replay, b: u8, exact: bool) {
 
 /// Loads scenario `text` with `overrides` as `coldsim check` does (the sweep planner, then
 /// parse and validation); files it names are looked up in an empty folder. Every outcome but
-/// a panic is fine.
+/// a panic is fine, and a scenario that loads must load again from the text a run saves.
 pub fn load_scenario(text: &str, overrides: &[String]) {
     let base = scratch().join("empty");
     let _ = std::fs::create_dir_all(&base);
@@ -194,7 +194,15 @@ pub fn load_scenario(text: &str, overrides: &[String]) {
     match coldsim::sweep::plan(text, origin, "fuzz", &base, overrides, None) {
         Ok(Some(_)) | Err(_) => {}
         Ok(None) => {
-            let _ = coldsim::scenario::parse(text, origin, "fuzz", &base, overrides);
+            // The text a run saves as `scenario.toml` (overrides applied) loads again.
+            if let Ok(loaded) = coldsim::scenario::parse(text, origin, "fuzz", &base, overrides) {
+                if let Err(e) = coldsim::scenario::parse(&loaded.text, origin, "fuzz", &base, &[]) {
+                    panic!(
+                        "the saved scenario.toml does not load: {e}\n{}",
+                        loaded.text
+                    );
+                }
+            }
         }
     }
 }
