@@ -8,7 +8,8 @@
 //! (`IdleDeadline` for policies whose deadlines come in no order; `PrewarmDue`/`PrewarmReady`
 //! when the hybrid histogram policy loads an environment ahead of a request). On a
 //! memory-bounded platform new environments evict idle ones, and requests that find no room
-//! wait for `MemoryFreed`.
+//! wait for `MemoryFreed`. Provisioned environments that a raised target cannot place for
+//! lack of concurrency (on-demand requests hold it) wait for `ConcurrencyFreed`.
 //! `simulate` is a pure function of the scenario: no clock, no global state, and no I/O but
 //! reading the traces it replays (streamed: one pending arrival per trace).
 
@@ -82,6 +83,8 @@ pub enum Event {
     PrewarmReady { env: EnvId, ok: bool },
     /// Memory was freed on a memory-bounded platform: requests waiting for room try again.
     MemoryFreed,
+    /// Concurrency was released: provisioned environments waiting for it are started.
+    ConcurrencyFreed,
     /// The warm-up is over: the counted period starts.
     WarmupEnded,
 }
@@ -330,6 +333,11 @@ struct Simulation<'a> {
     memory_freed_pending: bool,
     /// Functions whose provisioned environments did not fit (memory-bounded platform).
     provisioning_blocked: Vec<u32>,
+    /// Functions whose provisioned target is above what concurrency allows now (a scheduled
+    /// or autoscaled rise while on-demand requests hold the units), and whether a
+    /// `ConcurrencyFreed` event is pending.
+    provisioning_starved: Vec<u32>,
+    concurrency_freed_pending: bool,
     /// Set while waiting requests are tried again: a request that still does not fit goes
     /// back to the front and stops the round.
     retrying_parked: bool,
@@ -409,6 +417,8 @@ impl<'a> Simulation<'a> {
             parked: VecDeque::new(),
             memory_freed_pending: false,
             provisioning_blocked: Vec::new(),
+            provisioning_starved: Vec::new(),
+            concurrency_freed_pending: false,
             retrying_parked: false,
             parked_again: false,
             recorder: Recorder::new(
@@ -547,6 +557,7 @@ impl<'a> Simulation<'a> {
                 Event::PrewarmDue { function, seq } => self.on_prewarm_due(function as usize, seq),
                 Event::PrewarmReady { env, ok } => self.on_prewarm_ready(env, ok),
                 Event::MemoryFreed => self.on_memory_freed(),
+                Event::ConcurrencyFreed => self.on_concurrency_freed(),
                 Event::WarmupEnded => self.recorder.period_started(),
             }
         }
@@ -703,6 +714,24 @@ impl<'a> Simulation<'a> {
         self.retrying_parked = false;
     }
 
+    /// Concurrency was released: provisioned environments waiting for it try again.
+    fn on_concurrency_freed(&mut self) {
+        self.concurrency_freed_pending = false;
+        for f in std::mem::take(&mut self.provisioning_starved) {
+            self.reconcile(f as usize);
+        }
+    }
+
+    /// Gives back one concurrency unit of `f`, waking provisioned environments waiting for one.
+    #[inline]
+    fn release_concurrency(&mut self, f: usize) {
+        self.concurrency.release(f);
+        if !self.provisioning_starved.is_empty() && !self.concurrency_freed_pending {
+            self.concurrency_freed_pending = true;
+            self.queue.push(self.now, Event::ConcurrencyFreed);
+        }
+    }
+
     /// Memory may have been freed: wake the waiting requests.
     #[inline]
     fn memory_freed(&mut self) {
@@ -759,7 +788,13 @@ impl<'a> Simulation<'a> {
             self.start_execution(env, arrived, false, execution, false);
             return;
         }
-        if attempt == 0 && self.fns[f].provisioned && self.prov[f].target > 0 {
+        // Once per request: not again for a retry, nor when a request waiting for memory
+        // tries again.
+        if attempt == 0
+            && !self.retrying_parked
+            && self.fns[f].provisioned
+            && self.prov[f].target > 0
+        {
             self.recorder.spillover(f, arrived);
         }
         if !self.concurrency.allows(f) {
@@ -939,7 +974,7 @@ impl<'a> Simulation<'a> {
             self.keep_alive.on_request_started(f as u32, self.now);
             self.keep_alive.on_request_ended(f as u32, self.now);
         }
-        self.concurrency.release(f);
+        self.release_concurrency(f);
         self.retire(env, self.now, Retirement::Error);
     }
 
@@ -1029,7 +1064,7 @@ impl<'a> Simulation<'a> {
         e.served += 1;
         let (active, provisioned) = (e.active, e.provisioned);
         if !provisioned {
-            self.concurrency.release(f);
+            self.release_concurrency(f);
         } else if active == 0 {
             self.provisioned_busy(f, -1);
         }
@@ -1288,7 +1323,7 @@ impl<'a> Simulation<'a> {
                 // business and never takes concurrency from the function.
                 self.envs[env].recycled = true;
                 self.prov[f].ready -= 1;
-                self.concurrency.release(f);
+                self.release_concurrency(f);
                 self.reconcile(f);
             }
             return;
@@ -1305,7 +1340,8 @@ impl<'a> Simulation<'a> {
     /// Schedules the recycling of provisioned `env` at its maximum lifetime.
     fn provisioned_lifetime(&mut self, env: EnvId) {
         let e = &mut self.envs[env];
-        let at = e.created + self.scenario.platform.max_lifetime;
+        // An init longer than the maximum lifetime: recycled as soon as it is ready.
+        let at = (e.created + self.scenario.platform.max_lifetime).max(self.now);
         if at < self.end {
             e.lifetime_timer = true;
             let generation = e.generation;
@@ -1316,8 +1352,17 @@ impl<'a> Simulation<'a> {
 
     /// Starts a provisioned environment's init, off the request path. On a memory-bounded
     /// platform it evicts idle on-demand environments to fit; false (and `f` is retried when
-    /// memory is freed) if it still does not fit.
+    /// memory is freed) if it still does not fit, or (retried when concurrency is released)
+    /// if the function's or the account's concurrency is all in use.
     fn spawn_provisioned(&mut self, f: usize) -> bool {
+        // A raised target cannot take units that on-demand requests hold: the environment
+        // starts when one is released, so the limits hold.
+        if !self.concurrency.allows(f) {
+            if !self.provisioning_starved.contains(&(f as u32)) {
+                self.provisioning_starved.push(f as u32);
+            }
+            return false;
+        }
         if self.capacity_mb.is_some() {
             if !self.make_room(f) {
                 if !self.provisioning_blocked.contains(&(f as u32)) {
@@ -1385,7 +1430,7 @@ impl<'a> Simulation<'a> {
     fn retire_provisioned(&mut self, env: EnvId, reason: Retirement) {
         let f = self.envs[env].function as usize;
         if !self.envs[env].recycled {
-            self.concurrency.release(f);
+            self.release_concurrency(f);
         }
         self.retire(env, self.now, reason);
     }

@@ -434,6 +434,40 @@ spread = "equidistant""#,
     assert_eq!(a.len(), 7);
 }
 
+/// Found by fuzzing: with `lenient`, validation skipped a row for a bad cell in a column the
+/// replay did not select, but the replay kept the row (it read only selected columns), so the
+/// run replayed requests validation had not counted.
+#[test]
+fn lenient_huawei_replay_skips_the_rows_validation_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("day.csv");
+    std::fs::write(&file, "day,time,a,b\n0,0,2,1\n0,60,3,oops\n0,120,1,1\n").unwrap();
+    let s = valid(&one_function(&format!(
+        r#"format = "huawei2023", path = "{}", function = "a", lenient = true, spread = "equidistant""#,
+        file.display()
+    )));
+    assert_eq!(s.traces[0].rows_skipped, 1);
+    let a = arrivals(&s, 0);
+    assert_eq!(a.len(), 3, "{a:?}");
+    assert!(a.iter().all(|x| !(60.0..120.0).contains(&secs(x))));
+}
+
+/// Found by fuzzing: a count too large to expand passed validation and failed the run.
+#[test]
+fn huawei_count_too_large_to_replay_is_refused_by_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("day.csv");
+    std::fs::write(&file, "day,time,a\n0,0,1\n0,60,20000000\n").unwrap();
+    let e = invalid(&one_function(&format!(
+        r#"format = "huawei2023", path = "{}", function = "a""#,
+        file.display()
+    )));
+    assert_mentions(
+        &e,
+        &["day.csv", "line 3", "20000000 requests", "rate_scale"],
+    );
+}
+
 #[test]
 fn malformed_huawei_files_are_reported() {
     let e = invalid(&section(
@@ -966,20 +1000,34 @@ fn a_request_arriving_as_another_completes_finds_its_environment_idle() {
     assert_eq!(summary.stats.environments.created, 1);
 }
 
+/// One count too large to expand is refused by validation (found by fuzzing: it used to pass
+/// and fail the run); counts that fit alone but not together fail the run, with the same advice.
 #[test]
-fn an_interval_too_full_to_expand_fails_the_run_with_advice() {
-    let s = valid(&section(
-        "format = \"huawei2023\"\npath = \"huawei2023/requests_minute_day0.csv\"\nrate_scale = 1e7",
-        "1h",
-    ));
+fn an_interval_too_full_to_expand_is_refused_with_advice() {
+    let trace = |rate_scale: &str| {
+        section(
+            &format!("format = \"huawei2023\"\npath = \"huawei2023/requests_minute_day0.csv\"\nrate_scale = {rate_scale}"),
+            "1h",
+        )
+    };
+    // Line 2 holds 3 and 1 requests: 3e7 alone is too many.
+    assert_mentions(
+        &invalid(&trace("1e7")),
+        &[
+            "requests_minute_day0.csv: line 2 holds 30000000 requests",
+            "lower `rate_scale`",
+        ],
+    );
+    // Line 4 holds 5 and 1 requests: 1.5e7 and 3e6 fit alone, 1.8e7 together do not.
+    let s = valid(&trace("3e6"));
     match simulate(&s) {
         Err(e) => assert_mentions(
             &e.to_string(),
             &[
-                "requests_minute_day0.csv: line 2 holds",
+                "requests_minute_day0.csv: line 4 holds 18000000 requests",
                 "lower `rate_scale`",
             ],
         ),
-        Ok(_) => panic!("30 million requests in one minute should be refused"),
+        Ok(_) => panic!("18 million requests in one minute should be refused"),
     }
 }

@@ -8,6 +8,7 @@ mod keep_alive;
 mod oracles;
 mod properties;
 mod strategies;
+mod stress;
 
 use coldsim::metrics::Summary;
 use coldsim::scenario::{self, Scenario};

@@ -10,7 +10,7 @@
 //! each) for the selected functions only, then expanded one minute at a time for all of them.
 //! Days are read one after another, lazily: memory follows one day's selected functions.
 
-use super::bins::{Bins, Percentiles, MAX_INTERVAL_REQUESTS};
+use super::bins::{too_many, Bins, Percentiles, MAX_INTERVAL_REQUESTS};
 use super::cells;
 use super::error::{column_name, header_list};
 use super::Arrival;
@@ -461,6 +461,16 @@ pub fn scan(spec: &Azure2019Spec, replay: &Replay) -> Result<Scan, TraceError> {
                     return Err(t.bad(line, col, problem));
                 }
             };
+            for (m, &c) in row.iter().enumerate() {
+                if let Some(requests) = too_many(f64::from(c), replay.rate_scale) {
+                    return Err(TraceError::IntervalTooFull {
+                        path: spec.invocations(day),
+                        place: format!("line {line}, minute {}", m + 1),
+                        requests,
+                        limit: MAX_INTERVAL_REQUESTS,
+                    });
+                }
+            }
             let cells = [&rec[keys[0]], &rec[keys[1]], &rec[keys[2]]];
             let slot = match matcher.slot(&cells, &mut key) {
                 Ok(s) => s.expect("discovery matches every row") as usize,

@@ -58,6 +58,13 @@ pub struct Bins {
 /// Most requests one interval may hold: its buffers take 32 bytes per request (512 MB here).
 pub const MAX_INTERVAL_REQUESTS: u64 = 1 << 24;
 
+/// The requests of one `count` after `rate_scale` if they alone are more than an interval may
+/// hold: validation refuses such a count, so a replay never fails on it.
+pub fn too_many(count: f64, rate_scale: f64) -> Option<u64> {
+    let scaled = count * rate_scale;
+    (scaled > MAX_INTERVAL_REQUESTS as f64).then(|| scaled.ceil().min(u64::MAX as f64) as u64)
+}
+
 /// Execution times are kept in microseconds (`u32`: up to 71 min, beyond Lambda's 15 min timeout).
 const NO_EXECUTION: u64 = u32::MAX as u64;
 

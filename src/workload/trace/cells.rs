@@ -175,6 +175,11 @@ pub fn bad(cell: &[u8], expected: &str) -> String {
         )
     } else if cell.trim_ascii().is_empty() {
         format!("the cell is empty, expected {expected}")
+    } else if cell.contains(&0x1f) {
+        format!(
+            "`{}` holds the control character U+001F, which cannot be part of {expected}",
+            String::from_utf8_lossy(cell.trim_ascii()).escape_debug()
+        )
     } else {
         format!("{} is not {expected}", super::error::shown(cell))
     }

@@ -6,7 +6,7 @@
 //! Rows are intervals, so the file streams row by row: each row is expanded for all selected
 //! functions at once. Day files are read one after another; `time` must keep increasing.
 
-use super::bins::{Bins, MAX_INTERVAL_REQUESTS};
+use super::bins::{too_many, Bins, MAX_INTERVAL_REQUESTS};
 use super::cells;
 use super::error::{column_name, header_list};
 use super::{
@@ -25,8 +25,9 @@ struct DayFile {
     reader: ::csv::Reader<BufReader<File>>,
     headers: ByteRecord,
     time: usize,
-    /// Selected columns and their slots.
-    columns: Vec<(usize, u32)>,
+    /// Every function column and its slot (`None`: not selected). Unselected columns are
+    /// checked too, so a replay skips (or fails on) exactly the rows validation did.
+    columns: Vec<(usize, Option<u32>)>,
     rows: u64,
 }
 
@@ -98,8 +99,7 @@ impl Rows {
                 continue;
             }
             match self.matcher.slot(&[h], &mut self.key) {
-                Ok(Some(slot)) => columns.push((j, slot)),
-                Ok(None) => {}
+                Ok(slot) => columns.push((j, slot)),
                 Err(()) => {
                     return Err(TraceError::BadValue {
                         path,
@@ -254,6 +254,7 @@ impl TraceSource for HuaweiSource {
             self.bins.clear(start, width);
             let f = self.rows.file.as_ref().expect("a row was just read");
             for (&(_, slot), &v) in f.columns.iter().zip(&self.rows.values) {
+                let Some(slot) = slot else { continue };
                 if let Err(requests) = self.bins.add(self.first + slot, v, None) {
                     let line = self.rows.previous.map_or(0, |(_, line)| line);
                     return Err(TraceError::IntervalTooFull {
@@ -289,6 +290,16 @@ pub fn scan(spec: &HuaweiSpec, replay: &Replay) -> Result<Scan, TraceError> {
         last = Some(t);
         let f = rows.file.as_ref().expect("a row was just read");
         for (&(_, slot), &v) in f.columns.iter().zip(&rows.values) {
+            if let Some(requests) = too_many(v, replay.rate_scale) {
+                let line = rows.previous.map_or(0, |(_, line)| line);
+                return Err(TraceError::IntervalTooFull {
+                    path: f.path.clone(),
+                    place: format!("line {line}"),
+                    requests,
+                    limit: MAX_INTERVAL_REQUESTS,
+                });
+            }
+            let Some(slot) = slot else { continue };
             let slot = slot as usize;
             if slot >= totals.len() {
                 totals.resize(slot + 1, 0.0);

@@ -293,6 +293,9 @@ impl Matcher {
     #[inline]
     fn slot(&mut self, cells: &[&[u8]], key: &mut Vec<u8>) -> Result<Option<u32>, ()> {
         match self {
+            // Key cells that validation's discovery would refuse are refused here too, so a
+            // replay never keeps a row that validation skipped or failed on.
+            Matcher::All if !cells.iter().all(|c| is_name(c)) => Err(()),
             Matcher::All => Ok(Some(0)),
             Matcher::Value(v) => Ok((cells.last().copied() == Some(&v[..])).then_some(0)),
             Matcher::Keys(map) => {
@@ -300,12 +303,13 @@ impl Matcher {
                 Ok(map.get(&key[..]).copied())
             }
             Matcher::Discover(map) => {
+                // Before the lookup: a name holding the separator could pass for a composite key.
+                if !cells.iter().all(|c| is_name(c)) {
+                    return Err(());
+                }
                 join_key(cells, key);
                 if let Some(&s) = map.get(&key[..]) {
                     return Ok(Some(s));
-                }
-                if std::str::from_utf8(key).is_err() {
-                    return Err(());
                 }
                 let s = map.len() as u32;
                 map.insert(key[..].into(), s);
@@ -328,6 +332,12 @@ impl Matcher {
             _ => Vec::new(),
         }
     }
+}
+
+/// Whether a key cell can be (part of) a function name: UTF-8 without [`KEY_SEP`].
+#[inline]
+fn is_name(cell: &[u8]) -> bool {
+    !cell.contains(&(KEY_SEP as u8)) && std::str::from_utf8(cell).is_ok()
 }
 
 fn join_key(cells: &[&[u8]], key: &mut Vec<u8>) {
@@ -523,6 +533,23 @@ mod tests {
         name_functions(&mut fs);
         let names: Vec<_> = fs.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["f1", "o1/a1/f2", "o2/a2/f2"]);
+    }
+
+    /// Found by fuzzing: with a function column but no `function` (every row feeds one
+    /// function), a lenient replay kept rows whose name was not UTF-8, which validation had
+    /// skipped, so the run replayed more requests than validation counted.
+    #[test]
+    fn matcher_all_refuses_what_discovery_refuses() {
+        let mut buf = Vec::new();
+        assert_eq!(Matcher::All.slot(&[], &mut buf), Ok(Some(0)));
+        assert_eq!(Matcher::All.slot(&[b"api"], &mut buf), Ok(Some(0)));
+        assert_eq!(Matcher::All.slot(&[b"\xff"], &mut buf), Err(()));
+        let mut discover = Matcher::Discover(HashMap::new());
+        assert_eq!(discover.slot(&[b"\xff"], &mut buf), Err(()));
+        // Found by fuzzing: a name holding the key separator matched no `function = ...`.
+        assert_eq!(Matcher::All.slot(&[b"a\x1fb"], &mut buf), Err(()));
+        assert_eq!(discover.slot(&[b"a\x1fb"], &mut buf), Err(()));
+        assert_eq!(discover.slot(&[b"a", b"b"], &mut buf), Ok(Some(0)));
     }
 
     #[test]
