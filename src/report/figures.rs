@@ -122,13 +122,45 @@ pub fn draw(
     } else {
         &[Format::Png]
     };
+    // Each chart is drawn on a thread of its own: rasterizing and PNG encoding are most of a
+    // short run's time, and every chart writes only its own file, so the bytes do not depend
+    // on the order the threads finish.
+    type Job<'a> = Box<dyn FnOnce() -> Result<(), charts::ChartError> + Send + 'a>;
+    let (meta, latency, traffic, envs, boxes, bars) =
+        (&meta, &latency, &traffic, &envs, &boxes, &bars);
+    let mut jobs: Vec<Job> = Vec::new();
     for &format in formats {
         let path = |stem: &str| dir.join(format!("{stem}.{}", format.extension()));
-        charts::latency_cdf(&path("latency_cdf"), format, &meta, &latency)?;
-        charts::traffic(&path("traffic"), format, &meta, &traffic)?;
-        charts::environments(&path("environments"), format, &meta, &envs)?;
-        charts::init_by_runtime(&path("init_by_runtime"), format, &meta, &boxes)?;
-        charts::function_comparison(&path("function_comparison"), format, &meta, &bars)?;
+        let p = path("latency_cdf");
+        jobs.push(Box::new(move || {
+            charts::latency_cdf(&p, format, meta, latency)
+        }));
+        let p = path("traffic");
+        jobs.push(Box::new(move || charts::traffic(&p, format, meta, traffic)));
+        let p = path("environments");
+        jobs.push(Box::new(move || {
+            charts::environments(&p, format, meta, envs)
+        }));
+        let p = path("init_by_runtime");
+        jobs.push(Box::new(move || {
+            charts::init_by_runtime(&p, format, meta, boxes)
+        }));
+        let p = path("function_comparison");
+        jobs.push(Box::new(move || {
+            charts::function_comparison(&p, format, meta, bars)
+        }));
     }
+    std::thread::scope(|scope| {
+        let running: Vec<_> = jobs.into_iter().map(|job| scope.spawn(job)).collect();
+        // Every thread is joined before the first error is returned.
+        let done: Vec<Result<(), charts::ChartError>> = running
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect();
+        done.into_iter().collect::<Result<(), charts::ChartError>>()
+    })?;
     Ok(CHARTS.iter().map(|(stem, _)| *stem).collect())
 }
