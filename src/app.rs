@@ -339,11 +339,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
                 print!("{}", report::sweep_table(&summary));
                 println!(
                     "{computed} runs in {wall_s:.2} s{} → {}/report.html",
-                    if resumed > 0 {
-                        format!(" ({resumed} resumed)")
-                    } else {
-                        String::new()
-                    },
+                    resumed_note(resumed),
                     out.display()
                 );
             }
@@ -360,11 +356,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
                 println!(
                     "shard {shard}: {points} of {} points, {computed} runs in {wall_s:.2} s{} → {} (join the parts with `coldsim merge OUT PART...`)",
                     plan.points.len(),
-                    if resumed > 0 {
-                        format!(" ({resumed} resumed)")
-                    } else {
-                        String::new()
-                    },
+                    resumed_note(resumed),
                     out.display()
                 );
             }
@@ -394,6 +386,15 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// " (N resumed)" after a sweep's run count, when runs were taken from an earlier session.
+fn resumed_note(resumed: usize) -> String {
+    if resumed > 0 {
+        format!(" ({resumed} resumed)")
+    } else {
+        String::new()
+    }
 }
 
 /// Refuses a sweep (or the shard of it this process runs) with a run, or all its runs

@@ -15,27 +15,10 @@ const COLDSIM: &str = env!("CARGO_BIN_EXE_coldsim");
 /// CPU; Slurm's scheduling adds a few seconds).
 const TIMEOUT: Duration = Duration::from_secs(180);
 
-/// A 3 × 2 grid of 3 replications with bursty traffic: 18 runs of a few milliseconds.
-const SWEEP: &str = r#"
-name = "slurm-sweep"
-seed = 17
-duration = "6h"
-warmup = "10m"
-
-[[functions]]
-name = "api"
-runtime = "python3.12"
-memory_mb = 256
-reserved_concurrency = 20
-init = { dist = "lognormal", median = "300ms", p99 = "1.2s" }
-execution = { dist = "lognormal", median = "50ms", p99 = "400ms" }
-arrivals = { process = "bursty", base_rate = 0.2, burst_rate = 20.0, mean_burst = "30s", mean_gap = "10m" }
-
-[sweep]
-replications = 3
-"platform.keep_alive.idle" = ["1m", "5m", "20m"]
-"functions.api.provisioned_concurrency" = [0, 2]
-"#;
+/// The small sweep shared with the other sweep tests (`tests/fixtures/small-sweep.toml`):
+/// bursty traffic, so throttles and cold starts vary, and a 3 × 2 grid of 3 replications,
+/// 18 runs of a few milliseconds. `tests/sweep.rs` pins figures and lines of it.
+const SWEEP: &str = include_str!("fixtures/small-sweep.toml");
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -21,28 +21,10 @@ fn read(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// A small scenario with bursty traffic (so throttles and cold starts vary) and a 3 × 2 grid
-/// of 3 replications: 18 runs of a few milliseconds.
-const SWEEP: &str = r#"
-name = "small-sweep"
-seed = 5
-duration = "6h"
-warmup = "10m"
-
-[[functions]]
-name = "api"
-runtime = "python3.12"
-memory_mb = 256
-reserved_concurrency = 20
-init = { dist = "lognormal", median = "300ms", p99 = "1.2s" }
-execution = { dist = "lognormal", median = "50ms", p99 = "400ms" }
-arrivals = { process = "bursty", base_rate = 0.2, burst_rate = 20.0, mean_burst = "30s", mean_gap = "10m" }
-
-[sweep]
-replications = 3
-"platform.keep_alive.idle" = ["1m", "5m", "20m"]
-"functions.api.provisioned_concurrency" = [0, 2]
-"#;
+/// The small sweep shared with the other sweep tests (`tests/fixtures/small-sweep.toml`):
+/// bursty traffic, so throttles and cold starts vary, and a 3 × 2 grid of 3 replications,
+/// 18 runs of a few milliseconds. `tests/sweep.rs` pins figures and lines of it.
+const SWEEP: &str = include_str!("fixtures/small-sweep.toml");
 
 fn run_sweep(file: &Path, out: &Path, threads: &str, extra: &[&str]) -> assert_cmd::assert::Assert {
     coldsim()
