@@ -167,7 +167,7 @@ pub struct Results {
 
 /// Runs `scenario` with its seed. Fails only if a trace it replays cannot be read.
 pub fn simulate(scenario: &Scenario) -> Result<Results, SimulationError> {
-    simulate_with_progress(scenario, &mut |_| ControlFlow::Continue(()))
+    simulate_salted(scenario, 0)
 }
 
 /// Runs `scenario`, calling `progress` with the simulated time every 65 536 events (for
@@ -177,14 +177,14 @@ pub fn simulate_with_progress(
     scenario: &Scenario,
     progress: &mut dyn FnMut(SimTime) -> ControlFlow<()>,
 ) -> Result<Results, SimulationError> {
-    Simulation::new(scenario, 0).run(progress)
+    simulate_salted_with_progress(scenario, 0, progress)
 }
 
 /// Runs `scenario` with `service_salt` mixed into every random stream but the arrivals:
 /// runs with one seed and different salts see the same traffic and independent service times
 /// and platform choices (a sweep's points). Salt 0 is exactly [`simulate`].
 pub fn simulate_salted(scenario: &Scenario, service_salt: u64) -> Result<Results, SimulationError> {
-    Simulation::new(scenario, service_salt).run(&mut |_| ControlFlow::Continue(()))
+    simulate_salted_with_progress(scenario, service_salt, &mut |_| ControlFlow::Continue(()))
 }
 
 /// [`simulate_salted`] with a progress callback that may stop the run, as

@@ -5,8 +5,9 @@
 //! compute the same one: points are taken in decreasing order of estimated cost (ties in grid
 //! order) and each goes to the shard with the least estimated work so far (ties to the lowest
 //! shard) — the longest-processing-time rule. A point's estimated cost is its expected
-//! requests per run (mean arrival rate × duration, over its functions) plus a fixed overhead
-//! of [`RUN_OVERHEAD`] requests; points of equal cost are thus dealt round-robin in grid order.
+//! requests per run (`guard::estimate`: mean arrival rate × duration, a trace's capped at
+//! the requests it holds) plus a fixed overhead of [`RUN_OVERHEAD`] requests; points of
+//! equal cost are thus dealt round-robin in grid order.
 
 use super::plan::Plan;
 use super::SweepError;
@@ -107,16 +108,11 @@ impl Shard {
     }
 }
 
-/// A point's estimated cost: expected requests per run plus [`RUN_OVERHEAD`].
+/// A point's estimated cost: the requests one run is expected to simulate (the resource
+/// guard's estimate) plus [`RUN_OVERHEAD`].
 fn cost(plan: &Plan, point: usize) -> u64 {
-    let s = &plan.points[point].loaded.scenario;
-    let rate: f64 = s
-        .functions
-        .iter()
-        .map(|f| f.arrivals.mean_rate_per_s())
-        .sum();
-    let requests = (rate * s.duration.as_secs_f64()).clamp(0.0, 1e15);
-    // `as` maps NaN to 0, which leaves the overhead.
+    let requests = crate::guard::estimate(&plan.points[point].loaded.scenario).requests;
+    // `as` saturates, and maps NaN to 0, which leaves the overhead.
     (requests.round() as u64).saturating_add(RUN_OVERHEAD)
 }
 
