@@ -4,7 +4,7 @@ use super::*;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-const DATA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/lambda-perf/");
+const DATA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/lambda-perf/");
 const Z90: f64 = 1.2815516;
 const Z99: f64 = 2.3263479;
 
