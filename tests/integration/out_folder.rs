@@ -635,3 +635,55 @@ fn concurrent_runs_on_one_out_wait_or_refuse() {
         }
     }
 }
+
+/// Two signals at once (as GNU `timeout` sends them, to the process and its group) are one
+/// interruption: the run stops cleanly with its message, and no temporary is left.
+#[test]
+fn two_signals_within_a_second_are_one_interruption() {
+    let place = Place::new();
+    let long = place.path("proj/long.toml");
+    let out = place.path("out");
+    let mut child = coldsim()
+        .current_dir(place.path("work"))
+        .arg("run")
+        .arg(&long)
+        .args(["--quiet", "--out"])
+        .arg(&out)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("coldsim starts");
+    // Loading takes milliseconds; the simulation a minute or more.
+    std::thread::sleep(Duration::from_millis(700));
+    for _ in 0..2 {
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+    }
+    let started = Instant::now();
+    loop {
+        if child.try_wait().expect("waitable").is_some() {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the run did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let o = child.wait_with_output().expect("coldsim ends");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("interrupted at ") && stderr.contains("nothing written"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("interrupted again"), "{stderr}");
+    let mut left: Vec<String> = std::fs::read_dir(place.root.path())
+        .expect("readable")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["docs", "file.txt", "link", "proj", "work"]);
+}
