@@ -18,14 +18,44 @@ use std::time::Instant;
 /// Set by the first SIGINT (Ctrl-C) or SIGTERM; a second one quits at once (exit 130).
 static STOP: AtomicBool = AtomicBool::new(false);
 
+/// When the first signal arrived.
+static FIRST_SIGNAL: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// Signals this close to the first count as the same one: GNU `timeout` (and a terminal's
+/// Ctrl-C) signals the process and its group, so one interruption often arrives twice.
+const SAME_SIGNAL: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Routes SIGINT and SIGTERM to [`STOP`], for the commands that simulate. Runs check it
-/// every 65 536 events and stop without writing; sweeps keep their finished runs.
+/// every 65 536 events and stop without writing; sweeps keep their finished runs. A second
+/// signal a second or more after the first quits at once (a report being written is then
+/// left in its temporary sibling, which the next run into that folder removes).
 fn catch_interruptions() {
     let _ = ctrlc::set_handler(|| {
-        if STOP.swap(true, Ordering::SeqCst) {
+        let first = *FIRST_SIGNAL.get_or_init(Instant::now);
+        if STOP.swap(true, Ordering::SeqCst) && first.elapsed() >= SAME_SIGNAL {
+            eprintln!("interrupted again: quitting now");
             std::process::exit(130);
         }
     });
+}
+
+/// Checks and locks the output folder before anything is simulated (exit 2 if refused).
+fn prepare_out(out: &Path, protect: &[&Path]) -> Result<report::OutLock, Failure> {
+    report::prepare(out, protect).map_err(|e| Failure::BadInput(e.into()))
+}
+
+/// `output/<name>`: a scenario's name is one plain folder name (validation allows letters,
+/// digits, `-`, `_` and `.`, not first), so the default output never leaves `output/`.
+fn default_out(name: &str) -> Result<PathBuf, Failure> {
+    let mut parts = Path::new(name).components();
+    match (parts.next(), parts.next()) {
+        (Some(std::path::Component::Normal(_)), None) if !name.starts_with('.') => {
+            Ok(PathBuf::from("output").join(name))
+        }
+        _ => Err(Failure::BadInput(anyhow::anyhow!(
+            "the scenario name `{name}` is not a plain folder name; rename it or pass --out"
+        ))),
+    }
 }
 
 /// A simulation's progress callback result: stop once interrupted.
@@ -211,10 +241,11 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         &loaded.origin,
         limits(args.max_requests, args.force).as_ref(),
     )?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => default_out(&scenario.name)?,
+    };
+    let _lock = prepare_out(&out, &[&loaded.origin])?;
     let started = Instant::now();
     let bar = progress_bar(scenario.duration.as_secs_f64(), args.quiet);
     let results = simulate_with_progress(scenario, &mut |now| {
@@ -289,12 +320,13 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
         Some(text) => Some(sweep::Shard::parse(text)?),
     };
     check_sweep_resources(plan, shard, limits(args.max_requests, args.force).as_ref())?;
-    let out = args.out.clone().unwrap_or_else(|| match shard {
-        Some(s) => PathBuf::from("output")
-            .join(format!("{}-parts", plan.name))
+    let out = match (&args.out, shard) {
+        (Some(out), _) => out.clone(),
+        (None, Some(s)) => default_out(&format!("{}-parts", plan.name))?
             .join(format!("{}-of-{}", s.index, s.count)),
-        None => PathBuf::from("output").join(&plan.name),
-    });
+        (None, None) => default_out(&plan.name)?,
+    };
+    let _lock = prepare_out(&out, &[&plan.origin])?;
     let bar = ProgressBar::with_draw_target(Some(plan.runs() as u64), ProgressDrawTarget::hidden());
     if let Ok(style) = ProgressStyle::with_template(
         "{spinner} sweep [{bar:40}] {pos}/{len} runs · {msg} · {elapsed} elapsed, ~{eta} left",
@@ -374,6 +406,8 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
 }
 
 fn merge(args: MergeArgs) -> Result<(), Failure> {
+    let parts: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
+    let _lock = prepare_out(&args.out, &parts)?;
     let merged = sweep::merge(&args.out, &args.parts, !args.no_charts, args.svg)?;
     if !args.quiet {
         print!("{}", report::sweep_table(&merged.summary));

@@ -289,6 +289,8 @@ fn refused(f: &Fixture, parts: &[&str], needles: &[&str]) {
     let out = f.path("earlier");
     std::fs::create_dir_all(&out).expect("writable");
     std::fs::write(out.join("sweep.csv"), "earlier\n").expect("writable");
+    // An earlier coldsim report (its marker), which merge may replace but must not here.
+    std::fs::write(out.join(coldsim::report::MARKER), "").expect("writable");
     let assert = f.merge("earlier", parts).code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     for n in needles {
@@ -379,10 +381,12 @@ fn merge_refuses_missing_duplicated_and_foreign_parts() {
     std::fs::create_dir_all(f.path("empty")).expect("writable");
     refused(&f, &["p0", "p1", "empty"], &["empty", "part.json"]);
     // The output folder may not hold a part: the merge replaces it.
-    for out in ["p0", "p1/report"] {
+    // (A part as the output folder is refused with the output-folder checks, before merge
+    // reads the parts; a folder inside a part by merge itself.)
+    for (out, says) in [("p0", "which this run reads"), ("p1/report", "overlap")] {
         f.merge(out, &["p0", "p1", "p2"])
             .code(2)
-            .stderr(predicate::str::contains("overlap"));
+            .stderr(predicate::str::contains(says));
     }
     assert!(f.path("p0/part.json").is_file());
     assert!(!f.path("p1/report").exists());

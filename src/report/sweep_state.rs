@@ -58,6 +58,12 @@ impl SweepState {
         }
         let runs = self.dir.join("runs");
         std::fs::create_dir_all(&runs).map_err(io(&runs))?;
+        // The output folder now exists, perhaps only for the state: mark it as coldsim's.
+        if let Some(out) = self.dir.parent() {
+            if !out.join(super::outdir::MARKER).is_file() {
+                write_file(out, super::outdir::MARKER, super::outdir::MARKER_TEXT)?;
+            }
+        }
         let plan = PlanFile {
             fingerprint: fingerprint.to_owned(),
         };

@@ -6,6 +6,7 @@ mod hand_checked;
 mod interrupt;
 mod keep_alive;
 mod oracles;
+mod out_folder;
 mod properties;
 mod strategies;
 mod stress;
