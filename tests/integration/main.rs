@@ -7,6 +7,7 @@ mod interrupt;
 mod keep_alive;
 mod oracles;
 mod properties;
+mod reports;
 mod strategies;
 mod stress;
 

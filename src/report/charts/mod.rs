@@ -1169,10 +1169,7 @@ mod tests {
         let ticks = linear_ticks(2.0552, 2.0648, 8, 0.0);
         let label = tick_labeller(&ticks);
         let labels: Vec<String> = ticks.iter().map(&label).collect();
-        assert_eq!(
-            labels,
-            ["2.056", "2.058", "2.06", "2.062", "2.064"]
-        );
+        assert_eq!(labels, ["2.056", "2.058", "2.06", "2.062", "2.064"]);
         assert_eq!(fmt_tick(1250.0, 250.0), "1,250");
         assert_eq!(fmt_tick(100.5, 0.5), "100.5");
         assert_eq!(fmt_tick(-0.25, 0.25), "-0.25");
