@@ -69,7 +69,9 @@ impl Figures {
             mean_initializing: init,
             mean_idle: idle,
             utilization: ratio(busy, total),
-            mean_latency_ms: i.latency_mean_ns / 1e6,
+            // A batch is a twentieth of the counted period; one without a completed request
+            // (no traffic at all) counts as 0 here, as before, and is never written.
+            mean_latency_ms: i.latency_mean_ns.map_or(0.0, |ns| ns / 1e6),
         }
     }
 

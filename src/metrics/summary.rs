@@ -8,9 +8,12 @@ use serde::Serialize;
 /// Cost in US dollars by component.
 pub type Cost = CostBreakdown;
 
-/// Latency statistics in milliseconds.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+/// Latency statistics in milliseconds. With nothing measured (`samples` 0) every figure is
+/// written as `null`: no latency is invented.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct LatencySummary {
+    /// Values measured (not written: the counts beside it say how many requests there were).
+    pub samples: u64,
     /// Exact mean.
     pub mean: f64,
     /// Median (within 0.39%).
@@ -32,6 +35,7 @@ impl LatencySummary {
     pub fn of(h: &Histogram) -> Self {
         let ms = |ns: f64| ns / 1e6;
         LatencySummary {
+            samples: h.count(),
             mean: ms(h.mean()),
             p50: ms(h.quantile(0.5)),
             p90: ms(h.quantile(0.9)),
@@ -40,6 +44,28 @@ impl LatencySummary {
             p999: ms(h.quantile(0.999)),
             max: ms(h.max() as f64),
         }
+    }
+}
+
+impl LatencySummary {
+    /// `figure` of this summary, `None` when nothing was measured.
+    pub fn get(&self, figure: impl Fn(&Self) -> f64) -> Option<f64> {
+        (self.samples > 0).then(|| figure(self))
+    }
+}
+
+impl Serialize for LatencySummary {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = serializer.serialize_struct("LatencySummary", 7)?;
+        st.serialize_field("mean", &self.get(|l| l.mean))?;
+        st.serialize_field("p50", &self.get(|l| l.p50))?;
+        st.serialize_field("p90", &self.get(|l| l.p90))?;
+        st.serialize_field("p95", &self.get(|l| l.p95))?;
+        st.serialize_field("p99", &self.get(|l| l.p99))?;
+        st.serialize_field("p999", &self.get(|l| l.p999))?;
+        st.serialize_field("max", &self.get(|l| l.max))?;
+        st.end()
     }
 }
 
@@ -140,6 +166,9 @@ pub struct Stats {
     pub environments: EnvironmentSummary,
     /// Cost in US dollars.
     pub cost_usd: Cost,
+    /// Cost per month at the simulated traffic: `cost_usd.total` scaled from the counted
+    /// period to 730 hours (AWS's billing month), US dollars.
+    pub cost_usd_per_month: f64,
     /// Provisioned concurrency.
     pub provisioned: ProvisionedSummary,
     /// Warm-up pings.
@@ -240,6 +269,19 @@ impl Spread {
     }
 }
 
+/// Hours in a month for a monthly budget: 8760 h / 12, the month AWS's per-month prices
+/// assume.
+pub const HOURS_PER_MONTH: f64 = 730.0;
+
+/// `cost` of a counted period of `period_s` seconds, scaled to a month of `HOURS_PER_MONTH`.
+pub fn per_month(cost: f64, period_s: f64) -> f64 {
+    if period_s > 0.0 {
+        cost * HOURS_PER_MONTH * 3600.0 / period_s
+    } else {
+        0.0
+    }
+}
+
 fn stats(
     s: &FunctionStats,
     peak: u32,
@@ -294,6 +336,7 @@ fn stats(
             retired_evicted: s.retired_evicted,
             prewarmed: s.prewarmed,
         },
+        cost_usd_per_month: per_month(cost.total, period_s),
         cost_usd: cost,
         provisioned: ProvisionedSummary {
             mean_allocated: mean(s.provisioned_ns),

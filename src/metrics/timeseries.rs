@@ -32,12 +32,12 @@ pub struct Interval {
     pub throttled: u64,
     /// Of which failed.
     pub errors: u64,
-    /// Exact mean latency of the successful ones, ns (0 when none).
-    pub latency_mean_ns: f64,
-    /// Median latency of the successful ones, ns (within 3.1%; 0 when none).
-    pub latency_p50_ns: f64,
-    /// 99th percentile latency of the successful ones, ns (within 3.1%; 0 when none).
-    pub latency_p99_ns: f64,
+    /// Exact mean latency of the successful ones, ns (`None` when none: nothing to measure).
+    pub latency_mean_ns: Option<f64>,
+    /// Median latency of the successful ones, ns (within 3.1%; `None` when none).
+    pub latency_p50_ns: Option<f64>,
+    /// 99th percentile latency of the successful ones, ns (within 3.1%; `None` when none).
+    pub latency_p99_ns: Option<f64>,
     /// Environment-nanoseconds per `Class`.
     pub occupancy: [u128; 4],
     /// Provisioned environment-nanoseconds allocated (`[0]`) and busy (`[1]`).
@@ -64,9 +64,25 @@ pub struct Counts {
     pub throttled: u64,
     /// Of which failed.
     pub errors: u64,
+    /// Latency mean, p50 and p99 once closed, ns; NaN when no request completed (read as
+    /// `None`: a NaN keeps a row at 8 bytes per figure).
     mean: f64,
     p50: f64,
     p99: f64,
+}
+
+/// A closed interval's latency figure: `None` for the NaN of an interval without latencies.
+fn measured(v: f64) -> Option<f64> {
+    (!v.is_nan()).then_some(v)
+}
+
+/// Mean, p50 and p99 of `h`, NaN when it is empty (nothing was measured).
+fn latency_figures(h: &CoarseHistogram) -> (f64, f64, f64) {
+    if h.count() == 0 {
+        (f64::NAN, f64::NAN, f64::NAN)
+    } else {
+        (h.mean(), h.quantile(0.5), h.quantile(0.99))
+    }
 }
 
 /// Difference-array form of one interval's occupancy.
@@ -268,14 +284,12 @@ impl TimeSeries {
         let slot = &mut self.open[self.ring_head];
         let mut total = CoarseHistogram::new();
         for (g, h) in slot.iter_mut().enumerate() {
-            self.counts[g][i].mean = h.mean();
-            self.counts[g][i].p50 = h.quantile(0.5);
-            self.counts[g][i].p99 = h.quantile(0.99);
+            let c = &mut self.counts[g][i];
+            (c.mean, c.p50, c.p99) = latency_figures(h);
             total.merge(h);
             h.clear();
         }
-        self.total_latency
-            .push((total.mean(), total.quantile(0.5), total.quantile(0.99)));
+        self.total_latency.push(latency_figures(&total));
         self.finalized += 1;
         self.ring_head += 1;
         if self.ring_head == window {
@@ -364,9 +378,9 @@ impl TimeSeries {
                     warm: c.warm,
                     throttled: c.throttled,
                     errors: c.errors,
-                    latency_mean_ns: c.mean,
-                    latency_p50_ns: c.p50,
-                    latency_p99_ns: c.p99,
+                    latency_mean_ns: measured(c.mean),
+                    latency_p50_ns: measured(c.p50),
+                    latency_p99_ns: measured(c.p99),
                     occupancy: [0; 4],
                     provisioned: [0; 2],
                 };
@@ -442,9 +456,9 @@ impl TimeSeries {
                 }
             }
             if let Some(&(mean, p50, p99)) = self.total_latency.get(k) {
-                o.latency_mean_ns = mean;
-                o.latency_p50_ns = p50;
-                o.latency_p99_ns = p99;
+                o.latency_mean_ns = measured(mean);
+                o.latency_p50_ns = measured(p50);
+                o.latency_p99_ns = measured(p99);
             }
             o
         })
@@ -501,6 +515,25 @@ mod tests {
         assert_eq!(got, direct);
     }
 
+    /// Regression (issue 15): an interval where no request completed had latencies of 0.
+    #[test]
+    fn an_interval_without_latencies_has_none() {
+        let mut ts = TimeSeries::new(2, SimTime(0), SimTime(100), 10, SimDuration(25));
+        ts.latency(0, SimTime(1), SimTime(5), 4);
+        ts.finish();
+        let f0 = ts.function(0).expect("tracked");
+        assert_eq!(f0[0].latency_p50_ns.map(|v| v.round()), Some(4.0));
+        for iv in f0[1..].iter().chain(&ts.function(1).expect("tracked")) {
+            assert_eq!(
+                (iv.latency_mean_ns, iv.latency_p50_ns, iv.latency_p99_ns),
+                (None, None, None)
+            );
+        }
+        let total = ts.total();
+        assert!(total[0].latency_p99_ns.is_some());
+        assert!(total[1..].iter().all(|iv| iv.latency_p50_ns.is_none()));
+    }
+
     #[test]
     fn latency_percentiles_survive_closing_and_the_ring_wraps() {
         // 100 intervals of 10 ns, latencies bounded by 25 ns: at most 4 intervals are open.
@@ -515,16 +548,16 @@ mod tests {
         let f0 = ts.function(0).expect("tracked");
         for (i, iv) in f0.iter().enumerate() {
             let want = 1000.0 + i as f64;
+            let p50 = iv.latency_p50_ns.expect("measured");
             assert!(
-                (iv.latency_p50_ns - want).abs() / want < 1.0 / 32.0,
-                "interval {i}: {}",
-                iv.latency_p50_ns
+                (p50 - want).abs() / want < 1.0 / 32.0,
+                "interval {i}: {p50}"
             );
         }
         let total = ts.total();
-        assert!(total
-            .iter()
-            .all(|iv| (iv.latency_p99_ns - 5000.0).abs() / 5000.0 < 1.0 / 32.0));
+        assert!(total.iter().all(|iv| iv
+            .latency_p99_ns
+            .is_some_and(|p99| (p99 - 5000.0).abs() / 5000.0 < 1.0 / 32.0)));
     }
 
     #[test]

@@ -15,15 +15,15 @@ struct Row<'a> {
     throttled: u64,
     errors: u64,
     cold_start_ratio: f64,
-    latency_mean_ms: f64,
-    latency_p50_ms: f64,
-    latency_p99_ms: f64,
-    cold_latency_p50_ms: f64,
-    cold_latency_p99_ms: f64,
-    warm_latency_p50_ms: f64,
-    warm_latency_p99_ms: f64,
-    init_p50_ms: f64,
-    init_p99_ms: f64,
+    latency_mean_ms: Option<f64>,
+    latency_p50_ms: Option<f64>,
+    latency_p99_ms: Option<f64>,
+    cold_latency_p50_ms: Option<f64>,
+    cold_latency_p99_ms: Option<f64>,
+    warm_latency_p50_ms: Option<f64>,
+    warm_latency_p99_ms: Option<f64>,
+    init_p50_ms: Option<f64>,
+    init_p99_ms: Option<f64>,
     environments_created: u64,
     environments_peak: u32,
     environments_mean: f64,
@@ -48,15 +48,15 @@ impl<'a> From<&'a FunctionSummary> for Row<'a> {
             throttled: s.throttled,
             errors: s.errors,
             cold_start_ratio: s.cold_start_ratio,
-            latency_mean_ms: s.latency_ms.mean,
-            latency_p50_ms: s.latency_ms.p50,
-            latency_p99_ms: s.latency_ms.p99,
-            cold_latency_p50_ms: s.cold_latency_ms.p50,
-            cold_latency_p99_ms: s.cold_latency_ms.p99,
-            warm_latency_p50_ms: s.warm_latency_ms.p50,
-            warm_latency_p99_ms: s.warm_latency_ms.p99,
-            init_p50_ms: s.init_ms.p50,
-            init_p99_ms: s.init_ms.p99,
+            latency_mean_ms: s.latency_ms.get(|l| l.mean),
+            latency_p50_ms: s.latency_ms.get(|l| l.p50),
+            latency_p99_ms: s.latency_ms.get(|l| l.p99),
+            cold_latency_p50_ms: s.cold_latency_ms.get(|l| l.p50),
+            cold_latency_p99_ms: s.cold_latency_ms.get(|l| l.p99),
+            warm_latency_p50_ms: s.warm_latency_ms.get(|l| l.p50),
+            warm_latency_p99_ms: s.warm_latency_ms.get(|l| l.p99),
+            init_p50_ms: s.init_ms.get(|l| l.p50),
+            init_p99_ms: s.init_ms.get(|l| l.p99),
             environments_created: s.environments.created,
             environments_peak: s.environments.peak,
             environments_mean: s.environments.mean_total,
@@ -69,7 +69,8 @@ impl<'a> From<&'a FunctionSummary> for Row<'a> {
     }
 }
 
-/// The bytes of `functions.csv`.
+/// The bytes of `functions.csv`. A latency of a function with nothing measured (no cold
+/// start, say) is an empty cell.
 pub fn functions_csv(summary: &Summary) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     for f in &summary.functions {

@@ -44,7 +44,7 @@ fn stats_row(out: &mut String, name: &str, runtime: &str, s: &Stats) {
     let e = &s.environments;
     let _ = writeln!(
         out,
-        "<tr><th>{}</th><td>{}</td><td>{}</td><td>{:.3}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.1}%</td><td>${:.4}</td></tr>",
+        "<tr><th>{}</th><td>{}</td><td>{}</td><td>{:.3}%</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td><td>{:.1}%</td><td>{}</td><td>{}</td><td>${:.4}</td><td>${:.2}</td></tr>",
         esc(name),
         esc(runtime),
         s.invocations,
@@ -58,7 +58,10 @@ fn stats_row(out: &mut String, name: &str, runtime: &str, s: &Stats) {
         e.peak,
         e.mean_total,
         e.utilization * 100.0,
-        s.cost_usd.total
+        s.retries,
+        s.dropped,
+        s.cost_usd.total,
+        s.cost_usd_per_month
     );
 }
 
@@ -78,6 +81,7 @@ h1 {{ margin-bottom: .2rem; }} .meta {{ color: #555; margin-top: 0; }}
 .cards {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(170px, 1fr)); gap: .8rem; margin: 1.5rem 0; }}
 .card {{ border: 1px solid #ddd; border-radius: 8px; padding: .8rem 1rem; }}
 .card .v {{ font-size: 1.6rem; font-weight: 600; }} .card .k {{ color: #555; font-size: .9rem; }}
+.scroll {{ overflow-x: auto; margin: 1rem 0 2rem; }} .scroll table {{ margin: 0; }}
 table {{ border-collapse: collapse; width: 100%; font-size: .92rem; margin: 1rem 0 2rem; }}
 th, td {{ border-bottom: 1px solid #e5e5e5; padding: .35rem .5rem; text-align: right; }}
 th:first-child, th:nth-child(2), td:nth-child(2) {{ text-align: left; }} thead th {{ background: #f6f6f6; }}
@@ -95,9 +99,11 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
 <div class="card"><div class="v">{thr}</div><div class="k">throttled</div></div>
 <div class="card"><div class="v">{envs:.1}</div><div class="k">environments (mean; peak {peak})</div></div>
 <div class="card"><div class="v">${cost:.2}</div><div class="k">cost ({period_h:.1} h)</div></div>
+<div class="card"><div class="v">${month:.2}</div><div class="k">cost per month (730 h at this traffic)</div></div>
+<div class="card"><div class="v">{retries}</div><div class="k">async retries ({dropped} events dropped)</div></div>
 </div>
 <h2>Per function</h2>
-<table><thead><tr><th>function</th><th>runtime</th><th>requests</th><th>cold</th><th>throttled</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>cold p50 ms</th><th>init p50 ms</th><th>peak envs</th><th>mean envs</th><th>utilization</th><th>cost</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>function</th><th>runtime</th><th>requests</th><th>cold</th><th>throttled</th><th>errors</th><th>p50 ms</th><th>p99 ms</th><th>cold p50 ms</th><th>init p50 ms</th><th>peak envs</th><th>mean envs</th><th>utilization</th><th>retries</th><th>dropped</th><th>cost</th><th>cost / month</th></tr></thead><tbody>
 "#,
         name = esc(&summary.scenario),
         description = esc(page.description),
@@ -117,6 +123,9 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         envs = s.environments.mean_total,
         peak = s.environments.peak,
         cost = s.cost_usd.total,
+        month = s.cost_usd_per_month,
+        retries = s.retries,
+        dropped = s.dropped,
     );
     for f in &summary.functions {
         stats_row(
@@ -129,7 +138,8 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
     if summary.functions.len() > 1 {
         stats_row(&mut out, "all", "", s);
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
+    out += "<p class=\"meta\">Latency runs from a request's arrival to its completion: for asynchronous functions it includes the waits between retries of throttled attempts (a retried event can take minutes), so their percentiles can far exceed init + execution. Retries are throttled attempts that were tried again; dropped events were still throttled at the maximum event age and count as throttled. Cost per month scales the counted period's cost to 730 hours at the simulated traffic.</p>\n";
     let c = &s.cost_usd;
     let _ = writeln!(
         out,

@@ -70,6 +70,7 @@ pub fn sweep_html(summary: &SweepSummary, page: &SweepPage) -> Vec<u8> {
 <style>
 body {{ font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto; max-width: 1200px; padding: 0 1rem; color: #1e1e1e; }}
 h1 {{ margin-bottom: .2rem; }} .meta {{ color: #555; margin-top: 0; }}
+.scroll {{ overflow-x: auto; margin: 1rem 0; }} .scroll table {{ margin: 0; }}
 table {{ border-collapse: collapse; width: 100%; font-size: .92rem; margin: 1rem 0 1rem; }}
 th, td {{ border-bottom: 1px solid #e5e5e5; padding: .35rem .5rem; text-align: right; white-space: nowrap; }}
 thead th {{ background: #f6f6f6; }} td.p, th.p {{ text-align: left; }}
@@ -81,7 +82,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
 <p class="meta">{description}</p>
 <p class="meta">coldsim {version} · {points} point{ps} × {reps} replication{rs} = {runs} run{runs_s} ({mode}) · {simulated} counted per run · seed {seed} · {computed} runs in {wall:.1} s of wall time{resumed} · scenario <code>{origin}</code></p>
 <p class="meta">Each cell is the mean over replications{ci_note}. Replication <i>r</i> of every point replays the same arrivals (common random numbers); service times and platform choices differ per point. ◆ marks the Pareto front of p99 latency and cost.</p>
-<table><thead><tr><th class="p">#</th>"#,
+<div class="scroll"><table><thead><tr><th class="p">#</th>"#,
         name = esc(&summary.name),
         description = esc(&summary.description),
         version = env!("CARGO_PKG_VERSION"),
@@ -153,11 +154,11 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         }
         out += "</tr>\n";
     }
-    out += "</tbody></table>\n";
+    out += "</tbody></table></div>\n";
     if let Some(ka) = &summary.keep_alive {
         let _ = write!(
             out,
-            "<h2>Keep-alive trade-off</h2>\n<p class=\"meta\">Per point: the 75th percentile over functions of each function's cold starts (% of its requests), and the memory kept by idle environments (GB-seconds) relative to point {} ({}). ◆ marks the Pareto front of the two.</p>\n<table><thead><tr><th class=\"p\">#</th><th class=\"p\">point</th><th>p75 function cold starts</th><th>wasted memory (normalized)</th></tr></thead><tbody>\n",
+            "<h2>Keep-alive trade-off</h2>\n<p class=\"meta\">Per point: the 75th percentile over functions of each function's cold starts (% of its requests), and the memory kept by idle environments (GB-seconds) relative to point {} ({}). ◆ marks the Pareto front of the two.</p>\n<div class=\"scroll\"><table><thead><tr><th class=\"p\">#</th><th class=\"p\">point</th><th>p75 function cold starts</th><th>wasted memory (normalized)</th></tr></thead><tbody>\n",
             summary.points.iter().find(|p| p.label == ka.baseline).map_or(0, |p| p.index),
             esc(&ka.baseline)
         );
@@ -174,7 +175,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
             out += &cell(&k.wasted_memory_normalized, 1.0, "", "");
             out += "</tr>\n";
         }
-        out += "</tbody></table>\n";
+        out += "</tbody></table></div>\n";
     }
     let skipped: Vec<&str> = Metric::ALL
         .into_iter()

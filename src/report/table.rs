@@ -18,7 +18,7 @@ fn ms(v: f64) -> String {
 fn row(out: &mut String, name: &str, s: &Stats) {
     let _ = writeln!(
         out,
-        "{:<16} {:>11} {:>7.2}% {:>9} {:>7} {:>9} {:>9} {:>9} {:>7} {:>6.1} {:>11.2}",
+        "{:<16} {:>11} {:>7.2}% {:>9} {:>7} {:>9} {:>9} {:>9} {:>7} {:>6.1} {:>11.2} {:>12.2}",
         name,
         s.invocations,
         s.cold_start_ratio * 100.0,
@@ -30,6 +30,7 @@ fn row(out: &mut String, name: &str, s: &Stats) {
         s.environments.peak,
         s.environments.mean_total,
         s.cost_usd.total,
+        s.cost_usd_per_month,
     );
 }
 
@@ -38,12 +39,16 @@ pub fn table(summary: &Summary) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "scenario {} · seed {} · {:.0} s counted",
-        summary.scenario, summary.seed, summary.simulated_seconds
+        "scenario {} · seed {} · {:.0} s counted · cost ${:.2}, ${:.2} per month (730 h) at this traffic",
+        summary.scenario,
+        summary.seed,
+        summary.simulated_seconds,
+        summary.stats.cost_usd.total,
+        summary.stats.cost_usd_per_month
     );
     let _ = writeln!(
         out,
-        "{:<16} {:>11} {:>8} {:>9} {:>7} {:>9} {:>9} {:>9} {:>7} {:>6} {:>11}",
+        "{:<16} {:>11} {:>8} {:>9} {:>7} {:>9} {:>9} {:>9} {:>7} {:>6} {:>11} {:>12}",
         "function",
         "requests",
         "cold",
@@ -54,7 +59,8 @@ pub fn table(summary: &Summary) -> String {
         "cold p50",
         "peak",
         "envs",
-        "cost $"
+        "cost $",
+        "$ / month"
     );
     for f in &summary.functions {
         let name: String = f.name.chars().take(16).collect();

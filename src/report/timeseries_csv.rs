@@ -14,8 +14,8 @@ struct Row<'a> {
     warm_starts: u64,
     throttled: u64,
     errors: u64,
-    latency_p50_ms: f64,
-    latency_p99_ms: f64,
+    latency_p50_ms: Option<f64>,
+    latency_p99_ms: Option<f64>,
     busy: f64,
     idle: f64,
     initializing: f64,
@@ -41,8 +41,8 @@ fn rows<W: Write>(
             warm_starts: iv.warm,
             throttled: iv.throttled,
             errors: iv.errors,
-            latency_p50_ms: iv.latency_p50_ns / 1e6,
-            latency_p99_ms: iv.latency_p99_ns / 1e6,
+            latency_p50_ms: iv.latency_p50_ns.map(|ns| ns / 1e6),
+            latency_p99_ms: iv.latency_p99_ns.map(|ns| ns / 1e6),
             busy: mean(Class::Busy),
             idle: mean(Class::Idle),
             initializing: mean(Class::Initializing),
@@ -63,7 +63,8 @@ fn rows<W: Write>(
 /// interval (`provisioned` = idle provisioned environments; busy ones count as `busy`;
 /// `provisioned_allocated` = the configured count; `provisioned_utilization` = busy
 /// provisioned / allocated).
-/// Latency percentiles are of requests that arrived in the interval, within 3.1%.
+/// Latency percentiles are of requests that arrived in the interval, within 3.1%; empty when
+/// none of them completed (nothing was measured, so nothing is written).
 pub fn timeseries_csv(ts: &TimeSeries, names: &[String]) -> Vec<u8> {
     let mut bytes = Vec::new();
     write_timeseries_csv(&mut bytes, ts, names).expect("writing CSV to memory cannot fail");

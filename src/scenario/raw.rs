@@ -659,6 +659,6 @@ pub struct RawPricing {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawReport {
-    /// Width of one row of `timeseries.csv` [1m].
+    /// Width of one row of `timeseries.csv` [1m up to a counted day; beyond, the first of 2m, 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d that gives at most 1440 rows].
     pub interval: Option<DurationText>,
 }

@@ -68,6 +68,29 @@ const Z99: f64 = 2.326_347_874_040_841;
 /// Most time-series rows a run may ask for (memory grows with rows × tracked functions).
 const MAX_ROWS: u64 = 100_000;
 
+/// Most rows the default `[report] interval` gives: a day of minutes. It keeps a time chart
+/// within a few thousand points and far below `MAX_ROWS`.
+const DEFAULT_ROWS: u64 = 1440;
+const _: () = assert!(DEFAULT_ROWS <= MAX_ROWS);
+
+/// Widths the default interval is chosen from, seconds: 1 min up to a counted day, then the
+/// first of these that gives at most `DEFAULT_ROWS` rows, then whole days.
+const DEFAULT_INTERVALS_S: [u64; 12] = [
+    60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
+];
+
+/// The default `[report] interval` for a counted period of `counted`: 1 min up to a day,
+/// coarser beyond (15 min for 14 days, 3 h for 3000 h), never more than `DEFAULT_ROWS` rows.
+pub fn default_report_interval(counted: SimDuration) -> SimDuration {
+    let rows = |width_s: u64| counted.0.div_ceil(width_s * 1_000_000_000);
+    let width_s = DEFAULT_INTERVALS_S
+        .iter()
+        .copied()
+        .find(|&w| rows(w) <= DEFAULT_ROWS)
+        .unwrap_or_else(|| 86_400 * rows(86_400).div_ceil(DEFAULT_ROWS));
+    SimDuration::from_secs(width_s)
+}
+
 /// Validates `raw`. `name_default` names the scenario when the file does not; `base_dir`
 /// resolves relative paths (empirical distribution files).
 pub fn validate(
@@ -138,11 +161,12 @@ pub fn validate(
     }
     limits(&mut c, &platform, &functions);
 
+    let counted = SimDuration(duration.0.saturating_sub(warmup.0));
     let report_interval = c.positive(
         "report.interval",
         raw.report
             .interval
-            .map_or(SimDuration::from_secs(60), |d| d.0),
+            .map_or(default_report_interval(counted), |d| d.0),
     );
     let rows = duration.0.saturating_sub(warmup.0) / report_interval.0.max(1);
     if rows > MAX_ROWS {
@@ -1772,5 +1796,35 @@ mod trace_tests {
         assert!(!glob("a?c", "ac"));
         assert!(!glob("abc", "abcd"));
         assert!(!glob("*x", "abc"));
+    }
+}
+
+#[cfg(test)]
+mod report_interval_tests {
+    use super::{default_report_interval, DEFAULT_ROWS};
+    use crate::engine::SimDuration;
+
+    const H: u64 = 3600;
+
+    #[test]
+    fn default_interval_is_a_minute_up_to_a_day_then_coarser() {
+        let of = |s: u64| default_report_interval(SimDuration::from_secs(s)).0 / 1_000_000_000;
+        assert_eq!(of(60), 60);
+        assert_eq!(of(23 * H + 1800), 60);
+        assert_eq!(of(24 * H), 60);
+        assert_eq!(of(24 * H + 1), 120);
+        assert_eq!(of(7 * 24 * H - H), 600);
+        assert_eq!(of(14 * 24 * H), 900);
+        assert_eq!(of(3000 * H), 3 * H);
+        assert_eq!(of(1440 * 24 * H), 24 * H);
+        assert_eq!(of(1441 * 24 * H), 48 * H);
+        // Every counted period stays within the default's rows.
+        for days in [
+            0.01, 0.5, 1.0, 1.5, 2.0, 3.7, 10.0, 30.0, 125.0, 365.0, 5000.0, 1e5,
+        ] {
+            let counted = SimDuration::from_secs((days * 86_400.0) as u64);
+            let rows = counted.0.div_ceil(default_report_interval(counted).0);
+            assert!(rows <= DEFAULT_ROWS, "{days} d: {rows} rows");
+        }
     }
 }

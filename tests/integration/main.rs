@@ -8,6 +8,7 @@ mod keep_alive;
 mod oracles;
 mod out_folder;
 mod properties;
+mod reports;
 mod strategies;
 mod stress;
 

@@ -6,9 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_note, fmt_num, linear_axis, linear_ticks, mesh_styles,
-    padded_top, render, tick_style, time_ticks, time_unit_for_span, ChartError, ChartMeta,
-    DrawResult, Figure, Format, LegendEntry, Swatch, BUSY, IDLE, INITIALIZING, PROVISIONED,
+    axis_title_style, draw_header, draw_note, linear_axis, linear_ticks, mesh_styles, padded_top,
+    render, tick_labeller, tick_style, time_axis, ChartError, ChartMeta, DrawResult, Figure,
+    Format, LegendEntry, Swatch, BUSY, IDLE, INITIALIZING, PROVISIONED,
 };
 
 /// Time-weighted mean environment counts per interval, precomputed by the metrics code.
@@ -78,7 +78,8 @@ impl Figure for EnvironmentsChart<'_> {
         };
         let n = layers.iter().map(|(v, _, _)| v.len()).max().unwrap_or(0);
         let span = interval * n.max(1) as f64;
-        let unit = time_unit_for_span(span);
+        let axis = time_axis(start, start + span, 13);
+        let unit = axis.unit;
         let x0 = start / unit.seconds;
         let x1 = (start + span) / unit.seconds;
 
@@ -96,6 +97,8 @@ impl Figure for EnvironmentsChart<'_> {
             .map(|t| t.iter().copied().fold(0.0, f64::max))
             .unwrap_or(0.0);
         let y_top = padded_top(max_total, 0.08, 1.0);
+        let y_ticks = linear_ticks(0.0, y_top, 8, 0.1);
+        let y_label = tick_labeller(&y_ticks);
 
         let (mesh_bold, mesh_light) = mesh_styles();
         let mut chart = ChartBuilder::on(&body)
@@ -106,8 +109,8 @@ impl Figure for EnvironmentsChart<'_> {
             .x_label_area_size(80)
             .y_label_area_size(110)
             .build_cartesian_2d(
-                linear_axis(x0, x1, time_ticks(x0, x1, unit, 13)),
-                linear_axis(0.0, y_top, linear_ticks(0.0, y_top, 8, 0.1)),
+                linear_axis(x0, x1, axis.ticks.clone()),
+                linear_axis(0.0, y_top, y_ticks),
             )?;
         chart
             .configure_mesh()
@@ -117,8 +120,8 @@ impl Figure for EnvironmentsChart<'_> {
             .axis_desc_style(axis_title_style())
             .x_desc(format!("time ({})", unit.name))
             .y_desc("environments (time-weighted mean)")
-            .x_label_formatter(&|v| fmt_num(*v))
-            .y_label_formatter(&|v| fmt_num(*v))
+            .x_label_formatter(&|v| axis.label(*v))
+            .y_label_formatter(&y_label)
             .draw()?;
 
         if n == 0 {

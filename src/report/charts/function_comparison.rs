@@ -8,9 +8,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     axis_title_style, bold_style, draw_header, draw_note, fmt_ms, fmt_num, linear_axis,
-    linear_ticks, max_text_width, mesh_styles, render, text_style, tick_style, ChartError,
-    ChartMeta, DrawResult, Figure, Format, ANNOTATION_PX, COLD, MUTED, NEUTRAL, PANEL_TITLE_PX,
-    TEXT, TICK_PX,
+    linear_ticks, max_text_width, mesh_styles, render, text_style, tick_labeller, tick_style,
+    ChartError, ChartMeta, DrawResult, Figure, Format, ANNOTATION_PX, COLD, MUTED, NEUTRAL,
+    PANEL_TITLE_PX, TEXT, TICK_PX,
 };
 
 /// One function's summary, precomputed by the metrics code.
@@ -125,6 +125,8 @@ fn draw_panel<DB: DrawingBackend>(
         }
         names[n - 1 - r as usize].to_string()
     };
+    let x_ticks = linear_ticks(0.0, top, 8, 0.0);
+    let x_label = tick_labeller(&x_ticks);
     let (mesh_bold, mesh_light) = mesh_styles();
     let mut chart = ChartBuilder::on(area)
         .caption(panel.caption, bold_style(PANEL_TITLE_PX, TEXT))
@@ -134,10 +136,7 @@ fn draw_panel<DB: DrawingBackend>(
         .margin_bottom(10)
         .x_label_area_size(80)
         .y_label_area_size(y_area)
-        .build_cartesian_2d(
-            linear_axis(0.0, top, linear_ticks(0.0, top, 8, 0.0)),
-            y_range,
-        )?;
+        .build_cartesian_2d(linear_axis(0.0, top, x_ticks), y_range)?;
     chart
         .configure_mesh()
         .disable_y_mesh()
@@ -147,7 +146,7 @@ fn draw_panel<DB: DrawingBackend>(
         .y_label_style(label_style.clone())
         .axis_desc_style(axis_title_style())
         .x_desc(panel.x_desc)
-        .x_label_formatter(&|v| fmt_num(*v))
+        .x_label_formatter(&x_label)
         .y_label_formatter(&row_label)
         .draw()?;
     if n == 0 {

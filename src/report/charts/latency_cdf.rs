@@ -82,9 +82,41 @@ fn clean(data: &[CdfSeries]) -> Vec<Clean<'_>> {
     out
 }
 
+/// "all" is drawn first as a wide light band, the other curves thin on top of it: where a curve
+/// coincides with "all" (warm, when cold starts are rare) both stay visible.
+const ALL_BAND: RGBColor = RGBColor(170, 170, 170);
+const ALL_BAND_PX: u32 = 10;
+const CURVE_PX: u32 = 3;
+
+fn is_all(label: &str) -> bool {
+    label.trim().eq_ignore_ascii_case("all")
+}
+
+/// Whether two curves read as one: p50 and p99 within 1% of each other (the legend says so).
+fn coincide(a: &Clean<'_>, b: &Clean<'_>) -> bool {
+    let near = |x: Option<f64>, y: Option<f64>| match (x, y) {
+        (Some(x), Some(y)) => (x - y).abs() <= 0.01 * x.max(y),
+        _ => false,
+    };
+    near(a.p50, b.p50) && near(a.p99, b.p99)
+}
+
+/// The colour of a curve's marks and reference lines (the band of "all" is too light for them).
+fn ink(s: &Clean<'_>) -> RGBColor {
+    if is_all(s.label) {
+        super::ALL
+    } else {
+        s.color
+    }
+}
+
 impl Figure for LatencyCdf<'_> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let series = clean(self.data);
+        let mut series = clean(self.data);
+        for s in series.iter_mut().filter(|s| is_all(s.label)) {
+            s.color = ALL_BAND;
+        }
+        let all = series.iter().position(|s| is_all(s.label));
 
         let legend: Vec<LegendEntry> = series
             .iter()
@@ -96,6 +128,9 @@ impl Figure for LatencyCdf<'_> {
                 }
                 if let Some(p) = s.p99 {
                     parts.push(format!("p99 {}", fmt_ms(p)));
+                }
+                if all.is_some_and(|a| !is_all(s.label) && coincide(s, &series[a])) {
+                    parts.push("on the all curve".to_string());
                 }
                 if !parts.is_empty() {
                     label = format!("{label} ({})", parts.join(", "));
@@ -169,10 +204,7 @@ impl Figure for LatencyCdf<'_> {
         }
 
         // Reference lines at p50 / p99 of the "all" series (or the first one drawn).
-        let reference = series
-            .iter()
-            .find(|s| s.label.trim().eq_ignore_ascii_case("all"))
-            .or_else(|| series.first());
+        let reference = all.map(|a| &series[a]).or_else(|| series.first());
         if let Some(r) = reference {
             let frac = |x: f64| (x / lo).ln() / (hi / lo).ln();
             for (name, value, y) in [("p50", r.p50, 0.04), ("p99", r.p99, 0.12)] {
@@ -181,7 +213,7 @@ impl Figure for LatencyCdf<'_> {
                     vec![(v, 0.0), (v, 1.0)],
                     10,
                     7,
-                    r.color.mix(0.7).stroke_width(2),
+                    ink(r).mix(0.7).stroke_width(2),
                 ))?;
                 let (dx, anchor) = if frac(v) > 0.8 {
                     (-8, HPos::Right)
@@ -204,19 +236,17 @@ impl Figure for LatencyCdf<'_> {
             }
         }
 
-        // "all" is drawn last and thinner: it often lies on top of "warm" (cold starts are
-        // rare), and would otherwise hide it or be hidden.
-        for s in series.iter().filter(|s| s.label != "all") {
-            draw_line(&mut chart, &s.points, s.color, 4)?;
+        for s in series.iter().filter(|s| is_all(s.label)) {
+            draw_line(&mut chart, &s.points, s.color, ALL_BAND_PX)?;
         }
-        for s in series.iter().filter(|s| s.label == "all") {
-            draw_line(&mut chart, &s.points, s.color, 2)?;
+        for s in series.iter().filter(|s| !is_all(s.label)) {
+            draw_line(&mut chart, &s.points, s.color, CURVE_PX)?;
         }
         for s in &series {
             let marks = [s.p50.map(|p| (p, 0.5)), s.p99.map(|p| (p, 0.99))];
             chart.draw_series(marks.into_iter().flatten().map(|c| {
                 EmptyElement::at(c)
-                    + Circle::new((0, 0), 8, s.color.filled())
+                    + Circle::new((0, 0), 8, ink(s).filled())
                     + Circle::new((0, 0), 8, WHITE.stroke_width(2))
             }))?;
         }

@@ -590,14 +590,7 @@ fn trim_zeros(s: String) -> String {
 
 fn group_thousands(v: f64) -> String {
     let neg = v < 0.0;
-    let digits = format!("{:.0}", v.abs());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let out = group_digits(&format!("{:.0}", v.abs()));
     if neg {
         format!("-{out}")
     } else {
@@ -605,9 +598,65 @@ fn group_thousands(v: f64) -> String {
     }
 }
 
+/// "1234567" → "1,234,567".
+fn group_digits(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// "123 ms", "1,234 ms", "4.56 ms".
 pub(crate) fn fmt_ms(v: f64) -> String {
     format!("{} ms", fmt_num(v))
+}
+
+/// The label of tick `v` on an axis whose ticks are multiples of `step`: as many decimals as
+/// the step has (trailing zeros trimmed) and thousands separators, so two ticks never read
+/// alike ("2.056", "2.058", where `fmt_num` gives "2.06" twice).
+pub(crate) fn fmt_tick(v: f64, step: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    let step = step.abs();
+    let decimals = (0..=12)
+        .find(|&d| {
+            let x = step * 10f64.powi(d);
+            x.round() >= 1.0 && (x - x.round()).abs() <= 1e-6 * x
+        })
+        .unwrap_or(12);
+    let text = trim_zeros(format!("{:.*}", decimals as usize, v.abs()));
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut out = group_digits(int);
+    if !frac.is_empty() {
+        out.push('.');
+        out.push_str(frac);
+    }
+    if v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// The labels for the labelled ticks `ticks` of a linear axis: [`fmt_tick`] with their
+/// smallest gap as the step ([`fmt_num`] for fewer than two ticks).
+pub(crate) fn tick_labeller(ticks: &[f64]) -> impl Fn(&f64) -> String {
+    let gap = ticks
+        .windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .filter(|d| *d > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    move |v: &f64| {
+        if gap.is_finite() {
+            fmt_tick(*v, gap)
+        } else {
+            fmt_num(*v)
+        }
+    }
 }
 
 /// Largest value of the 1-2-5 sequence that is <= v (v > 0).
@@ -699,8 +748,17 @@ fn nice_step(raw: f64) -> f64 {
 }
 
 /// Evenly spaced "nice" ticks covering [lo, hi], at most about `max_ticks`, never finer than
-/// `min_step`.
+/// `min_step`; at least two unless `min_step` forbids them (a nice step can leave a single
+/// multiple in a narrow range away from zero, which would hide the scale).
 pub(crate) fn linear_ticks(lo: f64, hi: f64, max_ticks: usize, min_step: f64) -> Vec<f64> {
+    let out = linear_ticks_once(lo, hi, max_ticks, min_step);
+    if out.len() < 2 && max_ticks < 64 && (hi - lo) / (max_ticks.max(2) as f64) > min_step {
+        return linear_ticks(lo, hi, max_ticks * 2, min_step);
+    }
+    out
+}
+
+fn linear_ticks_once(lo: f64, hi: f64, max_ticks: usize, min_step: f64) -> Vec<f64> {
     if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
         return Vec::new();
     }
@@ -799,46 +857,92 @@ pub(crate) struct TimeUnit {
 pub(crate) const SECONDS: TimeUnit = TimeUnit {
     name: "s",
     seconds: 1.0,
-    steps: &[0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0],
+    steps: &[1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0],
 };
 pub(crate) const MINUTES: TimeUnit = TimeUnit {
     name: "min",
     seconds: 60.0,
-    steps: &[1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0, 60.0],
+    steps: &[1.0, 2.0, 5.0, 10.0, 15.0, 20.0, 30.0],
 };
 pub(crate) const HOURS: TimeUnit = TimeUnit {
     name: "h",
     seconds: 3600.0,
-    steps: &[1.0, 2.0, 3.0, 4.0, 6.0, 12.0, 24.0, 48.0, 72.0, 168.0],
+    steps: &[1.0, 2.0, 3.0, 4.0, 6.0, 12.0],
+};
+pub(crate) const DAYS: TimeUnit = TimeUnit {
+    name: "d",
+    seconds: 86_400.0,
+    steps: &[1.0, 2.0, 5.0, 7.0, 10.0, 14.0, 20.0, 30.0, 50.0, 100.0],
 };
 
-/// Seconds for spans up to 3 min, minutes up to 3 h, hours beyond.
-pub(crate) fn time_unit_for_span(span_s: f64) -> TimeUnit {
-    if !(span_s.is_finite()) || span_s <= 180.0 {
-        SECONDS
-    } else if span_s <= 3.0 * 3600.0 {
-        MINUTES
-    } else {
-        HOURS
+/// Fewest labelled ticks a time axis gets.
+pub(crate) const MIN_TIME_TICKS: usize = 4;
+
+/// A time axis: the unit its labels read in, the step between ticks and the ticks (both in
+/// that unit).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TimeAxis {
+    pub unit: TimeUnit,
+    pub step: f64,
+    pub ticks: Vec<f64>,
+}
+
+impl TimeAxis {
+    /// The label of tick `v`: as many decimals as the step has.
+    pub fn label(&self, v: f64) -> String {
+        fmt_tick(v, self.step)
     }
 }
 
-/// Ticks on a time axis in `unit` over [lo, hi] (in that unit), at most about `max_ticks`.
-pub(crate) fn time_ticks(lo: f64, hi: f64, unit: TimeUnit, max_ticks: usize) -> Vec<f64> {
-    if !(lo.is_finite() && hi.is_finite()) || hi <= lo {
-        return Vec::new();
-    }
-    let span = hi - lo;
-    let step = unit
-        .steps
-        .iter()
-        .copied()
-        .find(|s| span / s <= max_ticks as f64)
-        .unwrap_or_else(|| nice_ceil_125(span / max_ticks as f64));
-    linear_ticks(lo, hi, usize::MAX, step)
-        .into_iter()
-        .filter(|v| ((v / step).round() * step - v).abs() < step * 1e-6)
+/// Multiples of `step` in [lo, hi].
+fn multiples(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+    let eps = 1e-9;
+    let first = (lo / step - eps).ceil() as i64;
+    let last = (hi / step + eps).floor() as i64;
+    (first..=last)
+        .map(|k| if k == 0 { 0.0 } else { k as f64 * step })
         .collect()
+}
+
+/// The time axis over [lo_s, hi_s] seconds: the coarsest unit (days, hours, minutes, seconds)
+/// whose natural steps give at least `MIN_TIME_TICKS` and at most `max_ticks` (>= 13)
+/// labelled ticks, with the finest such step; 1-2-5 multiples of days beyond the longest step,
+/// of seconds below a few seconds. Pure, so every duration can be tested.
+pub(crate) fn time_axis(lo_s: f64, hi_s: f64, max_ticks: usize) -> TimeAxis {
+    let max_ticks = max_ticks.max(13);
+    let empty = TimeAxis {
+        unit: SECONDS,
+        step: 1.0,
+        ticks: Vec::new(),
+    };
+    if !(lo_s.is_finite() && hi_s.is_finite()) || hi_s <= lo_s {
+        return empty;
+    }
+    // With a 1-2-5 step no finer than span / (max - 1) there are at least
+    // (max - 1) / 2.5 >= 4.8 multiples in the span, and at most max.
+    let nice = |unit: TimeUnit| {
+        let (lo, hi) = (lo_s / unit.seconds, hi_s / unit.seconds);
+        let step = nice_ceil_125((hi - lo) / (max_ticks - 1) as f64);
+        TimeAxis {
+            unit,
+            step,
+            ticks: multiples(lo, hi, step),
+        }
+    };
+    for unit in [DAYS, HOURS, MINUTES, SECONDS] {
+        let (lo, hi) = (lo_s / unit.seconds, hi_s / unit.seconds);
+        let found = unit.steps.iter().find_map(|&step| {
+            let ticks = multiples(lo, hi, step);
+            (ticks.len() <= max_ticks).then_some(TimeAxis { unit, step, ticks })
+        });
+        match found {
+            Some(axis) if axis.ticks.len() >= MIN_TIME_TICKS => return axis,
+            Some(_) => {}
+            // Longer than the longest step of the coarsest unit can label.
+            None => return nice(unit),
+        }
+    }
+    nice(SECONDS)
 }
 
 /// "1 min", "10 s", "1 h", "0.5 s", "90 s".
@@ -981,10 +1085,132 @@ mod tests {
             linear_ticks(0.0, 10.0, 6, 1.0),
             vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
         );
-        let t = time_ticks(0.0, 24.0, HOURS, 13);
-        assert_eq!(t, (0..=12).map(|k| f64::from(k) * 2.0).collect::<Vec<_>>());
-        assert_eq!(time_unit_for_span(86_400.0).name, "h");
-        assert_eq!(time_unit_for_span(3600.0).name, "min");
-        assert_eq!(time_unit_for_span(60.0).name, "s");
+        let t = time_axis(0.0, 86_400.0, 13);
+        assert_eq!((t.unit, t.step), (HOURS, 2.0));
+        assert_eq!(
+            t.ticks,
+            (0..=12).map(|k| f64::from(k) * 2.0).collect::<Vec<_>>()
+        );
+        assert_eq!(time_axis(0.0, 3600.0, 13).unit, MINUTES);
+        assert_eq!(time_axis(0.0, 60.0, 13).unit, SECONDS);
+    }
+
+    const HOUR: f64 = 3600.0;
+    const DAY: f64 = 86_400.0;
+
+    /// The regression: a 7-day run with a 1-hour warm-up (scenarios/single-function.toml) had
+    /// no labelled time tick (steps of 24 h were rounded to 25 h, then filtered away), and 2–5
+    /// days had two.
+    #[test]
+    fn long_runs_get_labelled_time_ticks() {
+        let week = time_axis(HOUR, 7.0 * DAY, 13);
+        assert_eq!((week.unit, week.step), (DAYS, 1.0));
+        assert_eq!(week.ticks, vec![1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
+        let three = time_axis(HOUR, 3.0 * DAY, 13);
+        assert_eq!((three.unit, three.step), (HOURS, 6.0));
+        assert_eq!(three.ticks.len(), 12);
+        let fortnight = time_axis(0.0, 14.0 * DAY, 13);
+        assert_eq!((fortnight.unit, fortnight.step), (DAYS, 2.0));
+        let long = time_axis(0.0, 3000.0 * HOUR, 13);
+        assert_eq!((long.unit, long.step), (DAYS, 10.0));
+        assert_eq!(long.label(120.0), "120");
+    }
+
+    /// Over many durations and starts (warm-ups), from a second to 30 years: at least four and
+    /// at most 13 labelled ticks, inside the span, evenly spaced, no label repeated.
+    #[test]
+    fn time_axis_labels_any_duration() {
+        let mut durations = Vec::new();
+        let mut d = 1.0;
+        while d < 30.0 * 365.0 * DAY {
+            durations.push(d);
+            d *= 1.07;
+        }
+        durations.extend([
+            60.0,
+            180.0,
+            3.0 * HOUR,
+            23.5 * HOUR,
+            DAY,
+            2.0 * DAY,
+            5.0 * DAY,
+            7.0 * DAY,
+            14.0 * DAY,
+            3000.0 * HOUR,
+        ]);
+        for &span in &durations {
+            for start in [0.0, 0.1 * span, 60.0, 1800.0, HOUR, DAY] {
+                let t = time_axis(start, start + span, 13);
+                let what = format!("start {start} s, span {span} s: {t:?}");
+                assert!(t.ticks.len() >= MIN_TIME_TICKS, "{what}");
+                assert!(t.ticks.len() <= 13, "{what}");
+                let (lo, hi) = (start / t.unit.seconds, (start + span) / t.unit.seconds);
+                let eps = 1e-9 * hi.abs().max(1.0);
+                assert!(
+                    t.ticks.iter().all(|v| *v >= lo - eps && *v <= hi + eps),
+                    "{what}"
+                );
+                assert!(
+                    t.ticks
+                        .windows(2)
+                        .all(|w| ((w[1] - w[0]) - t.step).abs() <= 1e-9 * t.step.max(1.0)),
+                    "{what}"
+                );
+                let labels: Vec<String> = t.ticks.iter().map(|v| t.label(*v)).collect();
+                let unique: std::collections::HashSet<&String> = labels.iter().collect();
+                assert_eq!(unique.len(), labels.len(), "{what}: {labels:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn tick_labels_carry_the_digits_that_differ() {
+        // The keep-alive-policies sweep's cost axis: a $0.01 spread read "2.06" six times.
+        let ticks = linear_ticks(2.0552, 2.0648, 8, 0.0);
+        let label = tick_labeller(&ticks);
+        let labels: Vec<String> = ticks.iter().map(&label).collect();
+        assert_eq!(labels, ["2.056", "2.058", "2.06", "2.062", "2.064"]);
+        assert_eq!(fmt_tick(1250.0, 250.0), "1,250");
+        assert_eq!(fmt_tick(100.5, 0.5), "100.5");
+        assert_eq!(fmt_tick(-0.25, 0.25), "-0.25");
+        assert_eq!(fmt_tick(-0.0, 0.1), "0");
+        assert_eq!(fmt_tick(0.30000000000000004, 0.1), "0.3");
+        assert_eq!(tick_labeller(&[7.0])(&7.25), "7.25");
+    }
+
+    /// The ranges the charts of the bundled scenarios produce (costs in dollars from cents to
+    /// thousands, latencies in ms, percentages, environment counts, request counts), and
+    /// ranges at every scale and offset: the labels of one axis never repeat.
+    #[test]
+    fn linear_tick_labels_never_repeat() {
+        let mut ranges = vec![
+            (2.0552, 2.0648),
+            (0.0, 1.02),
+            (0.0, 5.0),
+            (0.0, 0.35),
+            (11.94, 12.03),
+            (1.0041, 1.0049),
+            (0.0, 1_300_000.0),
+            (99.2, 100.4),
+            (2350.0, 2430.0),
+            (-0.004, 0.011),
+        ];
+        let mut rng = test_support::Lcg(15);
+        for _ in 0..20_000 {
+            let scale = 10f64.powf(rng.next_f64() * 14.0 - 6.0);
+            let lo = (rng.next_f64() - 0.3) * scale * 10f64.powf(rng.next_f64() * 4.0);
+            let width = scale * (0.001 + rng.next_f64());
+            ranges.push((lo, lo + width));
+        }
+        for (lo, hi) in ranges {
+            for max_ticks in [5, 8, 9, 10] {
+                let ticks = linear_ticks(lo, hi, max_ticks, 0.0);
+                assert!(ticks.len() >= 2, "[{lo}, {hi}]: {ticks:?}");
+                let label = tick_labeller(&ticks);
+                let labels: Vec<String> = ticks.iter().map(&label).collect();
+                let unique: std::collections::HashSet<&String> = labels.iter().collect();
+                assert_eq!(unique.len(), labels.len(), "[{lo}, {hi}]: {labels:?}");
+            }
+        }
     }
 }

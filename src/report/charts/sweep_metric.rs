@@ -8,9 +8,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_line, draw_note, fmt_num, linear_axis, linear_ticks,
-    mesh_styles, padded_top, render, tick_style, ticked, ChartError, ChartMeta, DrawResult, Figure,
-    Format, LegendEntry, Swatch, Ticked, ALL, PALETTE, TEXT, WARM,
+    axis_title_style, draw_header, draw_line, draw_note, linear_axis, linear_ticks, mesh_styles,
+    padded_top, render, tick_labeller, tick_style, ticked, ChartError, ChartMeta, DrawResult,
+    Figure, Format, LegendEntry, Swatch, Ticked, ALL, PALETTE, TEXT, WARM,
 };
 
 /// How the swept parameter is laid out along x.
@@ -210,7 +210,9 @@ impl Figure for Figure1<'_> {
             .fold(0.0, f64::min);
         let top = padded_top(top, 0.1, 1e-9).max(if top > 0.0 { 0.0 } else { 1.0 });
         let bottom = if bottom < 0.0 { bottom * 1.1 } else { 0.0 };
-        let y = linear_axis(bottom, top, linear_ticks(bottom, top, 8, 0.0));
+        let y_ticks = linear_ticks(bottom, top, 8, 0.0);
+        let y_label = tick_labeller(&y_ticks);
+        let y = linear_axis(bottom, top, y_ticks);
         let (x_coord, lo, hi) = x_axis(&c.axis);
         // Series are moved slightly sideways so error bars at equal x do not hide each other.
         let dodge = |k: usize, x: f64| -> f64 {
@@ -253,7 +255,7 @@ impl Figure for Figure1<'_> {
                     .x_desc(x_desc.as_str())
                     .y_desc(c.y_desc.as_str())
                     .x_label_formatter(&|v| label_of(&c.axis, *v))
-                    .y_label_formatter(&|v| fmt_num(*v))
+                    .y_label_formatter(&y_label)
                     .draw()?;
                 if points == 0 {
                     draw_note(chart.plotting_area(), "no data")?;

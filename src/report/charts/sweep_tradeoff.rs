@@ -9,9 +9,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    axis_title_style, draw_header, draw_note, fmt_num, linear_axis, linear_ticks, log_axis,
-    mesh_styles, render, text_style, tick_style, ChartError, ChartMeta, DrawResult, Figure, Format,
-    LegendEntry, Swatch, Ticked, ALL, ANNOTATION_PX, COLD, MUTED, NEUTRAL, TEXT,
+    axis_title_style, draw_header, draw_note, linear_axis, linear_ticks, log_axis, mesh_styles,
+    render, text_style, tick_labeller, tick_style, ChartError, ChartMeta, DrawResult, Figure,
+    Format, LegendEntry, Swatch, Ticked, ALL, ANNOTATION_PX, COLD, MUTED, NEUTRAL, TEXT,
 };
 
 /// One sweep point, precomputed by the sweep summary.
@@ -139,13 +139,21 @@ impl Figure for Tradeoff<'_> {
         let (ylo, yhi) = range(ys).unwrap_or((0.0, 1.0));
         let xmin = xs().filter(|v| *v > 0.0).fold(f64::INFINITY, f64::min);
         let xmax = xs().fold(0.0, f64::max);
-        let x = if xmin.is_finite() && xmax / xmin > 10.0 {
-            XCoord::Log(log_axis(xmin / 1.4, xmax * 1.4))
+        // A log axis labels its 1-2-5 ticks with `fmt_num` (no ticks given to the labeller).
+        let (x, x_label) = if xmin.is_finite() && xmax / xmin > 10.0 {
+            (
+                XCoord::Log(log_axis(xmin / 1.4, xmax * 1.4)),
+                tick_labeller(&[]),
+            )
         } else {
             let (lo, hi) = range(xs()).unwrap_or((0.0, 1.0));
-            XCoord::Lin(linear_axis(lo, hi, linear_ticks(lo, hi, 9, 0.0)))
+            let ticks = linear_ticks(lo, hi, 9, 0.0);
+            let label = tick_labeller(&ticks);
+            (XCoord::Lin(linear_axis(lo, hi, ticks)), label)
         };
-        let y = linear_axis(ylo, yhi, linear_ticks(ylo, yhi, 8, 0.0));
+        let y_ticks = linear_ticks(ylo, yhi, 8, 0.0);
+        let y_label = tick_labeller(&y_ticks);
+        let y = linear_axis(ylo, yhi, y_ticks);
         let (mesh_bold, mesh_light) = mesh_styles();
         let x_desc = match x {
             XCoord::Log(_) => self.text.x_desc_log,
@@ -171,8 +179,8 @@ impl Figure for Tradeoff<'_> {
                     .axis_desc_style(axis_title_style())
                     .x_desc(x_desc)
                     .y_desc(self.cost_desc)
-                    .x_label_formatter(&|v| fmt_num(*v))
-                    .y_label_formatter(&|v| fmt_num(*v))
+                    .x_label_formatter(&x_label)
+                    .y_label_formatter(&y_label)
                     .draw()?;
                 if points.is_empty() {
                     draw_note(chart.plotting_area(), "no data")?;

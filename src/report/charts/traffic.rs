@@ -6,9 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_line, draw_note, fmt_interval, fmt_num, linear_axis,
-    linear_ticks, mesh_styles, padded_top, render, tick_style, time_ticks, time_unit_for_span,
-    ChartError, ChartMeta, DrawResult, Figure, Format, LegendEntry, Swatch, ALL, COLD, THROTTLED,
+    axis_title_style, draw_header, draw_line, draw_note, fmt_interval, linear_axis, linear_ticks,
+    mesh_styles, padded_top, render, tick_labeller, tick_style, time_axis, ChartError, ChartMeta,
+    DrawResult, Figure, Format, LegendEntry, Swatch, ALL, COLD, THROTTLED,
 };
 
 /// Request counts per fixed interval, precomputed by the metrics code.
@@ -75,10 +75,11 @@ impl Figure for TrafficChart<'_> {
             .max(d.cold_starts.len())
             .max(d.throttled.len());
         let span = interval * n.max(1) as f64;
-        let unit = time_unit_for_span(span);
+        let axis = time_axis(start, start + span, MAX_TIME_TICKS);
+        let unit = axis.unit;
         let x0 = start / unit.seconds;
         let x1 = (start + span) / unit.seconds;
-        let ticks = time_ticks(x0, x1, unit, MAX_TIME_TICKS);
+        let ticks = axis.ticks.clone();
         // Each count is drawn at the middle of its interval.
         let series = |v: &[u64]| -> Vec<(f64, f64)> {
             v.iter()
@@ -102,6 +103,8 @@ impl Figure for TrafficChart<'_> {
 
         // Top panel: arrivals.
         let top_y = padded_top(max_of(&arrivals), 0.08, 5.0);
+        let top_ticks = linear_ticks(0.0, top_y, 8, 1.0);
+        let top_label = tick_labeller(&top_ticks);
         let mut upper = ChartBuilder::on(&top)
             .margin_left(20)
             .margin_right(60)
@@ -111,7 +114,7 @@ impl Figure for TrafficChart<'_> {
             .y_label_area_size(Y_LABEL_AREA)
             .build_cartesian_2d(
                 linear_axis(x0, x1, ticks.clone()),
-                linear_axis(0.0, top_y, linear_ticks(0.0, top_y, 8, 1.0)),
+                linear_axis(0.0, top_y, top_ticks),
             )?;
         upper
             .configure_mesh()
@@ -120,7 +123,7 @@ impl Figure for TrafficChart<'_> {
             .label_style(tick_style())
             .axis_desc_style(axis_title_style())
             .y_desc(per.clone())
-            .y_label_formatter(&|v| fmt_num(*v))
+            .y_label_formatter(&top_label)
             .draw()?;
         if arrivals.len() > 1 {
             upper.draw_series(AreaSeries::new(
@@ -136,6 +139,8 @@ impl Figure for TrafficChart<'_> {
 
         // Bottom panel: cold starts and throttles, on their own scale.
         let bottom_y = padded_top(max_of(&cold).max(max_of(&throttled)), 0.1, 5.0);
+        let bottom_ticks = linear_ticks(0.0, bottom_y, 5, 1.0);
+        let bottom_label = tick_labeller(&bottom_ticks);
         let mut lower = ChartBuilder::on(&bottom)
             .margin_left(20)
             .margin_right(60)
@@ -145,7 +150,7 @@ impl Figure for TrafficChart<'_> {
             .y_label_area_size(Y_LABEL_AREA)
             .build_cartesian_2d(
                 linear_axis(x0, x1, ticks),
-                linear_axis(0.0, bottom_y, linear_ticks(0.0, bottom_y, 5, 1.0)),
+                linear_axis(0.0, bottom_y, bottom_ticks),
             )?;
         lower
             .configure_mesh()
@@ -155,8 +160,8 @@ impl Figure for TrafficChart<'_> {
             .axis_desc_style(axis_title_style())
             .x_desc(format!("time ({})", unit.name))
             .y_desc(per)
-            .x_label_formatter(&|v| fmt_num(*v))
-            .y_label_formatter(&|v| fmt_num(*v))
+            .x_label_formatter(&|v| axis.label(*v))
+            .y_label_formatter(&bottom_label)
             .draw()?;
         for (points, color) in [(&throttled, THROTTLED), (&cold, COLD)] {
             if !points.is_empty() {

@@ -1,0 +1,216 @@
+//! What users read in a run's report: long runs without a `[report]` section, latencies of
+//! intervals with nothing to measure, cost per month, retries and dropped events.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn coldsim() -> Command {
+    Command::cargo_bin("coldsim").expect("the binary is built")
+}
+
+/// Runs scenario `text` through the CLI into `dir/out` and returns that folder.
+fn run_cli(dir: &Path, text: &str, charts: bool) -> std::path::PathBuf {
+    let file = dir.join("s.toml");
+    std::fs::write(&file, text).expect("temp dir is writable");
+    let out = dir.join("out");
+    let mut cmd = coldsim();
+    cmd.args(["run", "--quiet", "--out"]).arg(&out).arg(&file);
+    if !charts {
+        cmd.arg("--no-charts");
+    }
+    cmd.assert().success();
+    out
+}
+
+fn csv_rows(path: &Path) -> (csv::StringRecord, Vec<csv::StringRecord>) {
+    let mut r = csv::Reader::from_path(path).expect("CSV written");
+    let header = r.headers().expect("a header").clone();
+    let rows = r.records().map(|x| x.expect("a CSV row")).collect();
+    (header, rows)
+}
+
+fn column(header: &csv::StringRecord, name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name}"))
+}
+
+fn long_run(duration: &str) -> String {
+    format!(
+        r#"
+name = "long"
+duration = "{duration}"
+[[functions]]
+name = "api"
+runtime = "python3.12"
+execution = {{ dist = "lognormal", median = "40ms", p99 = "300ms" }}
+arrivals = {{ process = "poisson", rate = 0.01 }}
+"#
+    )
+}
+
+/// Regression (issue 15): "3000h" was refused with the default interval of 1 min (179 940
+/// rows over the limit of 100 000). Without `[report]` the interval now adapts: 15 min for
+/// 14 days (1344 rows), 3 h for 3000 h (1000 rows); both draw their time charts.
+#[test]
+fn long_runs_without_a_report_section_run() {
+    for (duration, interval_s, rows) in [("14d", 900.0, 1344), ("3000h", 10_800.0, 1000)] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let out = run_cli(dir.path(), &long_run(duration), true);
+        let (header, records) = csv_rows(&out.join("timeseries.csv"));
+        assert_eq!(records.len(), rows, "{duration}");
+        let start = column(&header, "start_s");
+        let starts: Vec<f64> = records
+            .iter()
+            .map(|r| r[start].parse().expect("a number"))
+            .collect();
+        assert!(
+            starts.windows(2).all(|w| w[1] - w[0] == interval_s),
+            "{duration}: rows {interval_s} s apart"
+        );
+        for chart in ["traffic.png", "environments.png"] {
+            assert!(out.join(chart).exists(), "{duration}: {chart}");
+        }
+    }
+    // An explicit interval is honoured, or refused as before.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = long_run("14d") + "[report]\ninterval = \"1h\"\n";
+    let (_, records) = csv_rows(&run_cli(dir.path(), &text, false).join("timeseries.csv"));
+    assert_eq!(records.len(), 14 * 24);
+    let file = dir.path().join("refused.toml");
+    std::fs::write(&file, long_run("3000h") + "[report]\ninterval = \"1m\"\n").expect("write");
+    coldsim()
+        .arg("check")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("180000 time-series rows"));
+}
+
+/// Regression (issue 15): intervals where no request completed wrote latency_p50_ms and
+/// latency_p99_ms as 0.0, and a function that never started warm had warm latencies of 0.
+/// One request every 20 min with a 10-min keep-alive: every request is cold, 2 minutes in
+/// 20 have latencies, no request is ever warm.
+#[test]
+fn no_latency_of_an_empty_interval_is_written_as_zero() {
+    let text = r#"
+name = "sparse"
+duration = "2h"
+[platform]
+keep_alive = { policy = "fixed", idle = "10m" }
+[[functions]]
+name = "a"
+runtime = "python3.12"
+execution = { dist = "constant", value = "100ms" }
+arrivals = { process = "periodic", every = "20m", start = "30s" }
+[[functions]]
+name = "b"
+runtime = "nodejs20.x"
+execution = { dist = "constant", value = "50ms" }
+arrivals = { process = "periodic", every = "20m", start = "90s" }
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_cli(dir.path(), text, true);
+
+    let (header, records) = csv_rows(&out.join("timeseries.csv"));
+    assert_eq!(records.len(), 3 * 120, "a, b and all, 120 minutes each");
+    let arrivals = column(&header, "arrivals");
+    let mut measured = 0;
+    for name in ["latency_p50_ms", "latency_p99_ms"] {
+        let c = column(&header, name);
+        for r in &records {
+            let cell = &r[c];
+            if &r[arrivals] == "0" {
+                assert_eq!(cell, "", "{name} of an empty interval: {r:?}");
+            } else {
+                let v: f64 = cell.parse().expect("a latency");
+                assert!(v > 0.0, "{name}: {r:?}");
+                measured += 1;
+            }
+        }
+    }
+    // 6 requests each for a and b, 12 for all; two columns.
+    assert_eq!(measured, 2 * 24);
+
+    let (header, records) = csv_rows(&out.join("functions.csv"));
+    for r in &records {
+        for name in ["warm_latency_p50_ms", "warm_latency_p99_ms"] {
+            assert_eq!(&r[column(&header, name)], "", "{name}: {r:?}");
+        }
+        assert!(
+            r[column(&header, "cold_latency_p50_ms")]
+                .parse::<f64>()
+                .expect("cold")
+                > 0.0
+        );
+    }
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary written"))
+            .expect("valid JSON");
+    assert_eq!(json["warm_starts"], 0);
+    for scope in std::iter::once(&json).chain(json["functions"].as_array().expect("functions")) {
+        let warm = scope["warm_latency_ms"].as_object().expect("an object");
+        assert_eq!(warm.len(), 7);
+        assert!(warm.values().all(serde_json::Value::is_null), "{warm:?}");
+        assert!(scope["cold_latency_ms"]["p99"].as_f64().expect("measured") > 0.0);
+    }
+}
+
+/// Cost per month at the simulated traffic (the counted period's cost scaled to 730 h) in
+/// summary.json, the terminal summary and report.html; report.html shows retries and
+/// dropped events and says that async latency includes retry waits.
+#[test]
+fn cost_per_month_retries_and_dropped_events_are_shown() {
+    let text = r#"
+name = "budget"
+duration = "2h"
+warmup = "1h"
+[[functions]]
+name = "api"
+runtime = "python3.12"
+execution = { dist = "constant", value = "100ms" }
+arrivals = { process = "poisson", rate = 5.0 }
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("s.toml");
+    std::fs::write(&file, text).expect("write");
+    let out = dir.path().join("out");
+    let assert = coldsim()
+        .args(["run", "--no-charts", "--out"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary written"))
+            .expect("valid JSON");
+    let cost = json["cost_usd"]["total"].as_f64().expect("cost");
+    let month = json["cost_usd_per_month"].as_f64().expect("per month");
+    assert!(cost > 0.0);
+    // One counted hour: a month is 730 of them.
+    assert!(
+        (month - cost * 730.0).abs() <= 1e-9 * month,
+        "{month} vs {cost}"
+    );
+    assert_eq!(
+        json["functions"][0]["cost_usd_per_month"].as_f64(),
+        Some(month)
+    );
+    let stdout = String::from_utf8_lossy(&assert.get_output().stdout).to_string();
+    assert!(
+        stdout.contains(&format!("${month:.2} per month (730 h)")),
+        "{stdout}"
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report written");
+    assert!(
+        html.contains(&format!("${month:.2}")),
+        "cost per month in the page"
+    );
+    assert!(html.contains("cost per month (730 h at this traffic)"));
+    assert!(html.contains("async retries (0 events dropped)"));
+    assert!(html.contains("<th>retries</th><th>dropped</th>"));
+    assert!(html.contains("includes the waits between retries"));
+    assert!(html.contains("<div class=\"scroll\"><table>"));
+}
