@@ -1001,10 +1001,10 @@ impl<'a> Simulation<'a> {
     /// function invocation with the configured function timeout" (Lambda developer guide,
     /// "Understanding the Lambda execution environment lifecycle", Init phase). The first
     /// attempt is cut at the limit and billed as INIT; the init then runs again, as long
-    /// again, inside the invoke: billed as invoke duration, and the request succeeds if init
-    /// + execution fit the timeout. SnapStart restores are never cut: "The 10-second timeout
-    /// doesn't apply to functions that are using provisioned concurrency or SnapStart" (same
-    /// page).
+    /// again, inside the invoke: billed as invoke duration, and the request succeeds if the
+    /// init and the execution together fit the timeout. SnapStart restores are never cut:
+    /// "The 10-second timeout doesn't apply to functions that are using provisioned
+    /// concurrency or SnapStart" (same page).
     fn cold_start(&mut self, f: usize, arrived: SimTime, execution: Given, ping: bool, errors: u8) {
         let env = self.create(f, false, EnvState::Initializing, self.now, arrived);
         if self.capacity_mb.is_some() {
