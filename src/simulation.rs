@@ -1002,9 +1002,11 @@ impl<'a> Simulation<'a> {
     /// "Understanding the Lambda execution environment lifecycle", Init phase). The first
     /// attempt is cut at the limit and billed as INIT; the init then runs again, as long
     /// again, inside the invoke: billed as invoke duration, and the request succeeds if the
-    /// init and the execution together fit the timeout. SnapStart restores are never cut:
-    /// "The 10-second timeout doesn't apply to functions that are using provisioned
-    /// concurrency or SnapStart" (same page).
+    /// init and the execution together fit the timeout. "The 10-second timeout doesn't apply
+    /// to functions that are using provisioned concurrency or SnapStart" (same page): their
+    /// Init phase is off the request path here (provisioned inits are never cut; SnapStart's
+    /// runs when a version is published, not simulated). A SnapStart restore past the limit
+    /// is cut and rerun the same way, which keeps every latency bounded (`latency_bound`).
     fn cold_start(&mut self, f: usize, arrived: SimTime, execution: Given, ping: bool, errors: u8) {
         let env = self.create(f, false, EnvState::Initializing, self.now, arrived);
         if self.capacity_mb.is_some() {
@@ -1013,7 +1015,7 @@ impl<'a> Simulation<'a> {
         let init = self.sample_init(f, arrived);
         let func = &self.scenario.functions[f];
         let limit = self.scenario.platform.init_limit;
-        let (first, reinit) = if init <= limit || func.snapstart.is_some() {
+        let (first, reinit) = if init <= limit {
             (init, SimDuration::ZERO)
         } else {
             (limit, init)
