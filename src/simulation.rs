@@ -40,19 +40,20 @@ pub enum Event {
     /// yield arrivals in time order, so the run merges them with the queue (queued events first
     /// at equal times).
     TraceArrived { source: u32 },
-    /// A throttled asynchronous request, first arrived at `arrived`, is tried again; `request`
-    /// indexes the table of waiting requests (its function and recorded execution time).
+    /// An asynchronous request, first arrived at `arrived`, is tried again after a throttle
+    /// or a function error; `request` indexes the table of waiting requests (its function,
+    /// recorded execution time and error retries so far).
     Retried {
         request: u32,
         attempt: u16,
         arrived: SimTime,
     },
-    /// An environment finished init (`ok = false`: it hit the init limit and failed);
-    /// `ping`: it was started by a warm-up ping sent at `arrived`.
+    /// An environment finished init (or its first attempt was cut at the init limit: the
+    /// init runs again inside the invoke); `ping`: it was started by a warm-up ping sent at
+    /// `arrived`.
     InitCompleted {
         env: EnvId,
         arrived: SimTime,
-        ok: bool,
         ping: bool,
     },
     /// A provisioned environment finished init, off the request path, and is ready.
@@ -132,8 +133,20 @@ pub struct Outcome {
     pub cold: bool,
     /// Why it failed, if it did.
     pub failure: Option<Failure>,
+    /// Retries after function errors before this attempt (asynchronous requests, 0–2), or
+    /// `Outcome::PING` for a warm-up ping, not a request (one byte, so events stay two words).
+    pub retries: u8,
+}
+
+impl Outcome {
+    /// `retries` of a warm-up ping.
+    pub const PING: u8 = u8::MAX;
+
     /// A warm-up ping, not a request.
-    pub ping: bool,
+    #[inline]
+    pub fn ping(&self) -> bool {
+        self.retries == Outcome::PING
+    }
 }
 
 /// What a run produced.
@@ -202,6 +215,8 @@ pub fn simulate_salted_with_progress(
 struct Waiting {
     function: u32,
     execution: Given,
+    /// Retries after function errors so far.
+    errors: u8,
 }
 
 /// Group of each function for keep-alive policies that learn: its app's (in order of first
@@ -225,11 +240,30 @@ fn app_groups(scenario: &Scenario) -> Vec<u32> {
         .collect()
 }
 
+/// The request a cold start's init is for.
+#[derive(Clone, Copy, Debug)]
+struct InitFor {
+    execution: Given,
+    errors: u8,
+    /// The init runs again for this long inside the invoke (its first attempt passed the
+    /// init limit); zero otherwise.
+    reinit: SimDuration,
+}
+
+impl InitFor {
+    const NONE: InitFor = InitFor {
+        execution: Given::NONE,
+        errors: 0,
+        reinit: SimDuration::ZERO,
+    };
+}
+
 /// A request waiting for memory on a full platform.
 #[derive(Clone, Copy, Debug)]
 struct Parked {
     function: u32,
     attempt: u16,
+    errors: u8,
     arrived: SimTime,
     execution: Given,
 }
@@ -355,8 +389,13 @@ struct Simulation<'a> {
     /// Requests waiting for a retry, indexed by `Retried::request`; `free_waiting` lists free slots.
     waiting: Vec<Waiting>,
     free_waiting: Vec<u32>,
-    /// Per environment slot: the recorded execution time of the request its init is for.
-    init_execution: Vec<Given>,
+    /// Per environment slot: the request its init is for (recorded execution time, error
+    /// retries, and the init to run again inside the invoke when the first was cut).
+    init_for: Vec<InitFor>,
+    /// Account requests-per-second limit: the current whole second and the invocations
+    /// counted in it.
+    rate_second: u64,
+    rate_count: u64,
     /// Per function: provisioned concurrency counts and levels (kept out of `FunctionState`,
     /// which the hot path touches on every request).
     prov: Vec<Provisioned>,
@@ -437,7 +476,9 @@ impl<'a> Simulation<'a> {
             arrival_order: BinaryHeap::new(),
             waiting: Vec::new(),
             free_waiting: Vec::new(),
-            init_execution: Vec::new(),
+            init_for: Vec::new(),
+            rate_second: 0,
+            rate_count: 0,
             prov: vec![Provisioned::default(); scenario.functions.len()],
         }
     }
@@ -459,7 +500,7 @@ impl<'a> Simulation<'a> {
             let initial = func.provisioned.initial();
             self.prov[f].target = initial;
             for _ in 0..initial {
-                let env = self.create(f, true, EnvState::Idle, SimTime::ZERO);
+                let env = self.create(f, true, EnvState::Idle, SimTime::ZERO, SimTime::ZERO);
                 if self.capacity_mb.is_some() {
                     self.memory_taken(func.memory_mb);
                 }
@@ -535,12 +576,9 @@ impl<'a> Simulation<'a> {
                     attempt,
                     arrived,
                 } => self.on_retried(request, attempt, arrived),
-                Event::InitCompleted {
-                    env,
-                    arrived,
-                    ok,
-                    ping,
-                } => self.on_init_completed(env, arrived, ok, ping),
+                Event::InitCompleted { env, arrived, ping } => {
+                    self.on_init_completed(env, arrived, ping)
+                }
                 Event::ProvisionedReady { env } => self.on_provisioned_ready(env),
                 Event::ProvisioningDue { function } => self.on_provisioning_due(function as usize),
                 Event::WarmersDue { function } => self.on_warmers_due(function as usize),
@@ -623,7 +661,7 @@ impl<'a> Simulation<'a> {
         self.reschedule_arrival(next);
         self.arrivals += 1;
         self.recorder.arrived(f, self.now);
-        self.invoke(f, self.now, 0, Given::NONE);
+        self.invoke(f, self.now, 0, 0, Given::NONE);
     }
 
     /// The source on top of `arrival_order`, whose arrival is being handled, has its next
@@ -665,15 +703,16 @@ impl<'a> Simulation<'a> {
         );
         self.arrivals += 1;
         self.recorder.arrived(f, self.now);
-        self.invoke(f, self.now, 0, Given::of(a.execution));
+        self.invoke(f, self.now, 0, 0, Given::of(a.execution));
         Ok(())
     }
 
     /// A request that needs a new environment on a full platform waits or is dropped.
-    fn full(&mut self, f: usize, arrived: SimTime, attempt: u16, execution: Given) {
+    fn full(&mut self, f: usize, arrived: SimTime, attempt: u16, errors: u8, execution: Given) {
         let p = Parked {
             function: f as u32,
             attempt,
+            errors,
             arrived,
             execution,
         };
@@ -689,6 +728,9 @@ impl<'a> Simulation<'a> {
             }
             WhenFull::Drop => {
                 self.recorder.capacity_dropped(f, arrived);
+                if self.scenario.functions[f].invocation == Invocation::Async {
+                    self.recorder.dead_lettered(f, arrived);
+                }
                 self.ended += 1;
             }
         }
@@ -709,7 +751,13 @@ impl<'a> Simulation<'a> {
             let Some(p) = self.parked.pop_front() else {
                 break;
             };
-            self.invoke(p.function as usize, p.arrived, p.attempt, p.execution);
+            self.invoke(
+                p.function as usize,
+                p.arrived,
+                p.attempt,
+                p.errors,
+                p.execution,
+            );
         }
         self.retrying_parked = false;
     }
@@ -779,13 +827,47 @@ impl<'a> Simulation<'a> {
     fn on_retried(&mut self, request: u32, attempt: u16, arrived: SimTime) {
         let w = self.waiting[request as usize];
         self.free_waiting.push(request);
-        self.invoke(w.function as usize, arrived, attempt, w.execution);
+        self.invoke(w.function as usize, arrived, attempt, w.errors, w.execution);
+    }
+
+    /// Counts one invocation against the account's requests-per-second limit: false if this
+    /// second's are used up. AWS: "Lambda enforces a requests per second limit of 10 times
+    /// your account concurrency" (Lambda developer guide, concurrency and requests per
+    /// second); counted over each whole second of simulated time, as AWS states it per second.
+    #[inline]
+    fn within_rate(&mut self) -> bool {
+        let second = self.now.0 / 1_000_000_000;
+        if second != self.rate_second {
+            self.rate_second = second;
+            self.rate_count = 0;
+        }
+        if self.rate_count < self.scenario.platform.requests_per_second {
+            self.rate_count += 1;
+            true
+        } else {
+            false
+        }
     }
 
     /// Routes a request: provisioned first, then an idle on-demand environment, then a new one.
-    fn invoke(&mut self, f: usize, arrived: SimTime, attempt: u16, execution: Given) {
+    /// `attempt`: throttled tries so far; `errors`: retries after function errors so far.
+    fn invoke(&mut self, f: usize, arrived: SimTime, attempt: u16, errors: u8, execution: Given) {
+        // Every attempt counts against the requests-per-second limit, once (not again when a
+        // request waiting for memory tries again).
+        if !self.retrying_parked && !self.within_rate() {
+            self.throttle(f, arrived, attempt, errors, execution, true);
+            return;
+        }
         if let Some(env) = self.take_provisioned(f) {
-            self.start_execution(env, arrived, false, execution, false);
+            self.start_execution(
+                env,
+                arrived,
+                false,
+                execution,
+                false,
+                errors,
+                SimDuration::ZERO,
+            );
             return;
         }
         // Once per request: not again for a retry, nor when a request waiting for memory
@@ -798,19 +880,27 @@ impl<'a> Simulation<'a> {
             self.recorder.spillover(f, arrived);
         }
         if !self.concurrency.allows(f) {
-            self.throttle(f, arrived, attempt, execution);
+            self.throttle(f, arrived, attempt, errors, execution, false);
             return;
         }
         if let Some(env) = self.take_on_demand(f) {
             self.concurrency.acquire(f);
-            self.start_execution(env, arrived, false, execution, false);
+            self.start_execution(
+                env,
+                arrived,
+                false,
+                execution,
+                false,
+                errors,
+                SimDuration::ZERO,
+            );
         } else if self.capacity_mb.is_some() && !self.make_room(f) {
-            self.full(f, arrived, attempt, execution);
+            self.full(f, arrived, attempt, errors, execution);
         } else if self.fns[f].bucket.take(self.now) {
             self.concurrency.acquire(f);
-            self.cold_start(f, arrived, execution, false);
+            self.cold_start(f, arrived, execution, false, errors);
         } else {
-            self.throttle(f, arrived, attempt, execution);
+            self.throttle(f, arrived, attempt, errors, execution, false);
         }
     }
 
@@ -818,19 +908,22 @@ impl<'a> Simulation<'a> {
     /// (or when a memory-bounded platform has no room for a new environment).
     fn ping(&mut self, f: usize, execution: Given) {
         let now = self.now;
-        if let Some(env) = self.take_provisioned(f) {
-            self.start_execution(env, now, false, execution, true);
+        if !self.within_rate() {
+            // Pings count against the requests-per-second limit like any invocation.
+            self.recorder.ping_throttled(f, now);
+        } else if let Some(env) = self.take_provisioned(f) {
+            self.start_execution(env, now, false, execution, true, 0, SimDuration::ZERO);
         } else if !self.concurrency.allows(f) {
             self.recorder.ping_throttled(f, now);
         } else if let Some(env) = self.take_on_demand(f) {
             self.concurrency.acquire(f);
-            self.start_execution(env, now, false, execution, true);
+            self.start_execution(env, now, false, execution, true, 0, SimDuration::ZERO);
         } else if self.capacity_mb.is_some() && !self.make_room(f) {
             // A full platform refuses a ping like a throttle: pings never wait for memory.
             self.recorder.ping_throttled(f, now);
         } else if self.fns[f].bucket.take(now) {
             self.concurrency.acquire(f);
-            self.cold_start(f, now, execution, true);
+            self.cold_start(f, now, execution, true, 0);
         } else {
             self.recorder.ping_throttled(f, now);
         }
@@ -902,33 +995,49 @@ impl<'a> Simulation<'a> {
         self.set_state(env, EnvState::Busy);
     }
 
-    fn cold_start(&mut self, f: usize, arrived: SimTime, execution: Given, ping: bool) {
-        let env = self.create(f, false, EnvState::Initializing, self.now);
+    /// Starts a new on-demand environment for a request (or ping) of `f` that arrived at
+    /// `arrived`. An init longer than the init limit follows AWS: "If all three tasks do not
+    /// complete within 10 seconds, Lambda retries the Init phase at the time of the first
+    /// function invocation with the configured function timeout" (Lambda developer guide,
+    /// "Understanding the Lambda execution environment lifecycle", Init phase). The first
+    /// attempt is cut at the limit and billed as INIT; the init then runs again, as long
+    /// again, inside the invoke: billed as invoke duration, and the request succeeds if the
+    /// init and the execution together fit the timeout. "The 10-second timeout doesn't apply
+    /// to functions that are using provisioned concurrency or SnapStart" (same page): their
+    /// Init phase is off the request path here (provisioned inits are never cut; SnapStart's
+    /// runs when a version is published, not simulated). A SnapStart restore past the limit
+    /// is cut and rerun the same way, which keeps every latency bounded (`latency_bound`).
+    fn cold_start(&mut self, f: usize, arrived: SimTime, execution: Given, ping: bool, errors: u8) {
+        let env = self.create(f, false, EnvState::Initializing, self.now, arrived);
         if self.capacity_mb.is_some() {
             self.memory_taken(self.scenario.functions[f].memory_mb);
         }
         let init = self.sample_init(f, arrived);
+        let func = &self.scenario.functions[f];
         let limit = self.scenario.platform.init_limit;
-        let ok = init <= limit;
-        let billed = if ok { init } else { limit };
-        self.recorder.init(f, arrived, init, billed, ok);
+        let (first, reinit) = if init <= limit {
+            (init, SimDuration::ZERO)
+        } else {
+            (limit, init)
+        };
+        let completes = reinit == SimDuration::ZERO || reinit <= func.timeout;
+        self.recorder.init(f, arrived, init, first, completes);
         if ping {
             self.recorder
-                .ping_billed(f, arrived, SimDuration::ZERO, billed);
+                .ping_billed(f, arrived, SimDuration::ZERO, first);
         }
         let slot = env.0 as usize;
-        if slot >= self.init_execution.len() {
-            self.init_execution.resize(slot + 1, Given::NONE);
+        if slot >= self.init_for.len() {
+            self.init_for.resize(slot + 1, InitFor::NONE);
         }
-        self.init_execution[slot] = execution;
+        self.init_for[slot] = InitFor {
+            execution,
+            errors,
+            reinit,
+        };
         self.queue.push(
-            self.now + billed,
-            Event::InitCompleted {
-                env,
-                arrived,
-                ok,
-                ping,
-            },
+            self.now + first,
+            Event::InitCompleted { env, arrived, ping },
         );
     }
 
@@ -955,32 +1064,22 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ok: bool, ping: bool) {
-        if ok {
-            let execution = self.init_execution[env.0 as usize];
-            self.set_state(env, EnvState::Busy);
-            self.start_execution(env, arrived, true, execution, ping);
-            return;
-        }
-        let f = self.envs[env].function as usize;
-        if ping {
-            self.recorder.ping_completed(f, arrived, true);
-        } else {
-            self.recorder
-                .completed(f, arrived, self.now, true, Some(Failure::InitTimeout));
-            self.ended += 1;
-        }
-        if self.tracks_requests {
-            self.keep_alive.on_request_started(f as u32, self.now);
-            self.keep_alive.on_request_ended(f as u32, self.now);
-        }
-        self.release_concurrency(f);
-        self.retire(env, self.now, Retirement::Error);
+    fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ping: bool) {
+        let InitFor {
+            execution,
+            errors,
+            reinit,
+        } = self.init_for[env.0 as usize];
+        self.set_state(env, EnvState::Busy);
+        self.start_execution(env, arrived, true, execution, ping, errors, reinit);
     }
 
     /// Starts a request on `env`, which is already `Busy`.
     /// `execution`: the time the trace recorded, which replaces a draw from the function's
-    /// distribution (timeouts and memory failures still apply).
+    /// distribution (timeouts and memory failures still apply). `errors`: retries after
+    /// function errors before this attempt. `reinit`: an init that passed the init limit,
+    /// run again inside this invoke, under the timeout (zero if none).
+    #[allow(clippy::too_many_arguments)]
     fn start_execution(
         &mut self,
         env: EnvId,
@@ -988,6 +1087,8 @@ impl<'a> Simulation<'a> {
         cold: bool,
         execution: Given,
         ping: bool,
+        errors: u8,
+        reinit: SimDuration,
     ) {
         let e = &mut self.envs[env];
         let f = e.function as usize;
@@ -1021,12 +1122,15 @@ impl<'a> Simulation<'a> {
                 .memory_used
                 .as_ref()
                 .is_some_and(|m| m.sample(rng) > func.memory_mb as f64);
-        let (run, failure) = if exec > func.timeout {
+        let (run, failure) = if reinit > func.timeout {
+            // The init run again inside the invoke did not finish within the timeout.
+            (func.timeout, Some(Failure::InitTimeout))
+        } else if reinit + exec > func.timeout {
             (func.timeout, Some(Failure::Timeout))
         } else if oom {
-            (exec, Some(Failure::OutOfMemory))
+            (reinit + exec, Some(Failure::OutOfMemory))
         } else {
-            (exec, None)
+            (reinit + exec, None)
         };
         self.recorder.billed(f, arrived, run, provisioned);
         if ping {
@@ -1041,7 +1145,7 @@ impl<'a> Simulation<'a> {
                 outcome: Outcome {
                     cold,
                     failure,
-                    ping,
+                    retries: if ping { Outcome::PING } else { errors },
                 },
             },
         );
@@ -1049,12 +1153,18 @@ impl<'a> Simulation<'a> {
 
     fn on_execution_completed(&mut self, env: EnvId, arrived: SimTime, outcome: Outcome) {
         let f = self.envs[env].function as usize;
-        if outcome.ping {
+        if outcome.ping() {
             self.recorder.ping_completed(f, arrived, outcome.cold);
         } else {
             self.recorder
                 .completed(f, arrived, self.now, outcome.cold, outcome.failure);
             self.ended += 1;
+        }
+        if !outcome.ping()
+            && outcome.failure.is_some()
+            && self.scenario.functions[f].invocation == Invocation::Async
+        {
+            self.after_function_error(f, arrived, outcome.retries);
         }
         if self.tracks_requests {
             self.keep_alive.on_request_ended(f as u32, self.now);
@@ -1087,6 +1197,55 @@ impl<'a> Simulation<'a> {
             self.retire(env, self.now, Retirement::Error);
         } else {
             self.become_idle(env);
+        }
+    }
+
+    /// An asynchronous request of `f` (its event first arrived at `arrived`) failed after
+    /// `errors` retries: retried as AWS does, or discarded to the on-failure destination.
+    /// AWS: "If the function returns an error, by default Lambda attempts to run it two more
+    /// times, with a one-minute wait between the first two attempts, and two minutes between
+    /// the second and third attempts" ... "When an event expires or fails all processing
+    /// attempts, Lambda discards it" (Lambda developer guide, "How Lambda handles errors and
+    /// retries with asynchronous invocation"). Each retry is an invocation of its own. It
+    /// draws its execution time from the function's distribution (a trace's recorded time
+    /// is not carried over).
+    fn after_function_error(&mut self, f: usize, arrived: SimTime, errors: u8) {
+        let p = &self.scenario.platform;
+        if u32::from(errors) < p.retry_attempts {
+            let at = self.now + SimDuration::from_secs(60 * (u64::from(errors) + 1));
+            if at <= arrived + p.max_event_age {
+                let request = self.wait(Waiting {
+                    function: f as u32,
+                    execution: Given::NONE,
+                    errors: errors + 1,
+                });
+                self.queue.push(
+                    at,
+                    Event::Retried {
+                        request,
+                        attempt: 0,
+                        arrived,
+                    },
+                );
+                self.arrivals += 1;
+                self.recorder.error_retried(f, arrived);
+                return;
+            }
+        }
+        self.recorder.dead_lettered(f, arrived);
+    }
+
+    /// Stores a request waiting for a retry; its index in the table.
+    fn wait(&mut self, w: Waiting) -> u32 {
+        match self.free_waiting.pop() {
+            Some(i) => {
+                self.waiting[i as usize] = w;
+                i
+            }
+            None => {
+                self.waiting.push(w);
+                (self.waiting.len() - 1) as u32
+            }
         }
     }
 
@@ -1261,7 +1420,7 @@ impl<'a> Simulation<'a> {
         if self.capacity_mb.is_some() && !self.make_room(f) {
             return;
         }
-        let env = self.create(f, false, EnvState::Initializing, self.now);
+        let env = self.create(f, false, EnvState::Initializing, self.now, self.now);
         self.recorder.prewarmed(f, self.now);
         if self.capacity_mb.is_some() {
             self.memory_taken(self.scenario.functions[f].memory_mb);
@@ -1372,7 +1531,7 @@ impl<'a> Simulation<'a> {
             }
             self.memory_taken(self.scenario.functions[f].memory_mb);
         }
-        let env = self.create(f, true, EnvState::Initializing, self.now);
+        let env = self.create(f, true, EnvState::Initializing, self.now, self.now);
         self.concurrency.acquire(f);
         self.prov[f].initializing += 1;
         let func = &self.scenario.functions[f];
@@ -1506,27 +1665,28 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    fn throttle(&mut self, f: usize, arrived: SimTime, attempt: u16, execution: Given) {
+    /// Refuses a request: by the requests-per-second limit (`rate`) or for lack of
+    /// concurrency or scaling tokens. Asynchronous ones are retried within the event age.
+    fn throttle(
+        &mut self,
+        f: usize,
+        arrived: SimTime,
+        attempt: u16,
+        errors: u8,
+        execution: Given,
+        rate: bool,
+    ) {
         let platform = &self.scenario.platform;
         let is_async = self.scenario.functions[f].invocation == Invocation::Async;
         if is_async {
             let next = attempt.saturating_add(1);
             let at = self.now + platform.retry.delay(next.into());
             if at <= arrived + platform.max_event_age {
-                let w = Waiting {
+                let request = self.wait(Waiting {
                     function: f as u32,
                     execution,
-                };
-                let request = match self.free_waiting.pop() {
-                    Some(i) => {
-                        self.waiting[i as usize] = w;
-                        i
-                    }
-                    None => {
-                        self.waiting.push(w);
-                        (self.waiting.len() - 1) as u32
-                    }
-                };
+                    errors,
+                });
                 self.queue.push(
                     at,
                     Event::Retried {
@@ -1540,13 +1700,28 @@ impl<'a> Simulation<'a> {
             }
         }
         self.recorder.throttled(f, arrived, is_async);
+        if rate {
+            self.recorder.rate_throttled(f, arrived);
+        }
+        if is_async {
+            self.recorder.dead_lettered(f, arrived);
+        }
         self.ended += 1;
     }
 
-    /// A new environment of `f`, created at `t`.
-    fn create(&mut self, f: usize, provisioned: bool, state: EnvState, t: SimTime) -> EnvId {
+    /// A new environment of `f`, created at `t`, counted in `created` if `counted_at` is in
+    /// the counted period (a cold start's request arrival, else `t`).
+    fn create(
+        &mut self,
+        f: usize,
+        provisioned: bool,
+        state: EnvState,
+        t: SimTime,
+        counted_at: SimTime,
+    ) -> EnvId {
         let env = self.envs.create(f as u32, provisioned, state, t);
-        self.recorder.created(f, self.envs[env].class(), t);
+        self.recorder
+            .created(f, self.envs[env].class(), t, counted_at);
         env
     }
 

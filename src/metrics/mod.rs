@@ -39,7 +39,7 @@ pub enum Failure {
     Timeout,
     /// Used more memory than configured.
     OutOfMemory,
-    /// Init ran past the init limit.
+    /// Init ran past the init limit, and its run again inside the invoke past the timeout.
     InitTimeout,
 }
 
@@ -47,7 +47,8 @@ pub enum Failure {
 /// time cover `[warmup, duration)`.
 #[derive(Clone, Debug, Default)]
 pub struct FunctionStats {
-    /// Requests that arrived (each counted once, however often it was retried).
+    /// Invocations that arrived: each request once, however often it was retried after a
+    /// throttle, plus each retry of an asynchronous request after a function error.
     pub invocations: u64,
     /// Requests served by an existing environment.
     pub warm: u64,
@@ -59,11 +60,18 @@ pub struct FunctionStats {
     pub dropped: u64,
     /// Throttled attempts of asynchronous requests that were retried.
     pub retries: u64,
+    /// Requests refused by the account's requests-per-second limit (part of `throttled`).
+    pub rate_throttled: u64,
+    /// Retries of asynchronous requests after a function error (part of `invocations`).
+    pub error_retries: u64,
+    /// Asynchronous events discarded (to the on-failure destination or dead-letter queue):
+    /// failed every attempt, or expired.
+    pub dead_lettered: u64,
     /// Failed requests by cause (part of warm + cold).
     pub timeouts: u64,
     /// Failed: memory exceeded.
     pub out_of_memory: u64,
-    /// Failed: init exceeded the init limit.
+    /// Failed: init exceeded the init limit, and its run again inside the invoke the timeout.
     pub init_timeouts: u64,
     /// End-to-end latency of successful warm requests, ns.
     pub warm_latency: Histogram,
@@ -148,6 +156,9 @@ impl FunctionStats {
         self.throttled += o.throttled;
         self.dropped += o.dropped;
         self.retries += o.retries;
+        self.rate_throttled += o.rate_throttled;
+        self.error_retries += o.error_retries;
+        self.dead_lettered += o.dead_lettered;
         self.timeouts += o.timeouts;
         self.out_of_memory += o.out_of_memory;
         self.init_timeouts += o.init_timeouts;
@@ -345,6 +356,38 @@ impl Recorder {
         }
     }
 
+    /// A request of `f` that arrived at `arrived` was refused by the requests-per-second limit
+    /// (after `throttled`).
+    #[inline]
+    pub fn rate_throttled(&mut self, f: usize, arrived: SimTime) {
+        if self.counts(arrived) {
+            self.functions[f].rate_throttled += 1;
+        }
+    }
+
+    /// An asynchronous request of `f` whose event arrived at `arrived` failed and will be
+    /// retried: one more invocation, counted with the event's arrival.
+    #[inline]
+    pub fn error_retried(&mut self, f: usize, arrived: SimTime) {
+        if self.counts(arrived) {
+            let s = &mut self.functions[f];
+            s.invocations += 1;
+            s.error_retries += 1;
+            if let Some(i) = self.series.slot(f, arrived) {
+                i.arrivals += 1;
+            }
+        }
+    }
+
+    /// An asynchronous event of `f` that arrived at `arrived` was discarded: it failed every
+    /// attempt or expired.
+    #[inline]
+    pub fn dead_lettered(&mut self, f: usize, arrived: SimTime) {
+        if self.counts(arrived) {
+            self.functions[f].dead_lettered += 1;
+        }
+    }
+
     /// A throttled asynchronous request of `f` will be retried.
     #[inline]
     pub fn retried(&mut self, f: usize, arrived: SimTime) {
@@ -440,15 +483,21 @@ impl Recorder {
         }
     }
 
-    /// An environment of `f` was created at `t` in `class`.
+    /// An environment of `f` was created at `t` in `class`; it counts in `created` when
+    /// `counted_at` is in the counted period. The rule: an environment started for a request
+    /// (or ping) counts with the request's arrival, as its cold start does, so every counted
+    /// cold start has its counted environment (an asynchronous retry that cold-starts after
+    /// the end included); provisioned and pre-warmed ones count with their creation.
     #[inline]
-    pub fn created(&mut self, f: usize, class: Class, t: SimTime) {
+    pub fn created(&mut self, f: usize, class: Class, t: SimTime, counted_at: SimTime) {
         self.change(f, class, t, 1);
         self.live[f] += 1;
         self.live_total += 1;
+        if self.counts(counted_at) {
+            self.functions[f].created += 1;
+        }
         if self.counts(t) {
             let s = &mut self.functions[f];
-            s.created += 1;
             s.peak = s.peak.max(self.live[f]);
             self.peak_total = self.peak_total.max(self.live_total);
         }

@@ -149,6 +149,14 @@ pub struct Stats {
     pub dropped: u64,
     /// Throttled attempts of asynchronous requests that were retried.
     pub retries: u64,
+    /// Requests refused by the account's requests-per-second limit (part of `throttled`; the
+    /// rest of `throttled` is concurrency, scaling or memory).
+    pub rate_throttled: u64,
+    /// Retries of asynchronous requests after a function error (part of `invocations`).
+    pub error_retries: u64,
+    /// Asynchronous events discarded to the on-failure destination or dead-letter queue:
+    /// failed every attempt, or expired.
+    pub dead_lettered: u64,
     /// Requests that waited for memory on a full platform (`when_full = "wait"`).
     pub capacity_waited: u64,
     /// Requests dropped for lack of memory (`when_full = "drop"`, or still waiting at the
@@ -309,6 +317,9 @@ fn stats(
         cold_start_ratio: ratio(s.cold, s.invocations),
         dropped: s.dropped,
         retries: s.retries,
+        rate_throttled: s.rate_throttled,
+        error_retries: s.error_retries,
+        dead_lettered: s.dead_lettered,
         capacity_waited: s.capacity_waited,
         capacity_dropped: s.capacity_dropped,
         latency_ms: LatencySummary::of(&s.latency()),

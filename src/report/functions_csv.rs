@@ -13,6 +13,12 @@ struct Row<'a> {
     cold_starts: u64,
     warm_starts: u64,
     throttled: u64,
+    /// Part of `throttled`: refused by the account's requests-per-second limit (the rest:
+    /// concurrency, scaling tokens or memory).
+    throttled_rate: u64,
+    throttled_concurrency: u64,
+    error_retries: u64,
+    dead_lettered: u64,
     errors: u64,
     cold_start_ratio: f64,
     latency_mean_ms: Option<f64>,
@@ -46,6 +52,10 @@ impl<'a> From<&'a FunctionSummary> for Row<'a> {
             cold_starts: s.cold_starts,
             warm_starts: s.warm_starts,
             throttled: s.throttled,
+            throttled_rate: s.rate_throttled,
+            throttled_concurrency: s.throttled - s.rate_throttled,
+            error_retries: s.error_retries,
+            dead_lettered: s.dead_lettered,
             errors: s.errors,
             cold_start_ratio: s.cold_start_ratio,
             latency_mean_ms: s.latency_ms.get(|l| l.mean),

@@ -65,6 +65,10 @@ fn stats_row(out: &mut String, name: &str, runtime: &str, s: &Stats) {
     );
 }
 
+/// Defaults that are observations, not AWS figures, with their sources and dates (shown in
+/// every report: sparse traffic's cold starts depend on the first two almost entirely).
+const MODEL_DEFAULTS: &str = "<p class=\"meta\">Observed defaults, not AWS figures (override them for your account): keep-alive 10 min after the last request (M. Shilkov, \"AWS Lambda Cold Starts After 10 Minutes\", mikhail.io, 2019-08, measured from July 2019; before that 25\u{2013}60 min); maximum lifetime 2 h (a community observation AWS does not document; Y. Cui measured recycling about 4 h after the host was created, theburningmonk.com, 2017-06); runtime init profiles fitted to maxday/lambda-perf measurements of 2026-08-22 (16 older runtimes 2023-09-15). AWS figures: 10 s init limit, 1000 concurrency, 10 \u{00d7} concurrency requests per second, 1000 environments per 10 s per function, 2 retries of failed asynchronous events after 1 and 2 min.</p>\n";
+
 /// The bytes of `report.html`.
 pub fn report_html(summary: &Summary, page: &Page) -> Vec<u8> {
     let s = &summary.stats;
@@ -148,6 +152,13 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         s.provisioned.mean_allocated, 100.0 * s.provisioned.utilization, s.provisioned.spillover,
         s.warmers.pings, s.warmers.cold_starts, s.warmers.cost_usd
     );
+    let _ = writeln!(
+        out,
+        "<p>Throttled: {} by the account's requests-per-second limit, {} by concurrency, scaling or memory. Asynchronous: {} retries after function errors (each an invocation), {} events dead-lettered (failed every attempt or expired).</p>",
+        s.rate_throttled, s.throttled - s.rate_throttled,
+        s.error_retries, s.dead_lettered
+    );
+    out += MODEL_DEFAULTS;
     out += "<h2>Charts</h2>\n";
     for (stem, caption) in CHARTS {
         if page.charts.contains(&stem) {

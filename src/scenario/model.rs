@@ -42,18 +42,24 @@ pub struct Platform {
     pub max_lifetime: SimDuration,
     /// Account concurrency limit (in-flight requests).
     pub account_concurrency: u32,
+    /// Account-wide invocations per second (every attempt and warm-up ping), counted over
+    /// each whole second of simulated time.
+    pub requests_per_second: u64,
     /// Part of the account concurrency that reserved concurrency can never take.
     pub unreserved_minimum: u32,
     /// Per-function token bucket for new environments.
     pub scaling: Scaling,
     /// Which idle environment takes a warm request.
     pub reuse: Reuse,
-    /// An init longer than this fails the request.
+    /// An on-demand init longer than this is cut at the limit and runs again inside the
+    /// invoke, under the function's timeout.
     pub init_limit: SimDuration,
     /// Requests one environment serves at once.
     pub env_concurrency: u32,
-    /// Longest time a throttled asynchronous request keeps being retried.
+    /// Longest time an asynchronous event is kept and retried.
     pub max_event_age: SimDuration,
+    /// Retries of an asynchronous event whose function returned an error (0–2).
+    pub retry_attempts: u32,
     /// Back-off between retries of throttled asynchronous requests.
     pub retry: Retry,
     /// Memory shared by all environments, MB; `None`: unbounded.

@@ -48,18 +48,25 @@ pub struct RawPlatform {
     pub max_lifetime: Option<DurationText>,
     /// Account-wide concurrency limit [1000].
     pub account_concurrency: Option<u32>,
+    /// Account-wide invocations per second, counted over each whole second of simulated time
+    /// [10 × account_concurrency, as AWS documents].
+    pub requests_per_second: Option<u64>,
     /// Part of the account concurrency that reserved concurrency can never take [100].
     pub unreserved_minimum: Option<u32>,
     /// Per-function scale-up rate, a token bucket [1000 environments per 10s].
     pub scaling: Option<RawScaling>,
     /// Which idle environment takes a request [mru].
     pub reuse: Option<Reuse>,
-    /// An init longer than this fails the request [10s].
+    /// On-demand inits longer than this are cut and run again inside the invoke, under the
+    /// function's timeout [10s].
     pub init_limit: Option<DurationText>,
     /// Requests one environment serves at once [1; Lambda is 1].
     pub env_concurrency: Option<u32>,
-    /// How long a throttled asynchronous request is retried [6h].
+    /// How long an asynchronous event is kept and retried [6h].
     pub max_event_age: Option<DurationText>,
+    /// Retries of an asynchronous event whose function returned an error, 0–2 [2], 1 minute
+    /// and then 2 minutes after the failed attempt.
+    pub retry_attempts: Option<u32>,
     /// Back-off of throttled asynchronous requests [1s doubling to 5m].
     pub retry: Option<RawRetry>,
     /// Memory of the machines running environments [unbounded, as Lambda appears].

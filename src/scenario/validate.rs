@@ -199,6 +199,28 @@ fn platform(c: &mut Checker, raw: &RawScenario, base_dir: &Path) -> Platform {
     if account_concurrency == 0 {
         c.fail("platform.account_concurrency", "must be at least 1");
     }
+    // "Lambda enforces a requests per second limit of 10 times your account concurrency"
+    // (Lambda developer guide, "Understanding Lambda function scaling", concurrency and
+    // requests per second). AWS states it per second and documents no finer window, so it
+    // is counted over each whole second of simulated time.
+    let requests_per_second = p
+        .requests_per_second
+        .unwrap_or(10 * u64::from(account_concurrency));
+    if requests_per_second == 0 {
+        c.fail(
+            "platform.requests_per_second",
+            "must be at least 1 (every request would be throttled); omit it for 10 × account_concurrency",
+        );
+    }
+    // "Retry attempts – ... between 0 and 2" [2] (Lambda developer guide, "Configuring error
+    // handling settings for Lambda asynchronous invocations").
+    let retry_attempts = p.retry_attempts.unwrap_or(2);
+    if retry_attempts > 2 {
+        c.fail(
+            "platform.retry_attempts",
+            format!("must be 0, 1 or 2 (AWS's MaximumRetryAttempts), got {retry_attempts}"),
+        );
+    }
     let unreserved_minimum = p.unreserved_minimum.unwrap_or(100.min(account_concurrency));
     if unreserved_minimum > account_concurrency {
         c.fail("platform.unreserved_minimum", format!("cannot exceed account_concurrency ({account_concurrency}), got {unreserved_minimum}"));
@@ -284,6 +306,8 @@ fn platform(c: &mut Checker, raw: &RawScenario, base_dir: &Path) -> Platform {
             p.max_lifetime.map_or(SimDuration::from_secs(7200), |d| d.0),
         ),
         account_concurrency,
+        requests_per_second,
+        retry_attempts,
         unreserved_minimum,
         scaling,
         reuse: p.reuse.unwrap_or(Reuse::Mru),

@@ -1,5 +1,6 @@
 //! One integration test binary: hand-checked scenarios, analytic oracles, properties and the CLI.
 
+mod aws_behaviours;
 mod bad_inputs;
 mod cli;
 mod hand_checked;
