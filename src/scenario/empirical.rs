@@ -6,10 +6,8 @@ use std::path::Path;
 /// Errors name the file, the line and what is wrong.
 pub fn read_column(path: &Path, column: Option<&str>) -> Result<Vec<f64>, String> {
     let shown = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_path(path)
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let file = crate::input::open_lines(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
     let headers = reader
         .headers()
         .map_err(|e| format!("{shown}: {e}"))?

@@ -44,7 +44,7 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, ScenarioError> 
 
 /// Reads the scenario file at `path` as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
+    let bytes = crate::input::read(path).map_err(|source| ScenarioError::Read {
         path: path.to_owned(),
         source,
     })?;

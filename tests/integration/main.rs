@@ -3,6 +3,7 @@
 mod bad_inputs;
 mod cli;
 mod hand_checked;
+mod hostile;
 mod interrupt;
 mod keep_alive;
 mod oracles;
