@@ -11,6 +11,7 @@
 
 use crate::engine::SimDuration;
 use crate::metrics::timeseries::MAX_TRACKED;
+use crate::scenario::dist::Distribution;
 use crate::scenario::model::{Invocation, Provisioned, Retry};
 use crate::scenario::{KeepAlive, Scenario};
 use crate::workload::Process;
@@ -144,7 +145,8 @@ pub fn estimate(s: &Scenario) -> Estimate {
     let memory_bytes = environments * ENVIRONMENT_BYTES
         + per_function_bytes
         + rows * series * SERIES_ROW_BYTES
-        + s.traces.len() as f64 * TRACE_BYTES;
+        + s.traces.len() as f64 * TRACE_BYTES
+        + distribution_bytes(s);
     Estimate {
         requests,
         environments,
@@ -152,6 +154,41 @@ pub fn estimate(s: &Scenario) -> Estimate {
         busiest,
         widest,
     }
+}
+
+/// Bytes of the values of the empirical distributions of `s`, each shared copy once (a
+/// sweep's points share one copy of a file's column, so this is not multiplied per point).
+fn distribution_bytes(s: &Scenario) -> f64 {
+    let mut seen: Vec<*const f64> = Vec::new();
+    let mut bytes = 0.0;
+    let mut add = |d: &Distribution| {
+        if let Distribution::Empirical(v) = d {
+            let at = v.as_ptr();
+            if !seen.contains(&at) {
+                seen.push(at);
+                bytes += (v.len() * std::mem::size_of::<f64>()) as f64;
+            }
+        }
+    };
+    if let KeepAlive::Random { idle } = &s.platform.keep_alive {
+        add(idle);
+    }
+    for f in &s.functions {
+        add(&f.init);
+        add(&f.execution);
+        for d in [
+            &f.runtime_init,
+            &f.snapstart,
+            &f.first_execution,
+            &f.memory_used,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add(d);
+        }
+    }
+    bytes
 }
 
 /// Retries of one throttled asynchronous request that is throttled every time: back-off

@@ -1090,7 +1090,7 @@ fn dist(
             unit,
         } => {
             let scale = unit_scale(c, unit.as_deref(), kind, &f("unit"))?;
-            let vals: Vec<f64> = match (values, path) {
+            let vals: std::sync::Arc<[f64]> = match (values, path) {
                 (Some(vs), None) => {
                     if column.is_some() {
                         c.fail(f("column"), "`column` goes with `path`");
@@ -1103,8 +1103,13 @@ fn dist(
                         .collect()
                 }
                 (None, Some(p)) => {
-                    match super::empirical::read_column(&base_dir.join(p), column.as_deref()) {
-                        Ok(vs) => vs.into_iter().map(|v| v * scale).collect(),
+                    // Shared: a sweep's points read the file once and hold one copy.
+                    match super::empirical::shared_column(
+                        &base_dir.join(p),
+                        column.as_deref(),
+                        scale,
+                    ) {
+                        Ok(vs) => vs,
                         Err(e) => {
                             c.fail(f("path"), e);
                             return None;
@@ -1122,7 +1127,7 @@ fn dist(
             if vals.is_empty() && c.problems.len() == before {
                 c.fail(at, "has no values");
             }
-            Distribution::Empirical(vals.into())
+            Distribution::Empirical(vals)
         }
     };
     (c.problems.len() == before).then_some(d)
