@@ -44,10 +44,24 @@ fn stdout_failed(e: std::io::Error) -> Failure {
 /// Set by the first SIGINT (Ctrl-C) or SIGTERM; a second one quits at once (exit 130).
 static STOP: AtomicBool = AtomicBool::new(false);
 
+/// True while the scenario (or sweep) is read and validated: nothing is written yet and
+/// validation has no progress callback, so a signal then ends the command at once.
+static READING: AtomicBool = AtomicBool::new(true);
+
+/// The scenario is loaded: from here on a signal sets [`STOP`] for the run to honour.
+fn done_reading() {
+    READING.store(false, Ordering::SeqCst);
+}
+
 /// Routes SIGINT and SIGTERM to [`STOP`], for the commands that simulate. Runs check it
-/// every 65 536 events and stop without writing; sweeps keep their finished runs.
+/// every 65 536 events and stop without writing; sweeps keep their finished runs. While the
+/// scenario is still being read and validated ([`READING`]) a signal exits at once.
 fn catch_interruptions() {
     let _ = ctrlc::set_handler(|| {
+        if READING.load(Ordering::SeqCst) {
+            eprintln!("interrupted while reading and validating the scenario: nothing written");
+            std::process::exit(130);
+        }
         if STOP.swap(true, Ordering::SeqCst) {
             std::process::exit(130);
         }
@@ -222,6 +236,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.scenario {
         if let Some(plan) = sweep::load(path, &args.overrides, args.seed)? {
+            done_reading();
             return run_sweep(&plan, &args);
         }
     }
@@ -231,6 +246,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         )));
     }
     let mut loaded = load(args.scenario.as_deref(), &args.overrides)?;
+    done_reading();
     if let Some(seed) = args.seed {
         loaded.scenario.seed = seed;
     }
@@ -482,6 +498,7 @@ fn estimate(args: EstimateArgs) -> Result<(), Failure> {
         .chain(args.overrides.iter().cloned())
         .collect();
     let mut loaded = load(Some(&args.scenario), &overrides)?;
+    done_reading();
     if let Some(seed) = args.seed {
         loaded.scenario.seed = seed;
     }

@@ -13,6 +13,11 @@ use std::path::Path;
 /// 64 MiB, far above any real one (the largest bundled scenario is a few KB).
 pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
+/// Most bytes of a scenario file: 8 MiB. The largest bundled scenario is a few KB; TOML
+/// parsing takes ~40 times a file's size in memory and grows faster than linearly with the
+/// length of one array (200 000 inline tables in one list, 7.8 MB: about 5 s and 280 MB).
+pub const MAX_SCENARIO_BYTES: u64 = 8 << 20;
+
 /// Most bytes of one line of a CSV file (a trace, an empirical distribution): 1 MiB. The
 /// widest real trace row (Azure 2019's 1 440 per-minute counts) is under 10 KB.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
