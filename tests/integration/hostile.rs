@@ -253,6 +253,13 @@ fn a_closed_stdout_ends_quietly_with_141() {
         &["schema"][..],
         &["runtimes"][..],
         &["run", "--out", "o", "--no-charts"][..],
+        &[
+            "estimate",
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/scenarios/single-function.toml"
+            ),
+        ][..],
     ] {
         let (code, err) = with_closed_stdout(args);
         assert_eq!(code, Some(141), "{args:?}: exit {code:?}, stderr:\n{err}");
