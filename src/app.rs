@@ -15,6 +15,32 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+/// Writes a line to stdout; a closed stdout (`coldsim schema | head`) ends the command
+/// quietly with [`Failure::StdoutClosed`].
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*).map_err(stdout_failed)?
+    }};
+}
+
+/// [`outln!`] without the newline.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*).map_err(stdout_failed)?
+    }};
+}
+
+/// A failed write to stdout: the reader went away (a broken pipe), or a real error.
+fn stdout_failed(e: std::io::Error) -> Failure {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        Failure::StdoutClosed
+    } else {
+        Failure::Internal(anyhow::Error::new(e).context("writing to stdout"))
+    }
+}
+
 /// Set by the first SIGINT (Ctrl-C) or SIGTERM; a second one quits at once (exit 130).
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -25,12 +51,26 @@ static FIRST_SIGNAL: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 /// Ctrl-C) signals the process and its group, so one interruption often arrives twice.
 const SAME_SIGNAL: std::time::Duration = std::time::Duration::from_secs(1);
 
+/// True while the scenario (or sweep) is read and validated: nothing is written yet and
+/// validation has no progress callback, so a signal then ends the command at once.
+static READING: AtomicBool = AtomicBool::new(true);
+
+/// The scenario is loaded: from here on a signal sets [`STOP`] for the run to honour.
+fn done_reading() {
+    READING.store(false, Ordering::SeqCst);
+}
+
 /// Routes SIGINT and SIGTERM to [`STOP`], for the commands that simulate. Runs check it
-/// every 65 536 events and stop without writing; sweeps keep their finished runs. A second
+/// every 65 536 events and stop without writing; sweeps keep their finished runs. While the
+/// scenario is still being read and validated ([`READING`]) a signal exits at once. A second
 /// signal a second or more after the first quits at once (a report being written is then
 /// left in its temporary sibling, which the next run into that folder removes).
 fn catch_interruptions() {
     let _ = ctrlc::set_handler(|| {
+        if READING.load(Ordering::SeqCst) {
+            eprintln!("interrupted while reading and validating the scenario: nothing written");
+            std::process::exit(130);
+        }
         let first = *FIRST_SIGNAL.get_or_init(Instant::now);
         if STOP.swap(true, Ordering::SeqCst) && first.elapsed() >= SAME_SIGNAL {
             eprintln!("interrupted again: quitting now");
@@ -128,6 +168,9 @@ pub enum Failure {
     Internal(anyhow::Error),
     /// A run or sweep was interrupted (SIGINT, SIGTERM): the message says what was kept (exit 130).
     Interrupted(String),
+    /// Stdout was closed by its reader (`coldsim schema | head`): exit quietly with 141,
+    /// the status of a program killed by SIGPIPE, as `head`'s writers usually end.
+    StdoutClosed,
 }
 
 impl From<sweep::SweepError> for Failure {
@@ -159,11 +202,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Run(args)) => run_scenario(args),
         Some(Command::Check(args)) => check(args),
         Some(Command::Runtimes) => {
-            print!("{}", coldsim::runtime::table());
+            out!("{}", coldsim::runtime::table());
             Ok(())
         }
         Some(Command::Schema) => {
-            println!("{}", scenario::schema());
+            outln!("{}", scenario::schema());
             Ok(())
         }
         Some(Command::Estimate(args)) => estimate(args),
@@ -186,7 +229,7 @@ fn load(path: Option<&Path>, overrides: &[String]) -> Result<Loaded, Failure> {
 
 fn check(args: CheckArgs) -> Result<(), Failure> {
     if let Some(plan) = sweep::load(&args.scenario, &args.overrides, None)? {
-        println!(
+        outln!(
             "{}: valid — a sweep of {} point{} × {} replication{} ({} runs) of scenario `{}`",
             args.scenario.display(),
             plan.points.len(),
@@ -200,7 +243,7 @@ fn check(args: CheckArgs) -> Result<(), Failure> {
     }
     let loaded = load(Some(&args.scenario), &args.overrides)?;
     let s = &loaded.scenario;
-    println!(
+    outln!(
         "{}: valid — scenario `{}`, {} function{}, {} simulated, about {:.0} requests",
         args.scenario.display(),
         s.name,
@@ -223,6 +266,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
     }
     if let Some(path) = &args.scenario {
         if let Some(plan) = sweep::load(path, &args.overrides, args.seed)? {
+            done_reading();
             return run_sweep(&plan, &args);
         }
     }
@@ -232,6 +276,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         )));
     }
     let mut loaded = load(args.scenario.as_deref(), &args.overrides)?;
+    done_reading();
     if let Some(seed) = args.seed {
         loaded.scenario.seed = seed;
     }
@@ -299,8 +344,8 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         )));
     }
     if !args.quiet {
-        print!("{}", report::table(&summary));
-        println!(
+        out!("{}", report::table(&summary));
+        outln!(
             "{} requests, {} events in {:.2} s ({:.1} M requests/s) → {}/report.html",
             results.arrivals,
             results.events,
@@ -368,8 +413,8 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
             wall_s,
         } => {
             if !args.quiet {
-                print!("{}", report::sweep_table(&summary));
-                println!(
+                out!("{}", report::sweep_table(&summary));
+                outln!(
                     "{computed} runs in {wall_s:.2} s{} → {}/report.html",
                     resumed_note(resumed),
                     out.display()
@@ -385,7 +430,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
             wall_s,
         } => {
             if !args.quiet {
-                println!(
+                outln!(
                     "shard {shard}: {points} of {} points, {computed} runs in {wall_s:.2} s{} → {} (join the parts with `coldsim merge OUT PART...`)",
                     plan.points.len(),
                     resumed_note(resumed),
@@ -410,8 +455,8 @@ fn merge(args: MergeArgs) -> Result<(), Failure> {
     let _lock = prepare_out(&args.out, &parts)?;
     let merged = sweep::merge(&args.out, &args.parts, !args.no_charts, args.svg)?;
     if !args.quiet {
-        print!("{}", report::sweep_table(&merged.summary));
-        println!(
+        out!("{}", report::sweep_table(&merged.summary));
+        outln!(
             "{} parts, {} runs ({:.2} s of shard wall time) → {}/report.html",
             merged.parts,
             merged.runs,
@@ -487,6 +532,7 @@ fn estimate(args: EstimateArgs) -> Result<(), Failure> {
         .chain(args.overrides.iter().cloned())
         .collect();
     let mut loaded = load(Some(&args.scenario), &overrides)?;
+    done_reading();
     if let Some(seed) = args.seed {
         loaded.scenario.seed = seed;
     }
@@ -504,7 +550,7 @@ fn estimate(args: EstimateArgs) -> Result<(), Failure> {
     };
     let model = estimate::estimate(&fit.inputs, rule).map_err(bad)?;
     let i = &fit.inputs;
-    println!(
+    outln!(
         "{} · function {} · steady-state model (Mahmoudi & Khazaei 2020, {} lifetimes)",
         scenario.name,
         fit.function,
@@ -513,7 +559,7 @@ fn estimate(args: EstimateArgs) -> Result<(), Failure> {
             LifetimeRule::Paper => "published",
         }
     );
-    println!(
+    outln!(
         "λ = {}/s, T_w = {} ms, T_c = {} ms (init {} ms), T = {}, ρ = λT_w = {}, max concurrency {}",
         format_figure(i.arrival_rate_per_s),
         format_figure(i.execution_s * 1e3),
@@ -523,7 +569,7 @@ fn estimate(args: EstimateArgs) -> Result<(), Failure> {
         format_figure(i.arrival_rate_per_s * i.execution_s),
         i.max_concurrency
     );
-    println!();
+    outln!();
     let simulated = if args.compare {
         check_resources(
             scenario,
@@ -544,19 +590,19 @@ fn estimate(args: EstimateArgs) -> Result<(), Failure> {
     } else {
         None
     };
-    print!(
+    out!(
         "{}",
         estimate::table(&model.figures, simulated.as_ref().map(|(s, _)| s))
     );
     if model.throttle_probability > 0.0 {
-        println!(
+        outln!(
             "throttle probability (model): {}",
             format_figure(model.throttle_probability)
         );
     }
     if let Some((s, wall)) = &simulated {
-        println!();
-        println!(
+        outln!();
+        outln!(
             "simulation: {} simulated after a {} warm-up, seed {}, {} requests, {} cold starts, {:.1} s; \
              s.e. by batch means over {} slices",
             SimDuration(scenario.duration.0 - scenario.warmup.0),
@@ -569,9 +615,9 @@ fn estimate(args: EstimateArgs) -> Result<(), Failure> {
         );
     }
     if !fit.caveats.is_empty() {
-        println!();
+        outln!();
         for c in &fit.caveats {
-            println!("note: {c}");
+            outln!("note: {c}");
         }
     }
     Ok(())

@@ -5,9 +5,14 @@
 //! requests are each arrival process's mean rate × the simulated time (a trace's at most the
 //! requests it holds); memory adds environments (Little's law with head-room, capped by the
 //! concurrency limits and the capacity), per-function statistics, time-series rows and the
-//! hybrid histogram policy's bins.
+//! hybrid histogram policy's bins. Work that is not an arrival counts as requests too: warm-up
+//! pings, autoscaling periods, bursty phase changes and the retries of an asynchronous
+//! function that reaches its concurrency limit.
 
+use crate::engine::SimDuration;
 use crate::metrics::timeseries::MAX_TRACKED;
+use crate::scenario::dist::Distribution;
+use crate::scenario::model::{Invocation, Provisioned, Retry};
 use crate::scenario::{KeepAlive, Scenario};
 use crate::workload::Process;
 use std::fmt;
@@ -78,6 +83,28 @@ pub fn estimate(s: &Scenario) -> Estimate {
                 _ => r * duration_s,
             };
         }
+        // Work that is not an arrival but costs as much: each is an event or more.
+        let span_s = |start: SimDuration| (s.duration.0.saturating_sub(start.0)) as f64 / 1e9;
+        let mut extra = |what: &str, n: f64| {
+            requests += n;
+            keep_max(&mut busiest, || format!("functions.{}.{what}", f.name), n);
+        };
+        if let Some(w) = &f.warmers {
+            extra(
+                "warmers",
+                f64::from(w.concurrency) * span_s(w.start) / w.every.as_secs_f64(),
+            );
+        }
+        if let Provisioned::Autoscale(a) = &f.provisioned {
+            extra("provisioned", duration_s / a.period.as_secs_f64());
+        }
+        for p in &f.arrivals.0 {
+            if let Process::Bursty(b) = p {
+                // Two phase changes per mean burst-and-gap cycle.
+                let cycle_s = (b.mean_burst.0 as f64 + b.mean_gap.0 as f64) / 1e9;
+                extra("arrivals", 2.0 * duration_s / cycle_s);
+            }
+        }
         requests += own;
         let at = || {
             if s.traces.is_empty() || f.arrivals.trace_source().is_none() {
@@ -96,6 +123,13 @@ pub fn estimate(s: &Scenario) -> Estimate {
             f.reserved_concurrency
                 .unwrap_or(s.platform.account_concurrency),
         );
+        // An asynchronous function that reaches its limit retries its throttled requests
+        // until their maximum age: count every attempt (a 1 ns back-off is a storm).
+        if f.invocation == Invocation::Async && peak >= cap {
+            let n = rate * duration_s * retries(&s.platform.retry, s.platform.max_event_age);
+            requests += n;
+            keep_max(&mut busiest, || "platform.retry".into(), n);
+        }
         let own = 2.0 * peak.min(cap) + f64::from(f.provisioned_concurrency);
         environments += own;
         keep_max(&mut widest, at, own);
@@ -111,7 +145,8 @@ pub fn estimate(s: &Scenario) -> Estimate {
     let memory_bytes = environments * ENVIRONMENT_BYTES
         + per_function_bytes
         + rows * series * SERIES_ROW_BYTES
-        + s.traces.len() as f64 * TRACE_BYTES;
+        + s.traces.len() as f64 * TRACE_BYTES
+        + distribution_bytes(s);
     Estimate {
         requests,
         environments,
@@ -119,6 +154,64 @@ pub fn estimate(s: &Scenario) -> Estimate {
         busiest,
         widest,
     }
+}
+
+/// Bytes of the values of the empirical distributions of `s`, each shared copy once (a
+/// sweep's points share one copy of a file's column, so this is not multiplied per point).
+fn distribution_bytes(s: &Scenario) -> f64 {
+    let mut seen: Vec<*const f64> = Vec::new();
+    let mut bytes = 0.0;
+    let mut add = |d: &Distribution| {
+        if let Distribution::Empirical(v) = d {
+            let at = v.as_ptr();
+            if !seen.contains(&at) {
+                seen.push(at);
+                bytes += (v.len() * std::mem::size_of::<f64>()) as f64;
+            }
+        }
+    };
+    if let KeepAlive::Random { idle } = &s.platform.keep_alive {
+        add(idle);
+    }
+    for f in &s.functions {
+        add(&f.init);
+        add(&f.execution);
+        for d in [
+            &f.runtime_init,
+            &f.snapstart,
+            &f.first_execution,
+            &f.memory_used,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            add(d);
+        }
+    }
+    bytes
+}
+
+/// Retries of one throttled asynchronous request that is throttled every time: back-off
+/// delays from `retry.initial`, growing by `multiplier` up to `max`, until `max_age`.
+fn retries(retry: &Retry, max_age: SimDuration) -> f64 {
+    let age = max_age.0 as f64;
+    let max = (retry.max.0 as f64).max(1.0);
+    let mut delay = (retry.initial.0 as f64).max(1.0);
+    let (mut waited, mut n) = (0.0, 0.0);
+    // Geometric growth reaches `max` within a few dozen steps unless the multiplier is
+    // barely above 1; after 1 000 steps the rest is counted at the delay reached.
+    for _ in 0..1000 {
+        if waited >= age {
+            return n;
+        }
+        if delay >= max {
+            break;
+        }
+        waited += delay;
+        n += 1.0;
+        delay *= retry.multiplier;
+    }
+    n + ((age - waited) / delay.min(max)).max(0.0).ceil()
 }
 
 /// The limits a run is checked against.

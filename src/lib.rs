@@ -6,6 +6,7 @@
 pub mod engine;
 pub mod estimate;
 pub mod guard;
+pub mod input;
 pub mod metrics;
 pub mod platform;
 pub mod report;

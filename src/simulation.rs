@@ -338,6 +338,8 @@ struct FunctionState {
     /// memory-bounded platform).
     frequency: u64,
     arrivals: Generator,
+    /// The pending time of `arrivals` is a wake-up of its generator, not an arrival.
+    arrival_is_wake: bool,
     rng_arrivals: Rng,
     rng_service: Rng,
 }
@@ -428,6 +430,7 @@ impl<'a> Simulation<'a> {
                     prewarm_until: SimTime::NEVER,
                     frequency: 0,
                     arrivals: f.arrivals.generator(&mut rng_arrivals),
+                    arrival_is_wake: false,
                     rng_arrivals,
                     rng_service: stream(service_seed, SERVICE, i as u64),
                 }
@@ -522,6 +525,7 @@ impl<'a> Simulation<'a> {
             }
             let fs = &mut self.fns[f];
             let first = fs.arrivals.next(&mut fs.rng_arrivals);
+            fs.arrival_is_wake = fs.arrivals.woke();
             if first < self.end {
                 self.arrival_order
                     .push(Reverse((first, function_source(f))));
@@ -657,8 +661,15 @@ impl<'a> Simulation<'a> {
 
     fn on_arrived(&mut self, f: usize) {
         let fs = &mut self.fns[f];
+        let wake = fs.arrival_is_wake;
         let next = fs.arrivals.next(&mut fs.rng_arrivals);
+        fs.arrival_is_wake = fs.arrivals.woke();
         self.reschedule_arrival(next);
+        if wake {
+            // A generator's pause (nanosecond bursty phases): no request, but an event, so
+            // the progress callback and its stop flag are reached.
+            return;
+        }
         self.arrivals += 1;
         self.recorder.arrived(f, self.now);
         self.invoke(f, self.now, 0, 0, Given::NONE);

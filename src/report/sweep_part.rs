@@ -140,7 +140,7 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
         });
     }
     let bytes =
-        std::fs::read(&manifest_path).map_err(|e| damaged(&manifest_path, e.to_string()))?;
+        crate::input::read(&manifest_path).map_err(|e| damaged(&manifest_path, e.to_string()))?;
     let manifest: PartManifest =
         serde_json::from_slice(&bytes).map_err(|e| damaged(&manifest_path, e.to_string()))?;
     if manifest.format != PART_FORMAT {
@@ -154,7 +154,7 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
     }
     let text_path = dir.join("scenario.toml");
     let text =
-        std::fs::read_to_string(&text_path).map_err(|e| damaged(&text_path, e.to_string()))?;
+        crate::input::read_to_string(&text_path).map_err(|e| damaged(&text_path, e.to_string()))?;
     let runs = dir.join("runs");
     let entries = std::fs::read_dir(&runs).map_err(|e| damaged(&runs, e.to_string()))?;
     let mut paths: Vec<PathBuf> = entries
@@ -164,7 +164,7 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
     paths.sort();
     let mut records = Vec::with_capacity(paths.len());
     for p in &paths {
-        let bytes = std::fs::read(p).map_err(|e| damaged(p, e.to_string()))?;
+        let bytes = crate::input::read(p).map_err(|e| damaged(p, e.to_string()))?;
         let record: RunRecord =
             serde_json::from_slice(&bytes).map_err(|e| damaged(p, e.to_string()))?;
         records.push(record);

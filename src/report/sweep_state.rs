@@ -45,7 +45,7 @@ impl SweepState {
 
     /// The fingerprint of the sweep that wrote the state, if there is readable state.
     pub fn fingerprint(&self) -> Option<String> {
-        let bytes = std::fs::read(self.dir.join("plan.json")).ok()?;
+        let bytes = crate::input::read(&self.dir.join("plan.json")).ok()?;
         serde_json::from_slice::<PlanFile>(&bytes)
             .ok()
             .map(|p| p.fingerprint)
@@ -83,7 +83,7 @@ impl SweepState {
         paths.sort();
         paths
             .iter()
-            .filter_map(|p| std::fs::read(p).ok())
+            .filter_map(|p| crate::input::read(p).ok())
             .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
             .collect()
     }

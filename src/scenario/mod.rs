@@ -44,10 +44,13 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, ScenarioError> 
 
 /// Reads the scenario file at `path` as UTF-8 text.
 pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
-    let bytes = std::fs::read(path).map_err(|source| ScenarioError::Read {
-        path: path.to_owned(),
-        source,
-    })?;
+    let bytes =
+        crate::input::read_limited(path, crate::input::MAX_SCENARIO_BYTES).map_err(|source| {
+            ScenarioError::Read {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         ScenarioError::NotUtf8 {

@@ -25,6 +25,16 @@ pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
         while i < bytes.len() && (bytes[i].is_ascii_digit() || bytes[i] == b'.') {
             i += 1;
         }
+        // An exponent (`1e3s`, `2.5E-1h`) belongs to the number, not to the unit.
+        if i > start && i < bytes.len() && (bytes[i] == b'e' || bytes[i] == b'E') {
+            let sign = usize::from(matches!(bytes.get(i + 1), Some(b'+' | b'-')));
+            if bytes.get(i + 1 + sign).is_some_and(u8::is_ascii_digit) {
+                i += 1 + sign;
+                while i < bytes.len() && bytes[i].is_ascii_digit() {
+                    i += 1;
+                }
+            }
+        }
         if start == i {
             return Err(format!(
                 "`{text}` is not a duration: expected a number at `{}` (durations look like \"250ms\", \"10m\", \"1h30m\"; they cannot be negative)",
@@ -219,6 +229,15 @@ mod tests {
         assert_eq!(parse_duration("2d"), Ok(SimDuration::from_secs(172_800)));
         assert_eq!(parse_duration("10min"), Ok(SimDuration::from_secs(600)));
         assert_eq!(parse_duration("7us"), Ok(SimDuration(7_000)));
+    }
+
+    #[test]
+    fn an_exponent_is_part_of_the_number() {
+        assert_eq!(parse_duration("1e3s"), Ok(SimDuration::from_secs(1000)));
+        assert_eq!(parse_duration("2.5E-1s"), Ok(SimDuration::from_millis(250)));
+        let e = parse_duration("1e300h").unwrap_err();
+        assert!(e.contains("too long a duration"), "{e}");
+        assert!(parse_duration("1e5").unwrap_err().contains("no unit"));
     }
 
     #[test]

@@ -713,17 +713,29 @@ fn default_restore(kind: SnapFamily) -> Distribution {
     }
 }
 
+/// Highest price a scenario may set, in US dollars (per million requests or per GB-second).
+const MAX_PRICE: f64 = 1e6;
+
 fn pricing(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
     let mut p = Pricing::default();
     let Some(r) = raw else { return p };
     let mut set = |key: &str, v: Option<f64>, slot: &mut f64, scale: f64| {
         if let Some(v) = v {
-            if v.is_finite() && v >= 0.0 {
+            // The bound keeps every cost finite (a price of 1e308 made the total infinite,
+            // written as `null`); it is 10^10 times any AWS price.
+            if v.is_finite() && (0.0..=MAX_PRICE).contains(&v) {
                 *slot = v * scale;
             } else {
                 c.fail(
                     format!("pricing.{key}"),
-                    format!("must be a price in US dollars, at least 0, got {v}"),
+                    format!(
+                        "must be a price in US dollars from 0 to {MAX_PRICE}, got {}",
+                        if v.abs() >= 1e15 {
+                            format!("{v:e}")
+                        } else {
+                            format!("{v}")
+                        }
+                    ),
                 );
             }
         }
@@ -1126,7 +1138,7 @@ fn dist(
             unit,
         } => {
             let scale = unit_scale(c, unit.as_deref(), kind, &f("unit"))?;
-            let vals: Vec<f64> = match (values, path) {
+            let vals: std::sync::Arc<[f64]> = match (values, path) {
                 (Some(vs), None) => {
                     if column.is_some() {
                         c.fail(f("column"), "`column` goes with `path`");
@@ -1139,8 +1151,13 @@ fn dist(
                         .collect()
                 }
                 (None, Some(p)) => {
-                    match super::empirical::read_column(&base_dir.join(p), column.as_deref()) {
-                        Ok(vs) => vs.into_iter().map(|v| v * scale).collect(),
+                    // Shared: a sweep's points read the file once and hold one copy.
+                    match super::empirical::shared_column(
+                        &base_dir.join(p),
+                        column.as_deref(),
+                        scale,
+                    ) {
+                        Ok(vs) => vs,
                         Err(e) => {
                             c.fail(f("path"), e);
                             return None;
@@ -1158,7 +1175,7 @@ fn dist(
             if vals.is_empty() && c.problems.len() == before {
                 c.fail(at, "has no values");
             }
-            Distribution::Empirical(vals.into())
+            Distribution::Empirical(vals)
         }
     };
     (c.problems.len() == before).then_some(d)
@@ -1313,6 +1330,12 @@ fn format_spec(c: &mut Checker, raw: &RawTrace, at: &str, base_dir: &Path) -> Op
             }
             if let Some(d) = days.iter().find(|&&d| !(1..=99).contains(&d)) {
                 c.fail(format!("{at}.days"), format!("day {d} is not a day of the trace: days are numbered from 1, as in the file names (d01 …)"));
+                return None;
+            }
+            // Increasing, so at most 99 days: a replay cannot go back in time, and a list of
+            // a million repeats would otherwise be scanned day by day.
+            if let Some(w) = days.windows(2).find(|w| w[0] >= w[1]) {
+                c.fail(format!("{at}.days"), format!("day {} after day {}: list days in increasing order, each once (a replay cannot go back in time)", w[1], w[0]));
                 return None;
             }
             Some(FormatSpec::Azure2019(Azure2019Spec {

@@ -180,9 +180,14 @@ pub fn plan(
         path: origin.to_owned(),
         line: spec.line,
         key: "sweep".into(),
-        message: format!(
-            "the grid has more than {MAX_POINTS} points; sweep fewer values or use mode = \"zip\""
-        ),
+        message: match spec.mode {
+            Mode::Zip => format!(
+                "the zip sweep has more than {MAX_POINTS} points (one per value); sweep fewer values"
+            ),
+            _ => format!(
+                "the grid has more than {MAX_POINTS} points; sweep fewer values or use mode = \"zip\""
+            ),
+        },
     })?;
     let short_names = short_names(&spec.params);
     let width = choices.len().saturating_sub(1).to_string().len();

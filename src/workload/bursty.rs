@@ -27,7 +27,15 @@ pub struct Bursty {
 pub struct Phase {
     in_burst: bool,
     ends: SimTime,
+    /// The last time `next` returned is a phase boundary, not an arrival: it stopped after
+    /// [`MAX_PHASES_PER_CALL`] phase changes so that the simulation (and its stop flag) gets
+    /// control back.
+    pub(super) paused: bool,
 }
+
+/// Phase changes `next` makes before it returns a pause instead of an arrival: with phases of
+/// nanoseconds and rates of a few per second, a billion changes separate two arrivals.
+const MAX_PHASES_PER_CALL: u32 = 1024;
 
 impl Bursty {
     /// Long-run mean rate, requests per second.
@@ -51,11 +59,17 @@ impl Bursty {
         let in_burst = rng.random::<f64>() < b / (b + g);
         // Memorylessness: the residual length of the current phase has the same law.
         let ends = SimTime::ZERO + self.phase_length(in_burst, rng);
-        Phase { in_burst, ends }
+        Phase {
+            in_burst,
+            ends,
+            paused: false,
+        }
     }
 
     pub(super) fn next(&self, phase: &mut Phase, now: SimTime, rng: &mut Rng) -> Option<SimTime> {
         let mut t = now;
+        phase.paused = false;
+        let mut changes = 0;
         loop {
             let rate = if phase.in_burst {
                 self.burst_rate_per_s
@@ -76,6 +90,12 @@ impl Bursty {
             t = phase.ends;
             phase.in_burst = !phase.in_burst;
             phase.ends = t + self.phase_length(phase.in_burst, rng);
+            changes += 1;
+            if changes >= MAX_PHASES_PER_CALL {
+                // Memorylessness: resuming from `t` in the new phase draws what the loop would.
+                phase.paused = true;
+                return Some(t);
+            }
         }
     }
 }
@@ -107,6 +127,9 @@ mod tests {
                 break;
             }
             t = next;
+            if phase.paused {
+                continue;
+            }
             n += 1;
             per_minute[(t.0 / 60_000_000_000) as usize] += 1;
         }

@@ -50,13 +50,13 @@ const MEMORY_COLUMNS: [&str; 8] = [
 /// An open CSV file with its header.
 struct Table {
     path: PathBuf,
-    reader: ::csv::Reader<BufReader<File>>,
+    reader: ::csv::Reader<BufReader<crate::input::LineLimit<File>>>,
     headers: ByteRecord,
 }
 
 impl Table {
     fn open(path: &Path) -> Result<Table, TraceError> {
-        let file = File::open(path).map_err(|e| TraceError::open(path, e))?;
+        let file = crate::input::open_lines(path).map_err(|e| TraceError::open(path, e))?;
         let mut reader = ReaderBuilder::new().from_reader(BufReader::with_capacity(1 << 16, file));
         let headers = reader
             .byte_headers()

@@ -70,7 +70,7 @@ struct Columns {
 
 struct OpenFile {
     path: PathBuf,
-    reader: ::csv::Reader<BufReader<File>>,
+    reader: ::csv::Reader<BufReader<crate::input::LineLimit<File>>>,
     headers: ByteRecord,
     cols: Columns,
     rows: u64,
@@ -155,7 +155,7 @@ impl RequestSource {
             return Ok(());
         };
         self.next_path += 1;
-        let file = File::open(&path).map_err(|e| TraceError::open(&path, e))?;
+        let file = crate::input::open_lines(&path).map_err(|e| TraceError::open(&path, e))?;
         let mut reader = ReaderBuilder::new()
             .has_headers(true)
             .from_reader(BufReader::with_capacity(1 << 16, file));

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 /// An open day file.
 struct DayFile {
     path: PathBuf,
-    reader: ::csv::Reader<BufReader<File>>,
+    reader: ::csv::Reader<BufReader<crate::input::LineLimit<File>>>,
     headers: ByteRecord,
     time: usize,
     /// Every function column and its slot (`None`: not selected). Unselected columns are
@@ -71,7 +71,7 @@ impl Rows {
             return Ok(false);
         };
         self.next_path += 1;
-        let file = File::open(&path).map_err(|e| TraceError::open(&path, e))?;
+        let file = crate::input::open_lines(&path).map_err(|e| TraceError::open(&path, e))?;
         let mut reader = ReaderBuilder::new().from_reader(BufReader::with_capacity(1 << 16, file));
         let headers = reader
             .byte_headers()
