@@ -7,6 +7,8 @@ mod interrupt;
 mod keep_alive;
 mod oracles;
 mod properties;
+mod readme;
+mod schema;
 mod strategies;
 mod stress;
 
