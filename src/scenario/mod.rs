@@ -185,8 +185,7 @@ fn same_problem(problem: &Problem, field: Option<&str>, line: usize, message: &s
     let same_line = problem.line == Some(line);
     let same_head = head(&problem.message) == head(message);
     let overlap = problem.field.starts_with(field) || field.starts_with(problem.field.as_str());
-    (problem.field == field && same_line)
-        || (same_head && same_line)
+    (same_line && (problem.field == field || same_head))
         || (same_head && head(message).contains('`') && overlap)
 }
 

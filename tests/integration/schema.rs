@@ -69,7 +69,8 @@ fn the_schema_refuses_what_the_loader_refuses() {
     // and in [sweep] (a setting misspelt is a swept path, which needs a list) all fail.
     let v = validator();
     let base = as_json(&repo().join("tests/fixtures/small-sweep.toml"));
-    let cases: [(&str, fn(&mut Value)); 4] = [
+    type Spoil = fn(&mut Value);
+    let cases: [(&str, Spoil); 4] = [
         ("top-level typo", |s| {
             s["seeed"] = Value::from(5);
         }),
