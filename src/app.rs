@@ -264,11 +264,21 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
     if let Some(text) = args.shard.as_deref().filter(|&t| t != "slurm") {
         sweep::Shard::parse(text)?;
     }
-    if let Some(path) = &args.scenario {
-        if let Some(plan) = sweep::load(path, &args.overrides, args.seed)? {
-            done_reading();
-            return run_sweep(&plan, &args);
-        }
+    let plan = match &args.scenario {
+        Some(path) => sweep::load(path, &args.overrides, args.seed)?,
+        // The built-in quickstart has no [sweep], but `--set sweep.…` can make one.
+        None => sweep::plan(
+            scenario::QUICKSTART,
+            Path::new("<built-in quickstart>"),
+            "quickstart",
+            Path::new("scenarios"),
+            &args.overrides,
+            args.seed,
+        )?,
+    };
+    if let Some(plan) = plan {
+        done_reading();
+        return run_sweep(&plan, &args);
     }
     if args.resume || args.keep_points || args.shard.is_some() {
         return Err(Failure::BadInput(anyhow::anyhow!(

@@ -38,6 +38,18 @@ pub fn line_of(text: &str, path: &str) -> Option<usize> {
             }
             Item::Table(t) => table = t,
             Item::Value(Value::InlineTable(t)) => table = t,
+            // A list written over several lines: its element's line (`arrivals.1.every`).
+            Item::Value(Value::Array(a)) if i < segs.len() => {
+                let Some(v) = segs[i].parse::<usize>().ok().and_then(|j| a.get(j)) else {
+                    break;
+                };
+                span = v.span().or(span);
+                i += 1;
+                match v {
+                    Value::InlineTable(t) => table = t,
+                    _ => break,
+                }
+            }
             _ => break,
         }
     }

@@ -10,10 +10,12 @@ mod locate;
 pub mod model;
 pub mod quantity;
 pub mod raw;
+mod schema;
 mod validate;
 
 pub use error::{Problem, ScenarioError};
 pub use model::{Function, KeepAlive, Platform, Scenario};
+pub use schema::{schema, schema_json};
 
 use std::path::{Path, PathBuf};
 
@@ -134,15 +136,60 @@ fn parse_error(text: &str, origin: &Path, e: &toml::de::Error) -> ScenarioError 
     let field = span
         .filter(|s| !(s.start == 0 && (s.end == 0 || s.end >= text.trim_end().len())))
         .and_then(|s| locate::path_at(text, s.start));
-    ScenarioError::Parse {
+    if field.as_deref() == Some("sweep") && message.starts_with("unknown field `sweep`") {
+        message = "this file is a sweep ([sweep] is read by `coldsim run` and `coldsim check`); this command takes a single scenario: remove the [sweep] table, or use a copy without it".into();
+    }
+    let parse = |message: String| ScenarioError::Parse {
         path: origin.to_owned(),
         line,
         column,
-        message: match field {
+        message: match &field {
             Some(f) => format!("{f}: {message}"),
             None => message,
         },
+    };
+    if syntax {
+        return parse(message);
     }
+    // The parser stops at its first problem; the schema finds the others (unknown keys,
+    // wrong types) of a file that is TOML, so one round of fixes is enough.
+    let mut problems = schema::problems(text);
+    let covering = problems
+        .iter()
+        .position(|p| same_problem(p, field.as_deref(), line, &message));
+    match covering {
+        // One problem: the parser's own words, with the column.
+        Some(_) if problems.len() == 1 => return parse(message),
+        None if problems.is_empty() => return parse(message),
+        // The parser's words where it has some (its custom messages say more).
+        Some(i) => problems[i].message = message,
+        None => {
+            problems.push(Problem {
+                field: field.clone().unwrap_or_else(|| "(top level)".into()),
+                line: Some(line),
+                message,
+            });
+            problems.sort_by_key(|p| p.line);
+        }
+    }
+    ScenarioError::Invalid {
+        path: origin.to_owned(),
+        problems,
+    }
+}
+
+/// True when the schema's `problem` is the parser's (`field` at `line`, `message`): at the
+/// same field and line, or the same kind of problem at the same line, or one naming the same
+/// key (`unknown field `rat``) on the same path (the parser places a missing key at its
+/// table, the schema at the key).
+fn same_problem(problem: &Problem, field: Option<&str>, line: usize, message: &str) -> bool {
+    let head = |m: &str| m.split([',', ':']).next().unwrap_or_default().to_owned();
+    let field = field.unwrap_or_default();
+    let same_line = problem.line == Some(line);
+    let same_head = head(&problem.message) == head(message);
+    let overlap = problem.field.starts_with(field) || field.starts_with(problem.field.as_str());
+    (same_line && (problem.field == field || same_head))
+        || (same_head && head(message).contains('`') && overlap)
 }
 
 /// Rewrites the parser's wording for users: Rust type names become what to write, a missing
@@ -202,6 +249,13 @@ fn apply_overrides(
             });
         };
         let (path, value) = (path.trim(), value.trim());
+        if path == "sweep" || path.starts_with("sweep.") {
+            return Err(ScenarioError::Override {
+                path: origin.to_owned(),
+                arg: arg.clone(),
+                message: "sets a key of [sweep], which `coldsim run` and `coldsim check` read; this command takes a single scenario".into(),
+            });
+        }
         let value: toml_edit::Value = value
             .parse()
             .unwrap_or_else(|_| toml_edit::Value::from(value));
@@ -212,10 +266,4 @@ fn apply_overrides(
         })?;
     }
     Ok(doc.to_string())
-}
-
-/// The JSON Schema of scenario files, for editor completion.
-pub fn schema() -> String {
-    let schema = schemars::schema_for!(raw::RawScenario);
-    serde_json::to_string_pretty(&schema).expect("a schema always serializes")
 }

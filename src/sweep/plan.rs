@@ -1,7 +1,7 @@
 //! A sweep's points: the grid (or zip) of the `[sweep]` values, each point a validated
 //! scenario built by applying its values as `--set` overrides to the file.
 
-use super::spec::{self, quoted, Mode, Param};
+use super::spec::{self, quoted, Mode, Param, Source};
 use super::{PointFailure, SweepError};
 use crate::scenario::{self, Loaded, Problem, ScenarioError};
 use std::path::{Path, PathBuf};
@@ -140,7 +140,9 @@ pub fn plan_text_of(
 }
 
 /// Plans the sweep of scenario `text` read from `origin` (see [`scenario::parse`] for the
-/// other arguments); `seed` replaces every point's seed. `None` if the text has no `[sweep]`.
+/// other arguments); `seed` replaces every point's seed. `None` if the text has no `[sweep]`
+/// and `overrides` sets none of its keys (`--set sweep.…`, applied to the table; the other
+/// overrides apply to every point).
 pub fn plan(
     text: &str,
     origin: &Path,
@@ -149,45 +151,55 @@ pub fn plan(
     overrides: &[String],
     seed: Option<u64>,
 ) -> Result<Option<Plan>, SweepError> {
-    let Some((base_text, spec)) = spec::extract(text, origin)? else {
+    let Some((base_text, spec)) = spec::extract(text, origin, overrides)? else {
         return Ok(None);
     };
-    for arg in overrides {
+    let cli_overrides = overrides;
+    let overrides: Vec<String> = overrides
+        .iter()
+        .filter(|a| !spec::is_sweep_override(a))
+        .cloned()
+        .collect();
+    for arg in &overrides {
         let path = arg.split_once('=').map_or(arg.as_str(), |(p, _)| p).trim();
         if let Some(p) = spec.params.iter().find(|p| p.path == path) {
             return Err(ScenarioError::Override {
                 path: origin.to_owned(),
                 arg: arg.clone(),
-                message: format!(
-                    "this path is swept by [sweep] (line {}); remove it from the sweep or drop --set",
-                    p.line
-                ),
+                message: match &p.source {
+                    Source::Line(line) => format!(
+                        "this path is swept by [sweep] (line {line}); remove it from the sweep or drop --set"
+                    ),
+                    Source::Set(by) => format!(
+                        "this path is swept by --set {by}; drop one of them"
+                    ),
+                },
             }
             .into());
         }
     }
     if seed.is_some() {
         if let Some(p) = spec.params.iter().find(|p| p.path == "seed") {
-            return Err(SweepError::Spec {
-                path: origin.to_owned(),
-                line: p.line,
-                key: quoted(&p.path),
-                message: "the seed is swept, so --seed cannot set it; drop one of them".into(),
-            });
+            return Err(p.source.error(
+                origin,
+                &quoted(&p.path),
+                "the seed is swept, so --seed cannot set it; drop one of them".into(),
+            ));
         }
     }
-    let choices = choices(&spec.params, spec.mode).ok_or_else(|| SweepError::Spec {
-        path: origin.to_owned(),
-        line: spec.line,
-        key: "sweep".into(),
-        message: match spec.mode {
-            Mode::Zip => format!(
-                "the zip sweep has more than {MAX_POINTS} points (one per value); sweep fewer values"
-            ),
-            _ => format!(
-                "the grid has more than {MAX_POINTS} points; sweep fewer values or use mode = \"zip\""
-            ),
-        },
+    let choices = choices(&spec.params, spec.mode).ok_or_else(|| {
+        spec.source.error(
+            origin,
+            "sweep",
+            match spec.mode {
+                Mode::Zip => format!(
+                    "the zip sweep has more than {MAX_POINTS} points (one per value); sweep fewer values"
+                ),
+                _ => format!(
+                    "the grid has more than {MAX_POINTS} points; sweep fewer values or use mode = \"zip\""
+                ),
+            },
+        )
     })?;
     let short_names = short_names(&spec.params);
     let width = choices.len().saturating_sub(1).to_string().len();
@@ -228,7 +240,7 @@ pub fn plan(
                 });
             }
             Err(error) => {
-                let error = blame(error, &spec.params, origin, overrides)?;
+                let error = blame(error, &spec.params, origin, &overrides)?;
                 failures.push(PointFailure {
                     index,
                     label,
@@ -262,7 +274,7 @@ pub fn plan(
         short_names,
         points,
         labelled: spec.labels.is_some(),
-        cli_overrides: overrides.to_vec(),
+        cli_overrides: cli_overrides.to_vec(),
         cli_seed: seed,
     }))
 }
@@ -278,21 +290,23 @@ fn blame(
     match error {
         ScenarioError::Override { arg, message, .. } if !cli.contains(&arg) => {
             let path = arg.split_once('=').map_or(arg.as_str(), |(p, _)| p);
-            let line = params.iter().find(|p| p.path == path).map(|p| p.line);
+            let source = params
+                .iter()
+                .find(|p| p.path == path)
+                .map_or(Source::Line(0), |p| p.source.clone());
             if is_path_error(&message) {
-                return Err(SweepError::Spec {
-                    path: origin.to_owned(),
-                    line: line.unwrap_or(0),
-                    key: quoted(path),
-                    message: format!("{message} (the key must be a scenario path, as --set takes)"),
-                });
+                return Err(source.error(
+                    origin,
+                    &quoted(path),
+                    format!("{message} (the key must be a scenario path, as --set takes)"),
+                ));
             }
             // A value of the wrong type or form: that point's problem.
             Ok(ScenarioError::Invalid {
                 path: origin.to_owned(),
                 problems: vec![Problem {
-                    field: format!("{path} (from [sweep])"),
-                    line,
+                    field: format!("{path}{}", source.mark()),
+                    line: source.line(),
                     message,
                 }],
             })
@@ -301,8 +315,8 @@ fn blame(
             for problem in &mut problems {
                 if let Some(field) = problem.field.strip_suffix(" (from --set)") {
                     if let Some(p) = params.iter().find(|p| p.path == field) {
-                        problem.field = format!("{field} (from [sweep])");
-                        problem.line = Some(p.line);
+                        problem.field = format!("{field}{}", p.source.mark());
+                        problem.line = p.source.line();
                     }
                 }
             }
@@ -520,11 +534,100 @@ arrivals = { process = "poisson", rate = 1.0 }
         assert!(e.to_string().contains("swept by [sweep] (line 9)"), "{e}");
     }
 
+    fn plan_set(sweep: &str, set: &[&str]) -> Result<Option<Plan>, SweepError> {
+        let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+        plan(
+            &format!("{BASE}{sweep}"),
+            Path::new("s.toml"),
+            "s",
+            Path::new("."),
+            &set,
+            None,
+        )
+    }
+
+    #[test]
+    fn set_sweep_keys_change_the_table() {
+        let p = plan_set(
+            "[sweep]\nreplications = 3\n\"seed\" = [1, 2]\n",
+            &["sweep.replications=2"],
+        )
+        .expect("valid")
+        .expect("a sweep");
+        assert_eq!((p.points.len(), p.replications), (2, 2));
+        // The --set list replaces the file's list of the same path, another path is added.
+        let p = plan_set(
+            "[sweep]\n\"seed\" = [1, 2]\n",
+            &[
+                "sweep.seed=[7, 8, 9]",
+                "sweep.functions.api.memory_mb=[128, 256]",
+            ],
+        )
+        .expect("valid")
+        .expect("a sweep");
+        assert_eq!(p.points.len(), 6);
+        assert_eq!(p.points[5].label, "seed=9, memory_mb=256");
+        assert_eq!(p.cli_overrides.len(), 2, "kept for part.json and resume");
+        assert!(p.points.iter().all(|pt| pt.overrides.len() == 2));
+        // Without [sweep] in the file, --set makes one.
+        let p = plan_set("", &["sweep.replications=4", "sweep.mode=zip"])
+            .expect("valid")
+            .expect("a sweep");
+        assert_eq!((p.points.len(), p.runs(), p.mode), (1, 4, Mode::Zip));
+        assert!(plan_set("", &["seed=3"]).expect("valid").is_none());
+    }
+
+    #[test]
+    fn bad_set_sweep_keys_name_the_argument() {
+        let cases: [(&[&str], &str); 6] = [
+            (
+                &["sweep.replications=0"],
+                "--set sweep.replications=0: [sweep] replications: expected a whole number",
+            ),
+            (
+                &["sweep.mode=product"],
+                "--set sweep.mode=product: [sweep] mode: expected \"grid\"",
+            ),
+            (
+                &["sweep.seed=3"],
+                "--set sweep.seed=3: a swept path takes a list of values",
+            ),
+            (&["sweep.=3"], "name a key of [sweep]"),
+            (
+                &["sweep.labels=[\"a\"]"],
+                "--set sweep.labels=[\"a\"]: [sweep] labels: names points one by one",
+            ),
+            (
+                &["sweep.seed=[1, 2]", "seed=5"],
+                "--set seed=5: this path is swept by --set sweep.seed=[1, 2]",
+            ),
+        ];
+        for (set, needle) in cases {
+            let e = plan_set("", set).expect_err("invalid");
+            assert!(e.to_string().contains(needle), "{set:?}: {e}");
+            assert!(e.is_bad_input());
+        }
+        let e = plan_set("", &["sweep.platform.keep_alive.idle=[\"1m\", \"-5m\"]"])
+            .expect_err("a bad value");
+        assert!(
+            e.to_string()
+                .contains("platform.keep_alive.idle (from --set sweep.platform.keep_alive.idle)"),
+            "{e}"
+        );
+        let e = plan_set("", &["sweep.functions.api.memroy_mb=[128]"]).expect_err("unknown");
+        assert!(
+            e.to_string().contains(
+                "--set sweep.functions.api.memroy_mb=[128]: [sweep] \"functions.api.memroy_mb\": "
+            ),
+            "{e}"
+        );
+    }
+
     #[test]
     fn short_names_disambiguate() {
         let p = |path: &str| Param {
             path: path.into(),
-            line: 1,
+            source: Source::Line(1),
             values: Vec::new(),
         };
         assert_eq!(

@@ -1,5 +1,6 @@
 //! The `[sweep]` table: read from the scenario text and removed from it before the scenario
-//! is parsed, so the scenario schema never sees it.
+//! is parsed, so the scenario's serde types never see it (`coldsim schema` describes it with
+//! [`SweepTable`]).
 //!
 //! ```toml
 //! [sweep]
@@ -11,11 +12,68 @@
 //! ```
 //!
 //! Every other key is a scenario path (the `--set` form) with a list of values. Unquoted
-//! dotted keys (`platform.keep_alive.idle = [...]`) mean the same path.
+//! dotted keys (`platform.keep_alive.idle = [...]`) mean the same path. `--set sweep.<key>=…`
+//! sets a key of the table like any other `--set` path (and makes a table if the file has
+//! none): `sweep.replications=2`, `sweep.mode=zip`, `'sweep.platform.keep_alive.idle=["1m", "5m"]'`.
 
 use super::SweepError;
+use crate::scenario::ScenarioError;
+use schemars::schema::{
+    ArrayValidation, InstanceType, Metadata, NumberValidation, ObjectValidation, Schema,
+    SchemaObject, SubschemaValidation,
+};
+use schemars::JsonSchema;
 use std::path::Path;
 use toml_edit::{ImDocument, Item, Value};
+
+/// Where a `[sweep]` key was given: a line of the file or a `--set sweep.…` argument.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// 1-based line of the key (or of the `[sweep]` header) in the file.
+    Line(usize),
+    /// The `--set` argument, e.g. `sweep.replications=2`.
+    Set(String),
+}
+
+impl Source {
+    /// The line in the file, if the key is written there.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            Source::Line(l) => Some(*l),
+            Source::Set(_) => None,
+        }
+    }
+
+    /// An error about `key` (quoted as the messages quote it): at its line of the file, or
+    /// naming the `--set` argument.
+    pub fn error(&self, origin: &Path, key: &str, message: String) -> SweepError {
+        match self {
+            Source::Line(line) => SweepError::Spec {
+                path: origin.to_owned(),
+                line: *line,
+                key: key.to_owned(),
+                message,
+            },
+            Source::Set(arg) => SweepError::Scenario(ScenarioError::Override {
+                path: origin.to_owned(),
+                arg: arg.clone(),
+                message: format!("[sweep] {key}: {message}"),
+            }),
+        }
+    }
+
+    /// How a problem of a value from here marks its field: ` (from [sweep])` or
+    /// ` (from --set sweep.…)`.
+    pub fn mark(&self) -> String {
+        match self {
+            Source::Line(_) => " (from [sweep])".to_owned(),
+            Source::Set(arg) => {
+                let path = arg.split_once('=').map_or(arg.as_str(), |(p, _)| p).trim();
+                format!(" (from --set {path})")
+            }
+        }
+    }
+}
 
 /// How the lists of values combine into points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,8 +98,8 @@ pub struct ParamValue {
 pub struct Param {
     /// Scenario path, e.g. `platform.keep_alive.idle`.
     pub path: String,
-    /// 1-based line of its key in the file.
-    pub line: usize,
+    /// Its key's line in the file, or the `--set sweep.<path>=[...]` that gave it.
+    pub source: Source,
     /// The values, in the order written.
     pub values: Vec<ParamValue>,
 }
@@ -55,8 +113,9 @@ pub struct Spec {
     pub mode: Mode,
     /// The swept parameters in the order written (none: replications of the scenario as is).
     pub params: Vec<Param>,
-    /// 1-based line of the `[sweep]` header (or key).
-    pub line: usize,
+    /// The `[sweep]` header's (or key's) line, or the first `--set sweep.…` when the file
+    /// has no `[sweep]`.
+    pub source: Source,
     /// `labels = [...]`: a name per point (zip mode), replacing the `path=value` labels.
     pub labels: Option<Vec<String>>,
 }
@@ -64,40 +123,69 @@ pub struct Spec {
 /// Most runs per point: far beyond what a confidence interval needs, and a guard against typos.
 pub const MAX_REPLICATIONS: i64 = 10_000;
 
+/// True when the `--set path=value` argument `arg` sets a key of `[sweep]` (`sweep.…`).
+pub fn is_sweep_override(arg: &str) -> bool {
+    let path = arg.split_once('=').map_or(arg, |(p, _)| p).trim();
+    path == "sweep" || path.starts_with("sweep.")
+}
+
 /// Splits `text` into the scenario without its `[sweep]` table and the parsed table, or
-/// `None` if the text has no `[sweep]` (or is not TOML: the scenario parser reports that).
-/// The `[sweep]` lines are emptied rather than removed, so line numbers stay those of the file.
-pub fn extract(text: &str, origin: &Path) -> Result<Option<(String, Spec)>, SweepError> {
+/// `None` if the text has no `[sweep]` and `overrides` sets none of its keys (or the text is
+/// not TOML: the scenario parser reports that). The `[sweep]` lines are emptied rather than
+/// removed, so line numbers stay those of the file. Of `overrides`, the `sweep.<key>=value`
+/// ones ([`is_sweep_override`]) are applied to the table, after the file's keys; the others
+/// are the scenario's and left to the caller.
+pub fn extract(
+    text: &str,
+    origin: &Path,
+    overrides: &[String],
+) -> Result<Option<(String, Spec)>, SweepError> {
+    let set: Vec<&String> = overrides.iter().filter(|a| is_sweep_override(a)).collect();
     let Ok(doc) = ImDocument::parse(text.to_owned()) else {
         return Ok(None);
     };
-    let Some((key, item)) = doc.as_table().get_key_value("sweep") else {
-        return Ok(None);
+    let (rest, mut spec) = match doc.as_table().get_key_value("sweep") {
+        Some((key, item)) => {
+            let header_span = match item {
+                Item::Table(t) => t.span(),
+                _ => None,
+            };
+            let start = header_span
+                .as_ref()
+                .map(|s| s.start)
+                .or_else(|| key.span().map(|s| s.start))
+                .unwrap_or(0);
+            let line = line_at(text, start);
+            let spec = parse_spec(item, text, origin, line)?;
+            (without_sweep(text, item, key.span()), spec)
+        }
+        None => match set.first() {
+            None => return Ok(None),
+            Some(first) => (
+                text.to_owned(),
+                Spec {
+                    replications: 1,
+                    mode: Mode::Grid,
+                    params: Vec::new(),
+                    source: Source::Set((*first).clone()),
+                    labels: None,
+                },
+            ),
+        },
     };
-    let header_span = match item {
-        Item::Table(t) => t.span(),
-        _ => None,
-    };
-    let start = header_span
-        .as_ref()
-        .map(|s| s.start)
-        .or_else(|| key.span().map(|s| s.start))
-        .unwrap_or(0);
-    let line = line_at(text, start);
-    let spec = parse_spec(item, text, origin, line)?;
-    Ok(Some((without_sweep(text, item, key.span()), spec)))
+    let mut set_keys = Vec::new();
+    for arg in set {
+        let key = apply_override(&mut spec, arg, origin)?;
+        set_keys.push((key, Source::Set(arg.clone())));
+    }
+    check(&spec, origin, &set_keys)?;
+    Ok(Some((rest, spec)))
 }
 
 fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spec, SweepError> {
-    let spec_err = |line: usize, key: &str, message: String| SweepError::Spec {
-        path: origin.to_owned(),
-        line,
-        key: key.to_owned(),
-        message,
-    };
     let Some(table) = item.as_table_like() else {
-        return Err(spec_err(
-            line,
+        return Err(Source::Line(line).error(
+            origin,
             "sweep",
             "expected a table: write `[sweep]` followed by `\"path\" = [values]` lines".into(),
         ));
@@ -106,7 +194,7 @@ fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spe
         replications: 1,
         mode: Mode::Grid,
         params: Vec::new(),
-        line,
+        source: Source::Line(line),
         labels: None,
     };
     for (key, item) in table.iter() {
@@ -114,62 +202,147 @@ fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spe
             .get_key_value(key)
             .and_then(|(k, _)| k.span())
             .map_or(line, |s| line_at(text, s.start));
-        match key {
-            "replications" => {
-                let n = item.as_integer().filter(|n| (1..=MAX_REPLICATIONS).contains(n));
-                spec.replications = n.ok_or_else(|| {
-                    spec_err(
-                        key_line,
-                        key,
-                        format!(
-                            "expected a whole number from 1 to {MAX_REPLICATIONS}, e.g. `replications = 10`"
-                        ),
-                    )
-                })? as u32;
-            }
-            "mode" => {
-                spec.mode = match item.as_str() {
-                    Some("grid") => Mode::Grid,
-                    Some("zip") => Mode::Zip,
-                    _ => {
-                        return Err(spec_err(
-                            key_line,
-                            key,
-                            "expected \"grid\" (every combination) or \"zip\" (the i-th values of every list together)".into(),
-                        ))
-                    }
-                }
-            }
-            "labels" => {
-                let labels: Option<Vec<String>> = item.as_array().and_then(|a| {
-                    a.iter().map(|v| v.as_str().map(str::to_owned)).collect()
-                });
-                let labels = labels.filter(|l| !l.is_empty()).ok_or_else(|| {
-                    spec_err(
-                        key_line,
-                        key,
-                        "expected a list of point names, e.g. `labels = [\"baseline\", \"pings\"]`".into(),
-                    )
-                })?;
-                spec.labels = Some(labels);
-            }
-            _ => collect_params(key, item, key_line, text, origin, &mut spec.params)?,
+        if !read_setting(&mut spec, key, item, &Source::Line(key_line), origin)? {
+            collect_params(key, item, key_line, text, origin, &mut spec.params)?;
         }
     }
     for (i, p) in spec.params.iter().enumerate() {
         if spec.params[..i].iter().any(|q| q.path == p.path) {
-            return Err(spec_err(
-                p.line,
+            return Err(p.source.error(
+                origin,
                 &quoted(&p.path),
                 "this path is swept twice; keep one list".into(),
             ));
         }
     }
+    Ok(spec)
+}
+
+/// Reads `key` into `spec` if it is one of the table's settings (`replications`, `mode`,
+/// `labels`): `Ok(true)`; `Ok(false)` for a swept path.
+fn read_setting(
+    spec: &mut Spec,
+    key: &str,
+    item: &Item,
+    at: &Source,
+    origin: &Path,
+) -> Result<bool, SweepError> {
+    match key {
+        "replications" => {
+            let n = item
+                .as_integer()
+                .filter(|n| (1..=MAX_REPLICATIONS).contains(n));
+            spec.replications = n.ok_or_else(|| {
+                at.error(
+                    origin,
+                    key,
+                    format!(
+                        "expected a whole number from 1 to {MAX_REPLICATIONS}, e.g. `replications = 10`"
+                    ),
+                )
+            })? as u32;
+        }
+        "mode" => {
+            spec.mode = match item.as_str() {
+                Some("grid") => Mode::Grid,
+                Some("zip") => Mode::Zip,
+                _ => return Err(at.error(
+                    origin,
+                    key,
+                    "expected \"grid\" (every combination) or \"zip\" (the i-th values of every list together)".into(),
+                )),
+            }
+        }
+        "labels" => {
+            let labels: Option<Vec<String>> = item
+                .as_array()
+                .and_then(|a| a.iter().map(|v| v.as_str().map(str::to_owned)).collect());
+            let labels = labels.filter(|l| !l.is_empty()).ok_or_else(|| {
+                at.error(
+                    origin,
+                    key,
+                    "expected a list of point names, e.g. `labels = [\"baseline\", \"pings\"]`"
+                        .into(),
+                )
+            })?;
+            spec.labels = Some(labels);
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+/// Applies one `--set sweep.<key>=value`: a setting, or a swept path whose list replaces the
+/// file's list of that path (or is added after the file's). Returns the key it set.
+fn apply_override(spec: &mut Spec, arg: &str, origin: &Path) -> Result<String, SweepError> {
+    let at = Source::Set(arg.to_owned());
+    let err = |message: String| {
+        SweepError::Scenario(ScenarioError::Override {
+            path: origin.to_owned(),
+            arg: arg.to_owned(),
+            message,
+        })
+    };
+    let Some((path, value)) = arg.split_once('=') else {
+        return Err(err(
+            "expected path=value, e.g. --set sweep.replications=10".into()
+        ));
+    };
+    let key = path.trim().strip_prefix("sweep.").unwrap_or("").trim();
+    // `sweep."platform.keep_alive.idle"=[...]` as TOML would quote it.
+    let key = key
+        .strip_prefix('"')
+        .and_then(|k| k.strip_suffix('"'))
+        .unwrap_or(key);
+    if key.is_empty() {
+        return Err(err(
+            "name a key of [sweep], e.g. --set sweep.replications=10 or --set 'sweep.platform.keep_alive.idle=[\"1m\", \"10m\"]'".into(),
+        ));
+    }
+    let value = value.trim();
+    let value: Value = value.parse().unwrap_or_else(|_| Value::from(value));
+    let item = Item::Value(value);
+    if read_setting(spec, key, &item, &at, origin)? {
+        return Ok(key.to_owned());
+    }
+    let values: Vec<ParamValue> = match item.as_array() {
+        Some(a) if !a.is_empty() => a.iter().map(param_value).collect(),
+        Some(_) => {
+            return Err(err(
+                "an empty list: give at least one value, e.g. [\"1m\", \"10m\"]".into(),
+            ))
+        }
+        None => {
+            return Err(err(format!(
+                "a swept path takes a list of values, e.g. --set 'sweep.{key}=[...]' (or set replications, mode or labels)"
+            )))
+        }
+    };
+    let param = Param {
+        path: key.to_owned(),
+        source: at,
+        values,
+    };
+    match spec.params.iter_mut().find(|p| p.path == key) {
+        Some(p) => *p = param,
+        None => spec.params.push(param),
+    }
+    Ok(key.to_owned())
+}
+
+/// The checks that involve several keys, once the file's keys and the overrides are in.
+/// `set` holds each key `--set sweep.…` gave with its argument: an error about the labels
+/// names the `--set` that gave them (or the mode), else the `[sweep]` line.
+fn check(spec: &Spec, origin: &Path, set: &[(String, Source)]) -> Result<(), SweepError> {
+    let set_by = |key: &str| set.iter().rev().find(|(k, _)| k == key).map(|(_, s)| s);
     if let Some(labels) = &spec.labels {
         let n = spec.params.first().map_or(1, |p| p.values.len());
         if spec.mode != Mode::Zip || labels.len() != n {
-            return Err(spec_err(
-                line,
+            let at = set_by("labels")
+                .or_else(|| set_by("mode"))
+                .unwrap_or(&spec.source);
+            return Err(at.error(
+                origin,
                 "labels",
                 format!("names points one by one: it needs mode = \"zip\" and one label per value ({n}), got {}", labels.len()),
             ));
@@ -179,8 +352,8 @@ fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spe
         if let Some(first) = spec.params.first() {
             for p in &spec.params[1..] {
                 if p.values.len() != first.values.len() {
-                    return Err(spec_err(
-                        p.line,
+                    return Err(p.source.error(
+                        origin,
                         &quoted(&p.path),
                         format!(
                             "has {} values but {} has {}; with mode = \"zip\" every list needs the same length",
@@ -193,7 +366,7 @@ fn parse_spec(item: &Item, text: &str, origin: &Path, line: usize) -> Result<Spe
             }
         }
     }
-    Ok(spec)
+    Ok(())
 }
 
 /// Adds the parameter(s) under `path`: a list is one parameter; a table (unquoted dotted
@@ -221,7 +394,7 @@ fn collect_params(
         let values = array.iter().map(param_value).collect();
         out.push(Param {
             path: path.to_owned(),
-            line,
+            source: Source::Line(line),
             values,
         });
         return Ok(());
@@ -406,6 +579,115 @@ pub(crate) fn line_at(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// The `[sweep]` table as `coldsim schema` describes it: the settings [`extract`] reads
+/// (`replications`, `mode`, `labels`) and, for every other key, a list of values (or a table
+/// of them, for unquoted dotted keys). It has no serde form: the table is read by hand.
+pub struct SweepTable;
+
+impl JsonSchema for SweepTable {
+    fn schema_name() -> String {
+        "Sweep".into()
+    }
+
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> Schema {
+        let described = |mut s: SchemaObject, text: &str| {
+            s.metadata().description = Some(text.into());
+            Schema::Object(s)
+        };
+        let replications = SchemaObject {
+            instance_type: Some(InstanceType::Integer.into()),
+            number: Some(Box::new(NumberValidation {
+                minimum: Some(1.0),
+                maximum: Some(MAX_REPLICATIONS as f64),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let mode = SchemaObject {
+            instance_type: Some(InstanceType::String.into()),
+            enum_values: Some(vec!["grid".into(), "zip".into()]),
+            ..Default::default()
+        };
+        let labels = SchemaObject {
+            instance_type: Some(InstanceType::Array.into()),
+            array: Some(Box::new(ArrayValidation {
+                items: Some(gen.subschema_for::<String>().into()),
+                min_items: Some(1),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let mut object = ObjectValidation {
+            additional_properties: Some(Box::new(gen.subschema_for::<SweptValues>())),
+            ..Default::default()
+        };
+        object.properties.insert(
+            "replications".into(),
+            described(replications, &format!("Runs per point, 1 to {MAX_REPLICATIONS} [1]; replication r of every point replays the same arrivals.")),
+        );
+        object.properties.insert(
+            "mode".into(),
+            described(mode, "grid: every combination, the last key varying fastest; zip: the i-th values of every list together [grid]."),
+        );
+        object.properties.insert(
+            "labels".into(),
+            described(
+                labels,
+                "zip only: a name per point, shown instead of its values.",
+            ),
+        );
+        let table = SchemaObject {
+            instance_type: Some(InstanceType::Object.into()),
+            object: Some(Box::new(object)),
+            ..Default::default()
+        };
+        described(table, "Turns the scenario into a grid of points, each run `replications` times: every key but the settings is a scenario path (the `--set` form, e.g. \"platform.keep_alive.idle\") with a list of values.")
+    }
+}
+
+/// A swept path's values: a list, or a table of deeper keys (`platform.keep_alive.idle =
+/// [...]` written without quotes).
+struct SweptValues;
+
+impl JsonSchema for SweptValues {
+    fn schema_name() -> String {
+        "SweptValues".into()
+    }
+
+    fn json_schema(gen: &mut schemars::gen::SchemaGenerator) -> Schema {
+        let list = SchemaObject {
+            instance_type: Some(InstanceType::Array.into()),
+            array: Some(Box::new(ArrayValidation {
+                min_items: Some(1),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        let deeper = SchemaObject {
+            instance_type: Some(InstanceType::Object.into()),
+            object: Some(Box::new(ObjectValidation {
+                additional_properties: Some(Box::new(gen.subschema_for::<SweptValues>())),
+                ..Default::default()
+            })),
+            ..Default::default()
+        };
+        Schema::Object(SchemaObject {
+            metadata: Some(Box::new(Metadata {
+                description: Some(
+                    "The values of a swept path, e.g. [\"1m\", \"5m\", \"10m\"] (at least one)."
+                        .into(),
+                ),
+                ..Default::default()
+            })),
+            subschemas: Some(Box::new(SubschemaValidation {
+                any_of: Some(vec![list.into(), deeper.into()]),
+                ..Default::default()
+            })),
+            ..Default::default()
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,7 +695,7 @@ mod tests {
     const BASE: &str = "name = \"t\"\nduration = \"1h\"\n";
 
     fn spec(text: &str) -> Result<Option<(String, Spec)>, SweepError> {
-        extract(text, Path::new("s.toml"))
+        extract(text, Path::new("s.toml"), &[])
     }
 
     #[test]
@@ -430,14 +712,14 @@ mod tests {
         let (rest, s) = spec(&text).expect("valid").expect("a sweep");
         assert_eq!(s.replications, 3);
         assert_eq!(s.mode, Mode::Grid);
-        assert_eq!(s.line, 3);
+        assert_eq!(s.source, Source::Line(3));
         let paths: Vec<&str> = s.params.iter().map(|p| p.path.as_str()).collect();
         assert_eq!(
             paths,
             ["platform.keep_alive.idle", "functions.api.memory_mb"]
         );
-        assert_eq!(s.params[0].line, 5);
-        assert_eq!(s.params[1].line, 6);
+        assert_eq!(s.params[0].source, Source::Line(5));
+        assert_eq!(s.params[1].source, Source::Line(6));
         assert_eq!(s.params[0].values[1].toml, "\"5m\"");
         assert_eq!(s.params[0].values[1].label, "5m");
         let t: Value = r#"{ policy = "fixed", idle = "5m" }"#.parse().expect("TOML");

@@ -10,7 +10,9 @@ mod keep_alive;
 mod oracles;
 mod out_folder;
 mod properties;
+mod readme;
 mod reports;
+mod schema;
 mod strategies;
 mod stress;
 
