@@ -390,6 +390,50 @@ fn merge_refuses_missing_duplicated_and_foreign_parts() {
     f.merge("earlier", &["p0", "p1", "p2"]).success();
 }
 
+/// Issue 16: merge followed symbolic links in a part's `points/`, so a link to a private file
+/// was copied into the merged report. A part may hold only the files coldsim writes there.
+#[cfg(unix)]
+#[test]
+fn merge_refuses_links_and_foreign_files_in_a_part() {
+    let f = Fixture::new();
+    f.shard("0/2", "k0", &["--keep-points"]).success();
+    f.shard("1/2", "k1", &["--keep-points"]).success();
+    let private = f.path("secret.txt");
+    std::fs::write(&private, "private\n").expect("writable");
+    let point = std::fs::read_dir(f.path("k1/points"))
+        .expect("points/")
+        .next()
+        .expect("a point")
+        .expect("entry")
+        .file_name()
+        .into_string()
+        .expect("UTF-8");
+    let cases: [(&str, &dyn Fn(&Path)); 5] = [
+        ("chart.png", &|d| {
+            std::os::unix::fs::symlink(&private, d.join("points").join(&point).join("chart.png"))
+                .expect("links")
+        }),
+        ("notes.txt", &|d| {
+            std::fs::write(d.join("points").join(&point).join("notes.txt"), "x").expect("w")
+        }),
+        ("stray.json", &|d| {
+            std::fs::write(d.join("runs/stray.json"), "{}").expect("w")
+        }),
+        ("extra", &|d| std::fs::create_dir(d.join("extra")).expect("w")),
+        ("part-link", &|d| {
+            std::os::unix::fs::symlink(&private, d.join("part-link")).expect("links")
+        }),
+    ];
+    for (i, (name, spoil)) in cases.iter().enumerate() {
+        let part = format!("bad{i}");
+        copy_dir(&f.path("k1"), &f.path(&part));
+        spoil(&f.path(&part));
+        refused(&f, &["k0", &part], &[&part, name, "merge will not copy it"]);
+    }
+    assert!(!f.path("earlier/points").exists());
+    f.merge("merged", &["k0", "k1"]).success();
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("writable");
     for e in std::fs::read_dir(from).expect("readable") {

@@ -72,7 +72,8 @@ pub fn write(
         write_streamed(dir, "timeseries.csv", |out| {
             write_timeseries_csv(out, &results.series, &names).map_err(std::io::Error::from)
         })?;
-        write_file(dir, "scenario.toml", loaded.text.as_bytes())?;
+        let text = crate::scenario::text_as_run(&loaded.text, &scenario.name, scenario.seed);
+        write_file(dir, "scenario.toml", text.as_bytes())?;
         let drawn = if options.charts {
             draw(dir, scenario, results, summary, options.svg)?
         } else {

@@ -152,6 +152,7 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
             ),
         ));
     }
+    check_contents(dir, manifest.keep_points).map_err(|(file, message)| damaged(&file, message))?;
     let text_path = dir.join("scenario.toml");
     let text =
         std::fs::read_to_string(&text_path).map_err(|e| damaged(&text_path, e.to_string()))?;
@@ -178,6 +179,87 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
     })
 }
 
+/// True for the name of a file `report::write` puts in a point's report folder.
+fn is_report_file(name: &str) -> bool {
+    matches!(
+        name,
+        "summary.json" | "functions.csv" | "timeseries.csv" | "scenario.toml" | "report.html"
+    ) || name.ends_with(".png")
+        || name.ends_with(".svg")
+}
+
+/// True for `<point>-<replication>.json`.
+fn is_record_name(name: &str) -> bool {
+    name.strip_suffix(".json")
+        .and_then(|stem| stem.split_once('-'))
+        .is_some_and(|(p, r)| {
+            [p, r]
+                .iter()
+                .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// Checks that the part folder `dir` holds only what `write_part` writes: `part.json`,
+/// `scenario.toml`, run records in `runs/` and (with `keep_points`) point reports in
+/// `points/`, every one a regular file or folder — no symbolic link (merge would copy what
+/// it points to, a private file say, into the report) and nothing else. `Err` has the
+/// offending path and why.
+fn check_contents(dir: &Path, keep_points: bool) -> Result<(), (PathBuf, String)> {
+    let entries = |d: &Path| -> Result<Vec<(PathBuf, String, std::fs::FileType)>, (PathBuf, String)> {
+        let read = std::fs::read_dir(d).map_err(|e| (d.to_owned(), e.to_string()))?;
+        let mut all = Vec::new();
+        for e in read {
+            let e = e.map_err(|e| (d.to_owned(), e.to_string()))?;
+            // `file_type` does not follow symbolic links.
+            let kind = e.file_type().map_err(|err| (e.path(), err.to_string()))?;
+            all.push((e.path(), e.file_name().to_string_lossy().into_owned(), kind));
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(all)
+    };
+    let foreign = |path: &Path, kind: &std::fs::FileType| {
+        let what = if kind.is_symlink() {
+            "is a symbolic link"
+        } else {
+            "is not a file coldsim writes in a part"
+        };
+        (
+            path.to_owned(),
+            format!("{what}, so merge will not copy it (remove it)"),
+        )
+    };
+    for (path, name, kind) in entries(dir)? {
+        let ok = match name.as_str() {
+            PART_FILE | "scenario.toml" => kind.is_file(),
+            "runs" => kind.is_dir(),
+            "points" => kind.is_dir() && keep_points,
+            _ => false,
+        };
+        if !ok {
+            return Err(foreign(&path, &kind));
+        }
+    }
+    for (path, name, kind) in entries(&dir.join("runs"))? {
+        if !(kind.is_file() && is_record_name(&name)) {
+            return Err(foreign(&path, &kind));
+        }
+    }
+    let points = dir.join("points");
+    if keep_points && points.is_dir() {
+        for (path, _, kind) in entries(&points)? {
+            if !kind.is_dir() {
+                return Err(foreign(&path, &kind));
+            }
+            for (file, name, kind) in entries(&path)? {
+                if !(kind.is_file() && is_report_file(&name)) {
+                    return Err(foreign(&file, &kind));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Copies the folder `from` to `to` (which must not exist), recursively.
 pub fn copy_folder(from: &Path, to: &Path) -> Result<(), ReportError> {
     let io = |path: &Path| {
@@ -188,8 +270,18 @@ pub fn copy_folder(from: &Path, to: &Path) -> Result<(), ReportError> {
     for entry in std::fs::read_dir(from).map_err(io(from))? {
         let entry = entry.map_err(io(from))?;
         let target = to.join(entry.file_name());
-        if entry.file_type().map_err(io(&entry.path()))?.is_dir() {
+        let kind = entry.file_type().map_err(io(&entry.path()))?;
+        if kind.is_dir() {
             copy_folder(&entry.path(), &target)?;
+        } else if kind.is_symlink() {
+            // Never follow a link out of the folder (`read_part` refuses them first).
+            return Err(ReportError::Io {
+                path: entry.path(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a symbolic link, not copied",
+                ),
+            });
         } else {
             std::fs::copy(entry.path(), &target).map_err(io(&target))?;
         }
