@@ -24,8 +24,8 @@ pub use sweep_csv::{fmt_figure, sweep_csv};
 pub use sweep_figures::{chart_meta, draw_sweep, SweepChart};
 pub use sweep_html::{sweep_html, SweepPage};
 pub use sweep_part::{
-    copy_folder, read_part, record_bytes, write_part, Part, PartError, PartManifest, PART_FILE,
-    PART_FORMAT,
+    copy_folder, parse_record, read_part, record_bytes, write_part, Part, PartError, PartManifest,
+    PART_FILE, PART_FORMAT,
 };
 pub use sweep_state::{SweepState, STATE_DIR};
 pub use sweep_table::sweep_table;

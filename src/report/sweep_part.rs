@@ -5,15 +5,16 @@
 //! shard's point reports under `points/`. `coldsim merge` reads them.
 
 use super::folder::{write_atomically, write_file, ReportError};
-use crate::sweep::RunRecord;
+use crate::sweep::{hex, InputHash, RunRecord};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name inside a part folder.
 pub const PART_FILE: &str = "part.json";
 
-/// Version of the part folder layout.
-pub const PART_FORMAT: u32 = 1;
+/// Version of the part folder layout (2: input fingerprints, checksummed run records).
+pub const PART_FORMAT: u32 = 2;
 
 /// `part.json`: what a part holds and what it was made from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,6 +51,8 @@ pub struct PartManifest {
     /// Run with `--keep-points`: `points/` holds each of its points' reports.
     #[serde(default)]
     pub keep_points: bool,
+    /// The content fingerprint of every file the sweep's points read.
+    pub inputs: Vec<InputHash>,
 }
 
 /// A part folder read back.
@@ -83,11 +86,40 @@ pub enum PartError {
     },
 }
 
+/// A run record file: the record and the SHA-256 of its compact JSON, so an edited figure
+/// is caught (`--resume` and `merge` refuse it).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordFile {
+    record: RunRecord,
+    sha256: String,
+}
+
+/// The checksum of `record`: SHA-256 of its compact JSON (figures exact to the bit).
+fn checksum(record: &RunRecord) -> String {
+    let json = serde_json::to_vec(record).expect("records hold numbers only");
+    hex(&Sha256::digest(json))
+}
+
 /// The bytes of one run record, as in the resume state.
 pub fn record_bytes(record: &RunRecord) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(record).expect("records hold numbers only");
+    let file = RecordFile {
+        record: record.clone(),
+        sha256: checksum(record),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&file).expect("records hold numbers only");
     bytes.push(b'\n');
     bytes
+}
+
+/// Reads a run record written by [`record_bytes`]; `Err` says why it is not one (not JSON of
+/// a record, or figures that do not match their checksum: edited).
+pub fn parse_record(bytes: &[u8]) -> Result<RunRecord, String> {
+    let file: RecordFile = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if checksum(&file.record) != file.sha256 {
+        return Err("its figures do not match its checksum (edited after the run?)".into());
+    }
+    Ok(file.record)
 }
 
 /// Writes a part folder into `out`, replacing it atomically (the shard's resume state inside
@@ -166,8 +198,7 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
     let mut records = Vec::with_capacity(paths.len());
     for p in &paths {
         let bytes = std::fs::read(p).map_err(|e| damaged(p, e.to_string()))?;
-        let record: RunRecord =
-            serde_json::from_slice(&bytes).map_err(|e| damaged(p, e.to_string()))?;
+        let record = parse_record(&bytes).map_err(|e| damaged(p, e))?;
         records.push(record);
     }
     records.sort_by_key(|r| (r.point, r.replication));
@@ -205,18 +236,19 @@ fn is_record_name(name: &str) -> bool {
 /// it points to, a private file say, into the report) and nothing else. `Err` has the
 /// offending path and why.
 fn check_contents(dir: &Path, keep_points: bool) -> Result<(), (PathBuf, String)> {
-    let entries = |d: &Path| -> Result<Vec<(PathBuf, String, std::fs::FileType)>, (PathBuf, String)> {
-        let read = std::fs::read_dir(d).map_err(|e| (d.to_owned(), e.to_string()))?;
-        let mut all = Vec::new();
-        for e in read {
-            let e = e.map_err(|e| (d.to_owned(), e.to_string()))?;
-            // `file_type` does not follow symbolic links.
-            let kind = e.file_type().map_err(|err| (e.path(), err.to_string()))?;
-            all.push((e.path(), e.file_name().to_string_lossy().into_owned(), kind));
-        }
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(all)
-    };
+    let entries =
+        |d: &Path| -> Result<Vec<(PathBuf, String, std::fs::FileType)>, (PathBuf, String)> {
+            let read = std::fs::read_dir(d).map_err(|e| (d.to_owned(), e.to_string()))?;
+            let mut all = Vec::new();
+            for e in read {
+                let e = e.map_err(|e| (d.to_owned(), e.to_string()))?;
+                // `file_type` does not follow symbolic links.
+                let kind = e.file_type().map_err(|err| (e.path(), err.to_string()))?;
+                all.push((e.path(), e.file_name().to_string_lossy().into_owned(), kind));
+            }
+            all.sort_by(|a, b| a.0.cmp(&b.0));
+            Ok(all)
+        };
     let foreign = |path: &Path, kind: &std::fs::FileType| {
         let what = if kind.is_symlink() {
             "is a symbolic link"

@@ -34,6 +34,8 @@ enum Kind {
 /// Collects problems with their field paths.
 struct Checker {
     problems: Vec<Problem>,
+    /// The empirical distribution files read, in the order met.
+    data_files: Vec<PathBuf>,
 }
 
 impl Checker {
@@ -77,6 +79,7 @@ pub fn validate(
 ) -> Result<Scenario, Vec<Problem>> {
     let mut c = Checker {
         problems: Vec::new(),
+        data_files: Vec::new(),
     };
     let name = raw.name.clone().unwrap_or_else(|| name_default.to_owned());
     if name.is_empty()
@@ -162,6 +165,7 @@ pub fn validate(
             report_interval,
             traces: traces.specs,
             pricing,
+            data_files: c.data_files,
         })
     } else {
         Err(c.problems)
@@ -1091,7 +1095,11 @@ fn dist(
                         .collect()
                 }
                 (None, Some(p)) => {
-                    match super::empirical::read_column(&base_dir.join(p), column.as_deref()) {
+                    let file = base_dir.join(p);
+                    if !c.data_files.contains(&file) {
+                        c.data_files.push(file.clone());
+                    }
+                    match super::empirical::read_column(&file, column.as_deref()) {
                         Ok(vs) => vs.into_iter().map(|v| v * scale).collect(),
                         Err(e) => {
                             c.fail(f("path"), e);

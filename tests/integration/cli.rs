@@ -232,7 +232,11 @@ fn the_written_scenario_reruns_to_the_same_bytes() {
     assert!(as_run.contains("name = \"s\""), "{as_run}");
     let again = run(&written, "again", &[]);
     assert_eq!(first, again);
-    assert_ne!(first, run(&p, "other", &["--set", "duration=20m"]), "seed 7 is not the default");
+    assert_ne!(
+        first,
+        run(&p, "other", &["--set", "duration=20m"]),
+        "seed 7 is not the default"
+    );
 }
 
 #[test]

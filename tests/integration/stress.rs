@@ -296,7 +296,13 @@ fn check(gs: &[G], t: &str) -> Result<(), TestCaseError> {
         // Live provisioned environments: at most one recycled and one initializing per unit
         // (a unit's environment serves on past its lifetime until its replacement is ready).
         let live = r.peak_provisioned[i];
-        prop_assert!(live <= 2 * g.prov, "function {} had {} provisioned > 2 × {}", i, live, g.prov);
+        prop_assert!(
+            live <= 2 * g.prov,
+            "function {} had {} provisioned > 2 × {}",
+            i,
+            live,
+            g.prov
+        );
         let e = &st.environments;
         prop_assert!(e.mean_busy <= e.mean_total + 1e-9);
         prop_assert!((0.0..=1.0).contains(&e.utilization));
@@ -523,7 +529,11 @@ provisioned_concurrency = 10
     // A unit's environment lives at least its init (5 s plus java21's runtime init), so a
     // unit makes at most 600 / 5 + 1 environments; and each is retired once its unit's next
     // one is ready and recycled, so at most a recycled and an initializing one are left.
-    assert!(e.created > 10 * 100 && e.created <= 10 * 121, "{}", e.created);
+    assert!(
+        e.created > 10 * 100 && e.created <= 10 * 121,
+        "{}",
+        e.created
+    );
     assert!(e.created - e.retired_lifetime <= 20, "{e:?}");
     assert_eq!(e.retired_idle + e.retired_scale_in + e.retired_evicted, 0);
     assert!(e.peak <= 20, "{e:?}");
@@ -557,7 +567,10 @@ provisioned_concurrency = { schedule = [{ at = "00:00", count = 1 }, { at = "00:
 "#;
     let (r, s) = run(t);
     let e = &s.stats.environments;
-    assert_eq!((e.created, e.retired_lifetime, e.peak), (13 + 12, 11 + 10, 4));
+    assert_eq!(
+        (e.created, e.retired_lifetime, e.peak),
+        (13 + 12, 11 + 10, 4)
+    );
     assert_eq!(r.peak_provisioned, vec![4]);
     // Initializing without a break from the first recycling on: A 4 → 60 s, B 2 → 60 s.
     assert!((e.mean_initializing - (56.0 + 58.0) / 60.0).abs() < 1e-12);
