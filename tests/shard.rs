@@ -467,7 +467,9 @@ fn merge_refuses_links_and_foreign_files_in_a_part() {
         .file_name()
         .into_string()
         .expect("UTF-8");
-    let cases: [(&str, &dyn Fn(&Path)); 5] = [
+    // What the part gains, and how.
+    type Case<'a> = (&'a str, &'a dyn Fn(&Path));
+    let cases: [Case; 5] = [
         ("chart.png", &|d| {
             std::os::unix::fs::symlink(&private, d.join("points").join(&point).join("chart.png"))
                 .expect("links")

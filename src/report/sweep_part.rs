@@ -235,20 +235,22 @@ fn is_record_name(name: &str) -> bool {
 /// `points/`, every one a regular file or folder — no symbolic link (merge would copy what
 /// it points to, a private file say, into the report) and nothing else. `Err` has the
 /// offending path and why.
+/// A folder entry: its path, name and type (of the entry itself, not what a link points to).
+type Entry = (PathBuf, String, std::fs::FileType);
+
 fn check_contents(dir: &Path, keep_points: bool) -> Result<(), (PathBuf, String)> {
-    let entries =
-        |d: &Path| -> Result<Vec<(PathBuf, String, std::fs::FileType)>, (PathBuf, String)> {
-            let read = std::fs::read_dir(d).map_err(|e| (d.to_owned(), e.to_string()))?;
-            let mut all = Vec::new();
-            for e in read {
-                let e = e.map_err(|e| (d.to_owned(), e.to_string()))?;
-                // `file_type` does not follow symbolic links.
-                let kind = e.file_type().map_err(|err| (e.path(), err.to_string()))?;
-                all.push((e.path(), e.file_name().to_string_lossy().into_owned(), kind));
-            }
-            all.sort_by(|a, b| a.0.cmp(&b.0));
-            Ok(all)
-        };
+    let entries = |d: &Path| -> Result<Vec<Entry>, (PathBuf, String)> {
+        let read = std::fs::read_dir(d).map_err(|e| (d.to_owned(), e.to_string()))?;
+        let mut all = Vec::new();
+        for e in read {
+            let e = e.map_err(|e| (d.to_owned(), e.to_string()))?;
+            // `file_type` does not follow symbolic links.
+            let kind = e.file_type().map_err(|err| (e.path(), err.to_string()))?;
+            all.push((e.path(), e.file_name().to_string_lossy().into_owned(), kind));
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(all)
+    };
     let foreign = |path: &Path, kind: &std::fs::FileType| {
         let what = if kind.is_symlink() {
             "is a symbolic link"
