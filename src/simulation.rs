@@ -170,6 +170,9 @@ pub struct Results {
     pub peak_concurrency: Vec<u32>,
     /// Most account concurrency used at once.
     pub peak_account_concurrency: u32,
+    /// Per function: most provisioned environments alive at once (initializing, ready, and
+    /// recycled ones serving until retired); at most twice the most ever allocated.
+    pub peak_provisioned: Vec<u32>,
     /// Most memory held by live environments at once on a memory-bounded platform, MB (0
     /// without `platform.capacity`).
     pub peak_memory_mb: u64,
@@ -508,7 +511,9 @@ impl<'a> Simulation<'a> {
                     self.memory_taken(func.memory_mb);
                 }
                 self.concurrency.acquire(f);
-                self.prov[f].ready += 1;
+                let p = &mut self.prov[f];
+                p.ready += 1;
+                p.peak_live = p.peak_live.max(p.live());
                 self.provisioned_lifetime(env);
                 self.fns[f].provisioned_idle.push(env);
             }
@@ -651,6 +656,7 @@ impl<'a> Simulation<'a> {
             series: self.recorder.series,
             peak_concurrency: self.concurrency.peaks().to_vec(),
             peak_account_concurrency: self.concurrency.peak_total(),
+            peak_provisioned: self.prov.iter().map(|p| p.peak_live).collect(),
             stats: self.recorder.functions,
             events: self.events,
             arrivals: self.arrivals,
@@ -1270,6 +1276,12 @@ impl<'a> Simulation<'a> {
             let (recycled, p) = (e.recycled, &self.prov[f]);
             if recycled && p.ready >= p.target {
                 self.retire_provisioned(env, Retirement::Lifetime);
+            } else if recycled && p.recycled > p.target {
+                // More recycled environments than units (their replacements were recycled
+                // in turn): this one's unit is held by a newer one. A replacement may have
+                // waited for it to go (`Provisioned::to_start`).
+                self.retire_provisioned(env, Retirement::Lifetime);
+                self.reconcile(f);
             } else if !recycled && p.ready > p.target {
                 self.prov[f].ready -= 1;
                 self.retire_provisioned(env, Retirement::ScaledIn);
@@ -1492,7 +1504,9 @@ impl<'a> Simulation<'a> {
                 // Its concurrency passes to the replacement: recycling is the platform's
                 // business and never takes concurrency from the function.
                 self.envs[env].recycled = true;
-                self.prov[f].ready -= 1;
+                let p = &mut self.prov[f];
+                p.ready -= 1;
+                p.recycled += 1;
                 self.release_concurrency(f);
                 self.reconcile(f);
             }
@@ -1544,7 +1558,9 @@ impl<'a> Simulation<'a> {
         }
         let env = self.create(f, true, EnvState::Initializing, self.now, self.now);
         self.concurrency.acquire(f);
-        self.prov[f].initializing += 1;
+        let p = &mut self.prov[f];
+        p.initializing += 1;
+        p.peak_live = p.peak_live.max(p.live());
         let func = &self.scenario.functions[f];
         let rng = &mut self.fns[f].rng_service;
         let runtime = func
@@ -1567,13 +1583,32 @@ impl<'a> Simulation<'a> {
         self.reconcile(f);
     }
 
-    /// Brings `f`'s provisioned environments towards the target: starts missing ones, and
-    /// retires idle ones no longer needed (recycled ones once enough others are ready, so
-    /// capacity never dips; extra ones once the others cover the target). Busy ones are
-    /// checked when they become idle (`become_idle`).
+    /// Brings `f`'s provisioned environments towards the target: starts missing ones (at
+    /// most one replacement in flight per unit), and retires idle ones no longer needed
+    /// (recycled ones once enough others are ready, so capacity never dips, or once more
+    /// of them are recycled than units are allocated, oldest first; extra ones once the
+    /// others cover the target). Busy ones are checked when they become idle (`become_idle`).
     fn reconcile(&mut self, f: usize) {
-        let p = &self.prov[f];
-        for _ in (p.ready + p.initializing)..p.target {
+        // An init longer than the maximum lifetime recycles each replacement as soon as it
+        // is ready, so ready ones may never reach the target: a unit with a newer recycled
+        // environment lets its older one go. (With replacements ready within their lifetime
+        // there are never more recycled environments than units, and this does nothing.)
+        while self.prov[f].recycled > self.prov[f].target {
+            let envs = &self.envs;
+            let oldest = self.fns[f]
+                .provisioned_idle
+                .iter()
+                .enumerate()
+                .filter(|&(_, &e)| envs[e].recycled)
+                .min_by_key(|&(_, &e)| envs[e].created)
+                .map(|(i, _)| i);
+            let Some(i) = oldest else {
+                break;
+            };
+            let env = self.fns[f].provisioned_idle.remove(i);
+            self.retire_provisioned(env, Retirement::Lifetime);
+        }
+        for _ in 0..self.prov[f].to_start() {
             if !self.spawn_provisioned(f) {
                 break;
             }
@@ -1599,7 +1634,9 @@ impl<'a> Simulation<'a> {
 
     fn retire_provisioned(&mut self, env: EnvId, reason: Retirement) {
         let f = self.envs[env].function as usize;
-        if !self.envs[env].recycled {
+        if self.envs[env].recycled {
+            self.prov[f].recycled -= 1;
+        } else {
             self.release_concurrency(f);
         }
         self.retire(env, self.now, reason);

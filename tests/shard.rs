@@ -394,6 +394,113 @@ fn merge_refuses_missing_duplicated_and_foreign_parts() {
     f.merge("earlier", &["p0", "p1", "p2"]).success();
 }
 
+/// Issue 16: shards run on different data (an empirical CSV edited between them) merged with
+/// exit 0, and edited numbers in run records were accepted. Both are refused, naming the file.
+#[test]
+fn merge_refuses_parts_of_other_data_and_edited_records() {
+    let f = Fixture::new();
+    let text = SWEEP.replace(
+        "execution = { dist = \"lognormal\", median = \"50ms\", p99 = \"400ms\" }",
+        "execution = { dist = \"empirical\", path = \"exec.csv\", unit = \"ms\" }",
+    );
+    std::fs::write(&f.file, text).expect("writable");
+    let data = f.path("exec.csv");
+    std::fs::write(&data, "ms\n20\n50\n400\n").expect("writable");
+    f.parts(2);
+    std::fs::write(&data, "ms\n20\n50\n401\n").expect("writable");
+    f.shard("1/2", "d1", &[]).success();
+    refused(
+        &f,
+        &["p0", "d1"],
+        &["exec.csv", "other content", "same files"],
+    );
+    // Parts of the same data, but the file changed before the merge.
+    refused(&f, &["p0", "p1"], &["exec.csv", "restore it"]);
+    std::fs::write(&data, "ms\n20\n50\n400\n").expect("writable");
+    // An edited record.
+    copy_dir(&f.path("p1"), &f.path("e1"));
+    let runs = f.path("e1/runs");
+    let mut records: Vec<PathBuf> = std::fs::read_dir(&runs)
+        .expect("runs/")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    records.sort();
+    let record = String::from_utf8(read(&records[0])).expect("UTF-8");
+    let edited = record.replacen("\"cold_starts\": ", "\"cold_starts\": 9", 1);
+    assert_ne!(edited, record);
+    std::fs::write(&records[0], edited).expect("writable");
+    let name = records[0]
+        .file_name()
+        .expect("a name")
+        .to_string_lossy()
+        .into_owned();
+    refused(
+        &f,
+        &["p0", "e1"],
+        &[&name, "checksum", "run its shard again"],
+    );
+    // The untouched parts merge to the single-machine bytes.
+    coldsim()
+        .args(["run", "--quiet", "--no-charts", "--out"])
+        .arg(f.path("single"))
+        .arg(&f.file)
+        .assert()
+        .success();
+    f.merge("merged", &["p0", "p1"]).success();
+    assert_eq!(
+        read(&f.path("merged/sweep.csv")),
+        read(&f.path("single/sweep.csv"))
+    );
+}
+
+/// Issue 16: merge followed symbolic links in a part's `points/`, so a link to a private file
+/// was copied into the merged report. A part may hold only the files coldsim writes there.
+#[cfg(unix)]
+#[test]
+fn merge_refuses_links_and_foreign_files_in_a_part() {
+    let f = Fixture::new();
+    f.shard("0/2", "k0", &["--keep-points"]).success();
+    f.shard("1/2", "k1", &["--keep-points"]).success();
+    let private = f.path("secret.txt");
+    std::fs::write(&private, "private\n").expect("writable");
+    let point = std::fs::read_dir(f.path("k1/points"))
+        .expect("points/")
+        .next()
+        .expect("a point")
+        .expect("entry")
+        .file_name()
+        .into_string()
+        .expect("UTF-8");
+    // What the part gains, and how.
+    type Case<'a> = (&'a str, &'a dyn Fn(&Path));
+    let cases: [Case; 5] = [
+        ("chart.png", &|d| {
+            std::os::unix::fs::symlink(&private, d.join("points").join(&point).join("chart.png"))
+                .expect("links")
+        }),
+        ("notes.txt", &|d| {
+            std::fs::write(d.join("points").join(&point).join("notes.txt"), "x").expect("w")
+        }),
+        ("stray.json", &|d| {
+            std::fs::write(d.join("runs/stray.json"), "{}").expect("w")
+        }),
+        ("extra", &|d| {
+            std::fs::create_dir(d.join("extra")).expect("w")
+        }),
+        ("part-link", &|d| {
+            std::os::unix::fs::symlink(&private, d.join("part-link")).expect("links")
+        }),
+    ];
+    for (i, (name, spoil)) in cases.iter().enumerate() {
+        let part = format!("bad{i}");
+        copy_dir(&f.path("k1"), &f.path(&part));
+        spoil(&f.path(&part));
+        refused(&f, &["k0", &part], &[&part, name, "merge will not copy it"]);
+    }
+    assert!(!f.path("earlier/points").exists());
+    f.merge("merged", &["k0", "k1"]).success();
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("writable");
     for e in std::fs::read_dir(from).expect("readable") {

@@ -110,6 +110,61 @@ fn resume_refuses_the_state_of_another_sweep() {
     run_sweep(&changed, &out, "1", &[]).success();
 }
 
+/// The small sweep with its execution times from `exec.csv` beside it.
+fn with_data(dir: &Path, values: &str) -> PathBuf {
+    write(dir, "exec.csv", &format!("ms\n{values}"));
+    let text = SWEEP.replace(
+        "execution = { dist = \"lognormal\", median = \"50ms\", p99 = \"400ms\" }",
+        "execution = { dist = \"empirical\", path = \"exec.csv\", unit = \"ms\" }",
+    );
+    assert_ne!(text, SWEEP);
+    write(dir, "s.toml", &text)
+}
+
+/// Issue 16: the fingerprint covered the scenario text, --set and --seed but not the files it
+/// reads, so an empirical CSV edited between an interruption and --resume gave a sweep.csv of
+/// neither data set (exit 0). It is now refused, naming the file; restored, the resume gives
+/// the uninterrupted sweep's bytes.
+#[test]
+fn resume_refuses_changed_data_files_and_edited_records() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = with_data(dir.path(), "20\n50\n400\n");
+    let whole = dir.path().join("whole");
+    run_sweep(&file, &whole, "2", &[]).success();
+    let out = dir.path().join("out");
+    run_sweep(&file, &out, "2", &["--stop-after", "5"]).code(130);
+    write(dir.path(), "exec.csv", "ms\n20\n50\n401\n");
+    run_sweep(&file, &out, "2", &["--resume"])
+        .code(2)
+        .stderr(predicate::str::contains("exec.csv changed"))
+        .stderr(predicate::str::contains("without --resume"));
+    assert!(!out.join("sweep.csv").exists());
+    write(dir.path(), "exec.csv", "ms\n20\n50\n400\n");
+    // An edited figure in a kept record.
+    let runs = out.join(".sweep-state/runs");
+    let mut kept: Vec<PathBuf> = std::fs::read_dir(&runs)
+        .expect("state kept")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    kept.sort();
+    let record = String::from_utf8(read(&kept[0])).expect("UTF-8");
+    let edited = record.replacen("\"invocations\": ", "\"invocations\": 1", 1);
+    assert_ne!(edited, record);
+    std::fs::write(&kept[0], &edited).expect("writable");
+    let name = kept[0]
+        .file_name()
+        .expect("a name")
+        .to_string_lossy()
+        .into_owned();
+    run_sweep(&file, &out, "2", &["--resume"])
+        .code(2)
+        .stderr(predicate::str::contains(name.as_str()))
+        .stderr(predicate::str::contains("checksum"));
+    std::fs::write(&kept[0], &record).expect("writable");
+    run_sweep(&file, &out, "2", &["--resume"]).success();
+    assert_eq!(read(&out.join("sweep.csv")), read(&whole.join("sweep.csv")));
+}
+
 #[test]
 fn resume_without_state_runs_everything() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -13,6 +13,12 @@ pub struct Provisioned {
     pub ready: u32,
     /// Environments initializing (off the request path).
     pub initializing: u32,
+    /// Recycled environments still alive: past their maximum lifetime, serving until they
+    /// are retired (they hold no concurrency unit: it passed to their replacement).
+    pub recycled: u32,
+    /// Most environments alive at once (`ready + initializing + recycled`, and ready ones
+    /// waiting to be scaled in, which `ready` still counts).
+    pub peak_live: u32,
     /// Busy provisioned environments.
     pub busy: u32,
     /// Since when `busy` and `target` have held.
@@ -30,6 +36,21 @@ pub struct Provisioned {
 }
 
 impl Provisioned {
+    /// Environments alive: initializing, ready, and recycled ones still serving.
+    pub fn live(&self) -> u32 {
+        self.ready + self.initializing + self.recycled
+    }
+
+    /// How many environments to start now to bring `ready + initializing` up to the target,
+    /// at most one replacement in flight per unit: never more than 2 × target alive, so an
+    /// init that outlasts the maximum lifetime (each replacement recycled as soon as it is
+    /// ready) cannot pile environments up.
+    pub fn to_start(&self) -> u32 {
+        let missing = self.target.saturating_sub(self.ready + self.initializing);
+        let room = self.target.saturating_mul(2).saturating_sub(self.live());
+        missing.min(room)
+    }
+
     /// Busy and allocated environment-nanoseconds up to `now`, whole run.
     pub fn integrals(&self, now: SimTime) -> (u128, u128) {
         let busy = self.busy_ns + self.busy as u128 * now.since(self.busy_since).0 as u128;

@@ -26,8 +26,8 @@ pub use sweep_csv::{fmt_figure, sweep_csv};
 pub use sweep_figures::{chart_meta, draw_sweep, SweepChart};
 pub use sweep_html::{sweep_html, SweepPage};
 pub use sweep_part::{
-    copy_folder, read_part, record_bytes, write_part, Part, PartError, PartManifest, PART_FILE,
-    PART_FORMAT,
+    copy_folder, parse_record, read_part, record_bytes, write_part, Part, PartError, PartManifest,
+    PART_FILE, PART_FORMAT,
 };
 pub use sweep_state::{SweepState, STATE_DIR};
 pub use sweep_table::sweep_table;
@@ -74,7 +74,8 @@ pub fn write(
         write_streamed(dir, "timeseries.csv", |out| {
             write_timeseries_csv(out, &results.series, &names).map_err(std::io::Error::from)
         })?;
-        write_file(dir, "scenario.toml", loaded.text.as_bytes())?;
+        let text = crate::scenario::text_as_run(&loaded.text, &scenario.name, scenario.seed);
+        write_file(dir, "scenario.toml", text.as_bytes())?;
         let drawn = if options.charts {
             draw(dir, scenario, results, summary, options.svg)?
         } else {

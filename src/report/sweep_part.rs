@@ -5,15 +5,16 @@
 //! shard's point reports under `points/`. `coldsim merge` reads them.
 
 use super::folder::{write_atomically, write_file, ReportError};
-use crate::sweep::RunRecord;
+use crate::sweep::{hex, InputHash, RunRecord};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The manifest's file name inside a part folder.
 pub const PART_FILE: &str = "part.json";
 
-/// Version of the part folder layout.
-pub const PART_FORMAT: u32 = 1;
+/// Version of the part folder layout (2: input fingerprints, checksummed run records).
+pub const PART_FORMAT: u32 = 2;
 
 /// `part.json`: what a part holds and what it was made from.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -50,6 +51,8 @@ pub struct PartManifest {
     /// Run with `--keep-points`: `points/` holds each of its points' reports.
     #[serde(default)]
     pub keep_points: bool,
+    /// The content fingerprint of every file the sweep's points read.
+    pub inputs: Vec<InputHash>,
 }
 
 /// A part folder read back.
@@ -83,11 +86,40 @@ pub enum PartError {
     },
 }
 
+/// A run record file: the record and the SHA-256 of its compact JSON, so an edited figure
+/// is caught (`--resume` and `merge` refuse it).
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordFile {
+    record: RunRecord,
+    sha256: String,
+}
+
+/// The checksum of `record`: SHA-256 of its compact JSON (figures exact to the bit).
+fn checksum(record: &RunRecord) -> String {
+    let json = serde_json::to_vec(record).expect("records hold numbers only");
+    hex(&Sha256::digest(json))
+}
+
 /// The bytes of one run record, as in the resume state.
 pub fn record_bytes(record: &RunRecord) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(record).expect("records hold numbers only");
+    let file = RecordFile {
+        record: record.clone(),
+        sha256: checksum(record),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&file).expect("records hold numbers only");
     bytes.push(b'\n');
     bytes
+}
+
+/// Reads a run record written by [`record_bytes`]; `Err` says why it is not one (not JSON of
+/// a record, or figures that do not match their checksum: edited).
+pub fn parse_record(bytes: &[u8]) -> Result<RunRecord, String> {
+    let file: RecordFile = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if checksum(&file.record) != file.sha256 {
+        return Err("its figures do not match its checksum (edited after the run?)".into());
+    }
+    Ok(file.record)
 }
 
 /// Writes a part folder into `out`, replacing it atomically (the shard's resume state inside
@@ -152,6 +184,7 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
             ),
         ));
     }
+    check_contents(dir, manifest.keep_points).map_err(|(file, message)| damaged(&file, message))?;
     let text_path = dir.join("scenario.toml");
     let text =
         crate::input::read_to_string(&text_path).map_err(|e| damaged(&text_path, e.to_string()))?;
@@ -165,8 +198,7 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
     let mut records = Vec::with_capacity(paths.len());
     for p in &paths {
         let bytes = crate::input::read(p).map_err(|e| damaged(p, e.to_string()))?;
-        let record: RunRecord =
-            serde_json::from_slice(&bytes).map_err(|e| damaged(p, e.to_string()))?;
+        let record = parse_record(&bytes).map_err(|e| damaged(p, e))?;
         records.push(record);
     }
     records.sort_by_key(|r| (r.point, r.replication));
@@ -176,6 +208,90 @@ pub fn read_part(dir: &Path) -> Result<Part, PartError> {
         text,
         records,
     })
+}
+
+/// True for the name of a file `report::write` puts in a point's report folder.
+fn is_report_file(name: &str) -> bool {
+    matches!(
+        name,
+        "summary.json" | "functions.csv" | "timeseries.csv" | "scenario.toml" | "report.html"
+    ) || name.ends_with(".png")
+        || name.ends_with(".svg")
+}
+
+/// True for `<point>-<replication>.json`.
+fn is_record_name(name: &str) -> bool {
+    name.strip_suffix(".json")
+        .and_then(|stem| stem.split_once('-'))
+        .is_some_and(|(p, r)| {
+            [p, r]
+                .iter()
+                .all(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
+/// Checks that the part folder `dir` holds only what `write_part` writes: `part.json`,
+/// `scenario.toml`, run records in `runs/` and (with `keep_points`) point reports in
+/// `points/`, every one a regular file or folder — no symbolic link (merge would copy what
+/// it points to, a private file say, into the report) and nothing else. `Err` has the
+/// offending path and why.
+/// A folder entry: its path, name and type (of the entry itself, not what a link points to).
+type Entry = (PathBuf, String, std::fs::FileType);
+
+fn check_contents(dir: &Path, keep_points: bool) -> Result<(), (PathBuf, String)> {
+    let entries = |d: &Path| -> Result<Vec<Entry>, (PathBuf, String)> {
+        let read = std::fs::read_dir(d).map_err(|e| (d.to_owned(), e.to_string()))?;
+        let mut all = Vec::new();
+        for e in read {
+            let e = e.map_err(|e| (d.to_owned(), e.to_string()))?;
+            // `file_type` does not follow symbolic links.
+            let kind = e.file_type().map_err(|err| (e.path(), err.to_string()))?;
+            all.push((e.path(), e.file_name().to_string_lossy().into_owned(), kind));
+        }
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(all)
+    };
+    let foreign = |path: &Path, kind: &std::fs::FileType| {
+        let what = if kind.is_symlink() {
+            "is a symbolic link"
+        } else {
+            "is not a file coldsim writes in a part"
+        };
+        (
+            path.to_owned(),
+            format!("{what}, so merge will not copy it (remove it)"),
+        )
+    };
+    for (path, name, kind) in entries(dir)? {
+        let ok = match name.as_str() {
+            PART_FILE | "scenario.toml" => kind.is_file(),
+            "runs" => kind.is_dir(),
+            "points" => kind.is_dir() && keep_points,
+            _ => false,
+        };
+        if !ok {
+            return Err(foreign(&path, &kind));
+        }
+    }
+    for (path, name, kind) in entries(&dir.join("runs"))? {
+        if !(kind.is_file() && is_record_name(&name)) {
+            return Err(foreign(&path, &kind));
+        }
+    }
+    let points = dir.join("points");
+    if keep_points && points.is_dir() {
+        for (path, _, kind) in entries(&points)? {
+            if !kind.is_dir() {
+                return Err(foreign(&path, &kind));
+            }
+            for (file, name, kind) in entries(&path)? {
+                if !(kind.is_file() && is_report_file(&name)) {
+                    return Err(foreign(&file, &kind));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Copies the folder `from` to `to` (which must not exist), recursively.
@@ -188,8 +304,18 @@ pub fn copy_folder(from: &Path, to: &Path) -> Result<(), ReportError> {
     for entry in std::fs::read_dir(from).map_err(io(from))? {
         let entry = entry.map_err(io(from))?;
         let target = to.join(entry.file_name());
-        if entry.file_type().map_err(io(&entry.path()))?.is_dir() {
+        let kind = entry.file_type().map_err(io(&entry.path()))?;
+        if kind.is_dir() {
             copy_folder(&entry.path(), &target)?;
+        } else if kind.is_symlink() {
+            // Never follow a link out of the folder (`read_part` refuses them first).
+            return Err(ReportError::Io {
+                path: entry.path(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "a symbolic link, not copied",
+                ),
+            });
         } else {
             std::fs::copy(entry.path(), &target).map_err(io(&target))?;
         }

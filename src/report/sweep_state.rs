@@ -1,10 +1,10 @@
 //! A sweep's state on disk, for `--resume`: `OUT/.sweep-state/` holds `plan.json` (the sweep's
-//! fingerprint), one `runs/<point>-<replication>.json` per finished run, and with
+//! fingerprint and the content fingerprints of the files it reads), one `runs/<point>-<replication>.json` per finished run, and with
 //! `--keep-points` the points' reports under `points/`. The completed report replaces the
 //! whole output folder, state included.
 
 use super::folder::{write_file, ReportError};
-use crate::sweep::RunRecord;
+use crate::sweep::{InputHash, RunRecord};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
@@ -15,6 +15,9 @@ pub const STATE_DIR: &str = ".sweep-state";
 #[serde(deny_unknown_fields)]
 struct PlanFile {
     fingerprint: String,
+    /// Absent in state of an older coldsim: then every input counts as changed.
+    #[serde(default)]
+    inputs: Vec<InputHash>,
 }
 
 /// The state folder of one output folder.
@@ -43,16 +46,17 @@ impl SweepState {
         &self.dir
     }
 
-    /// The fingerprint of the sweep that wrote the state, if there is readable state.
-    pub fn fingerprint(&self) -> Option<String> {
+    /// The fingerprint of the sweep that wrote the state and of the files it read, if there
+    /// is readable state.
+    pub fn fingerprint(&self) -> Option<(String, Vec<InputHash>)> {
         let bytes = crate::input::read(&self.dir.join("plan.json")).ok()?;
         serde_json::from_slice::<PlanFile>(&bytes)
             .ok()
-            .map(|p| p.fingerprint)
+            .map(|p| (p.fingerprint, p.inputs))
     }
 
-    /// Empties the state and starts it for the sweep with `fingerprint`.
-    pub fn reset(&self, fingerprint: &str) -> Result<(), ReportError> {
+    /// Empties the state and starts it for the sweep with `fingerprint`, reading `inputs`.
+    pub fn reset(&self, fingerprint: &str, inputs: &[InputHash]) -> Result<(), ReportError> {
         if self.dir.exists() {
             std::fs::remove_dir_all(&self.dir).map_err(io(&self.dir))?;
         }
@@ -66,15 +70,17 @@ impl SweepState {
         }
         let plan = PlanFile {
             fingerprint: fingerprint.to_owned(),
+            inputs: inputs.to_vec(),
         };
         let bytes = serde_json::to_vec_pretty(&plan).expect("a string serializes");
         write_file(&self.dir, "plan.json", &bytes)
     }
 
-    /// Every readable run record (a torn or foreign file is skipped: that run is redone).
-    pub fn records(&self) -> Vec<RunRecord> {
+    /// Every run record (records are renamed into place whole, so none is torn); `Err` has
+    /// the first that is not a record or whose figures do not match its checksum, and why.
+    pub fn records(&self) -> Result<Vec<RunRecord>, (PathBuf, String)> {
         let Ok(entries) = std::fs::read_dir(self.dir.join("runs")) else {
-            return Vec::new();
+            return Ok(Vec::new());
         };
         let mut paths: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
@@ -83,8 +89,10 @@ impl SweepState {
         paths.sort();
         paths
             .iter()
-            .filter_map(|p| crate::input::read(p).ok())
-            .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
+            .map(|p| {
+                let bytes = crate::input::read(p).map_err(|e| (p.clone(), e.to_string()))?;
+                super::sweep_part::parse_record(&bytes).map_err(|e| (p.clone(), e))
+            })
             .collect()
     }
 

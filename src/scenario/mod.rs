@@ -221,6 +221,34 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The scenario `text` (overrides already applied) as it ran with `name` and `seed`: the same
+/// text, with `seed` (`--seed`, or a sweep point's replication seed) and `name` (taken from
+/// the file name when the text has none) written in where the text says otherwise, so the
+/// `scenario.toml` of a report reruns to the same results. A seed above `i64::MAX`, which
+/// TOML cannot hold, is left out.
+pub fn text_as_run(text: &str, name: &str, seed: u64) -> String {
+    let Ok(mut doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return text.to_owned();
+    };
+    let mut changed = false;
+    if doc.get("name").and_then(|n| n.as_str()) != Some(name) {
+        doc["name"] = toml_edit::value(name);
+        changed = true;
+    }
+    let written = doc.get("seed").and_then(|s| s.as_integer()).unwrap_or(1);
+    if let Ok(seed) = i64::try_from(seed) {
+        if written != seed {
+            doc["seed"] = toml_edit::value(seed);
+            changed = true;
+        }
+    }
+    if changed {
+        doc.to_string()
+    } else {
+        text.to_owned()
+    }
+}
+
 /// Applies each `path=value`. A value that is not valid TOML is taken as a string, so
 /// `platform.keep_alive.idle=5m` works without quotes.
 fn apply_overrides(

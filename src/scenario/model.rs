@@ -7,6 +7,7 @@ use crate::metrics::Pricing;
 use crate::runtime::{Arch, Package, RuntimeProfile};
 use crate::workload::trace::TraceSpec;
 use crate::workload::Arrivals;
+use std::path::PathBuf;
 
 /// A validated scenario.
 #[derive(Clone, Debug)]
@@ -31,6 +32,25 @@ pub struct Scenario {
     pub traces: Vec<TraceSpec>,
     /// Prices of the cost figures (`[pricing]` over the us-east-1 list prices).
     pub pricing: Pricing,
+    /// The empirical distribution files validation read (their values are in the
+    /// distributions), in the order met.
+    pub data_files: Vec<PathBuf>,
+}
+
+impl Scenario {
+    /// Every file a run of this scenario depends on: the empirical distribution files and
+    /// every file of every trace, in order, each once. Resume state and shard parts
+    /// fingerprint their content.
+    pub fn input_files(&self) -> Vec<PathBuf> {
+        let mut all: Vec<PathBuf> = Vec::new();
+        let traces = self.traces.iter().flat_map(|t| t.inputs());
+        for f in self.data_files.iter().cloned().chain(traces) {
+            if !all.contains(&f) {
+                all.push(f);
+            }
+        }
+        all
+    }
 }
 
 /// Platform-wide settings.

@@ -34,6 +34,8 @@ enum Kind {
 /// Collects problems with their field paths.
 struct Checker {
     problems: Vec<Problem>,
+    /// The empirical distribution files read, in the order met.
+    data_files: Vec<PathBuf>,
 }
 
 impl Checker {
@@ -100,6 +102,7 @@ pub fn validate(
 ) -> Result<Scenario, Vec<Problem>> {
     let mut c = Checker {
         problems: Vec::new(),
+        data_files: Vec::new(),
     };
     let name = raw.name.clone().unwrap_or_else(|| name_default.to_owned());
     if name.is_empty()
@@ -186,6 +189,7 @@ pub fn validate(
             report_interval,
             traces: traces.specs,
             pricing,
+            data_files: c.data_files,
         })
     } else {
         Err(c.problems)
@@ -1152,11 +1156,11 @@ fn dist(
                 }
                 (None, Some(p)) => {
                     // Shared: a sweep's points read the file once and hold one copy.
-                    match super::empirical::shared_column(
-                        &base_dir.join(p),
-                        column.as_deref(),
-                        scale,
-                    ) {
+                    let file = base_dir.join(p);
+                    if !c.data_files.contains(&file) {
+                        c.data_files.push(file.clone());
+                    }
+                    match super::empirical::shared_column(&file, column.as_deref(), scale) {
                         Ok(vs) => vs,
                         Err(e) => {
                             c.fail(f("path"), e);

@@ -78,6 +78,12 @@ pub enum SweepError {
     /// The parts given to `coldsim merge` do not make one whole sweep.
     #[error("cannot merge: {message}")]
     Merge { message: String },
+    /// A file the scenario reads could not be read to fingerprint its content.
+    #[error("{}: cannot read it to fingerprint its content: {error}", path.display())]
+    Input {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// Writing the state or the report failed.
     #[error(transparent)]
     Report(#[from] ReportError),

@@ -117,6 +117,13 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
                 differences.join("; ")
             )));
         }
+        if let Some(path) = super::inputs::changed(&m0.inputs, &m.inputs) {
+            return Err(refuse(format!(
+                "part {b} read {} with other content than part {a} did (the shards ran on \
+                 different data): run every shard on the same files",
+                path.display()
+            )));
+        }
         if m.shards != m0.shards {
             return Err(refuse(format!(
                 "part {b} is shard {}/{} but part {a} is shard {}/{}: the parts must come \
@@ -187,6 +194,15 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
         return Err(refuse(format!(
             "the sweep of part {} plans differently here than where its shards ran (a file \
              it reads changed, or another coldsim version): run the shards again",
+            first.dir.display()
+        )));
+    }
+    let now = super::inputs::of_plan(&plan)?;
+    if let Some(path) = super::inputs::changed(&m0.inputs, &now) {
+        return Err(refuse(format!(
+            "{} is not what the shards read (its content changed since, e.g. part {} ran): \
+             restore it, or run the shards again",
+            path.display(),
             first.dir.display()
         )));
     }

@@ -10,6 +10,7 @@
 
 mod error;
 mod execute;
+mod inputs;
 mod merge;
 mod plan;
 mod run;
@@ -21,6 +22,7 @@ mod summary;
 
 pub use error::{PointFailure, SweepError};
 pub use execute::{execute, Control, OnRun, Progress, Quantiles, RunRecord};
+pub use inputs::{hash_file, hex, InputHash};
 pub use merge::{merge, Merged};
 pub use plan::{load, plan, plan_text_of, text_hash, Plan, Point, MAX_POINTS};
 pub use run::{run, Outcome, Settings};

@@ -89,12 +89,32 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
         Some(shard) => format!("{} shard {shard}", plan.fingerprint()),
         None => plan.fingerprint(),
     };
+    let inputs = super::inputs::of_plan(plan)?;
     let state = SweepState::at(settings.out);
     let mut done: Vec<Option<RunRecord>> = vec![None; plan.runs()];
     let mut resumed = 0;
     match (settings.resume, state.fingerprint()) {
-        (true, Some(f)) if f == fingerprint => {
-            for record in state.records() {
+        (true, Some((f, kept_inputs))) if f == fingerprint => {
+            if let Some(path) = super::inputs::changed(&kept_inputs, &inputs) {
+                return Err(SweepError::Resume {
+                    dir: state.dir().to_owned(),
+                    message: format!(
+                        "{} changed since the interrupted sweep read it (its content is not \
+                         what the kept runs were made from): restore it, or run again without \
+                         --resume to start over",
+                        path.display()
+                    ),
+                });
+            }
+            let records = state.records().map_err(|(path, why)| SweepError::Resume {
+                dir: state.dir().to_owned(),
+                message: format!(
+                    "{}: {why}; delete it to run that run again, or run without --resume to \
+                     start over",
+                    path.display()
+                ),
+            })?;
+            for record in records {
                 let Some(point) = plan.points.get(record.point) else {
                     continue;
                 };
@@ -123,7 +143,7 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
             })
         }
         // Nothing to resume (or a fresh start): begin with empty state.
-        _ => state.reset(&fingerprint)?,
+        _ => state.reset(&fingerprint, &inputs)?,
     }
 
     let started = Instant::now();
@@ -184,6 +204,7 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
             runs: total,
             wall_s,
             keep_points: settings.keep_points,
+            inputs: inputs.clone(),
         };
         let points = state.points_dir();
         let points_from = settings.keep_points.then_some(points.as_path());

@@ -203,6 +203,42 @@ fn same_seed_gives_identical_summary_bytes() {
     assert_ne!(a, c, "another seed gives another run");
 }
 
+/// Issue 16: the written `scenario.toml` dropped `--seed`, so rerunning "the scenario as run"
+/// gave other results. It now holds the seed, the `--set` overrides and the name.
+#[test]
+fn the_written_scenario_reruns_to_the_same_bytes() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    // No name in the text: it comes from the file name, which the rerun's file lacks.
+    let text = VALID
+        .lines()
+        .filter(|&l| l != "name = \"t\"")
+        .collect::<Vec<_>>()
+        .join("\n");
+    let p = write(dir.path(), "s.toml", &text);
+    let run = |file: &Path, out: &str, extra: &[&str]| {
+        coldsim()
+            .args(["run", "--quiet", "--no-charts", "--out"])
+            .arg(dir.path().join(out))
+            .arg(file)
+            .args(extra)
+            .assert()
+            .success();
+        std::fs::read(dir.path().join(out).join("summary.json")).expect("written")
+    };
+    let first = run(&p, "first", &["--seed", "7", "--set", "duration=20m"]);
+    let written = dir.path().join("first/scenario.toml");
+    let as_run = std::fs::read_to_string(&written).expect("written");
+    assert!(as_run.contains("seed = 7"), "{as_run}");
+    assert!(as_run.contains("name = \"s\""), "{as_run}");
+    let again = run(&written, "again", &[]);
+    assert_eq!(first, again);
+    assert_ne!(
+        first,
+        run(&p, "other", &["--set", "duration=20m"]),
+        "seed 7 is not the default"
+    );
+}
+
 #[test]
 fn set_overrides_a_value_and_rejects_unknown_paths() {
     let dir = tempfile::tempdir().expect("temp dir");

@@ -81,7 +81,7 @@ struct P {
     bucket: u32,
     per_s: u32,
     env_conc: u32,
-    lifetime_s: u32,
+    lifetime_ms: u32,
     keep_alive_s: u32,
     policy: u8,
     capacity: Option<(u32, bool)>,
@@ -155,7 +155,7 @@ init_limit = "{init_limit}ms"
 account_concurrency = {account}
 unreserved_minimum = {unreserved}
 env_concurrency = {env_conc}
-max_lifetime = "{lifetime}s"
+max_lifetime = "{lifetime}ms"
 max_event_age = "20s"
 retry = {{ initial = "200ms", max = "2s" }}
 [report]
@@ -170,7 +170,7 @@ interval = "10s"
         per = p.per_s,
         account = reserved + unreserved + p.account_extra,
         env_conc = p.env_conc,
-        lifetime = p.lifetime_s,
+        lifetime = p.lifetime_ms,
     );
     for (i, g) in gs.iter().enumerate() {
         let arrivals = match g.with {
@@ -293,6 +293,16 @@ fn check(gs: &[G], t: &str) -> Result<(), TestCaseError> {
                 res
             );
         }
+        // Live provisioned environments: at most one recycled and one initializing per unit
+        // (a unit's environment serves on past its lifetime until its replacement is ready).
+        let live = r.peak_provisioned[i];
+        prop_assert!(
+            live <= 2 * g.prov,
+            "function {} had {} provisioned > 2 × {}",
+            i,
+            live,
+            g.prov
+        );
         let e = &st.environments;
         prop_assert!(e.mean_busy <= e.mean_total + 1e-9);
         prop_assert!((0.0..=1.0).contains(&e.utilization));
@@ -329,13 +339,45 @@ proptest! {
         (unreserved, account_extra) in (1u32..4, 0u32..6),
         (bucket, per_s) in (1u32..5, 1u32..20),
         env_conc in 1u32..5,
-        lifetime_s in 5u32..600,
+        lifetime_ms in 5_000u32..600_000,
         keep_alive_s in 0u32..120,
         policy in 0u8..5,
         capacity in proptest::option::of((1u32..10, any::<bool>())),
         (warmup_s, init_limit_ms, reuse) in (proptest::option::of(1u32..60), proptest::option::of(200u32..3000), 0u8..3),
     ) {
-        let p = P { seed, duration_s, unreserved, account_extra, bucket, per_s, env_conc, lifetime_s, keep_alive_s, policy, capacity, warmup_s, init_limit_ms, reuse };
+        let p = P { seed, duration_s, unreserved, account_extra, bucket, per_s, env_conc, lifetime_ms, keep_alive_s, policy, capacity, warmup_s, init_limit_ms, reuse };
+        check(&gs, &text(&gs, &p))?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Maximum lifetimes from 1 ms to 3 s against provisioned inits of 1–8 s on average, so
+    /// most replacements are recycled as soon as they are ready (issue 16's leak): the same
+    /// invariants, live provisioned environments at most twice the allocation among them.
+    #[test]
+    fn invariants_hold_when_lifetimes_are_shorter_than_inits(
+        gs in proptest::collection::vec((function(), 1_000u32..8_000, 1u32..4, 1u8..4), 1..4),
+        seed in 0u64..(i64::MAX as u64),
+        duration_s in 20u32..200,
+        env_conc in 1u32..3,
+        lifetime_ms in 1u32..3_000,
+        account_extra in 0u32..6,
+        capacity in proptest::option::of((1u32..10, any::<bool>())),
+    ) {
+        let gs: Vec<G> = gs
+            .into_iter()
+            .map(|(mut g, init_ms, prov, kind)| {
+                g.init_ms = init_ms;
+                g.prov = g.prov.max(prov);
+                g.prov_kind = if g.prov_kind == 0 { kind } else { g.prov_kind };
+                g.reserved = g.reserved.map(|r| r.max(g.prov));
+                g.snapstart = false;
+                g
+            })
+            .collect();
+        let p = P { seed, duration_s, unreserved: 1, account_extra, bucket: 2, per_s: 5, env_conc, lifetime_ms, keep_alive_s: 30, policy: 0, capacity, warmup_s: None, init_limit_ms: None, reuse: 0 };
         check(&gs, &text(&gs, &p))?;
     }
 }
@@ -368,7 +410,7 @@ fn scheduled_provisioned_rise_waits_for_concurrency() {
         bucket: 1,
         per_s: 1,
         env_conc: 1,
-        lifetime_s: 600,
+        lifetime_ms: 600_000,
         keep_alive_s: 1,
         policy: 0,
         capacity: None,
@@ -416,7 +458,7 @@ fn spillover_counts_a_waiting_request_once() {
         bucket: 3,
         per_s: 18,
         env_conc: 4,
-        lifetime_s: 76,
+        lifetime_ms: 76_000,
         keep_alive_s: 24,
         policy: 0,
         capacity: Some((1, false)),
@@ -459,4 +501,112 @@ provisioned_concurrency = 1
     // recycled at once; the first environment serves every request warm meanwhile.
     assert_eq!(s.stats.warm_starts, 60);
     assert_eq!(s.stats.environments.created, 6);
+}
+
+/// Issue 16: with an init longer than the maximum lifetime each replacement was recycled as
+/// soon as it was ready, so the ready ones never reached the target and no recycled one was
+/// ever retired: provisioned 10, java21, 10 minutes made 1150 environments, retired none and
+/// peaked at 1150, above the account's 1000. Now a unit's older recycled environment goes
+/// when its replacement is recycled in turn: at most one recycled and one initializing per
+/// unit.
+#[test]
+fn provisioned_init_longer_than_lifetime_does_not_pile_environments_up() {
+    let t = r#"
+duration = "10m"
+[platform]
+max_lifetime = "4s"
+[[functions]]
+name = "f"
+runtime = "java21"
+init = { dist = "constant", value = "5s" }
+execution = { dist = "constant", value = "100ms" }
+arrivals = { process = "poisson", rate = 1.0 }
+provisioned_concurrency = 10
+"#;
+    let (r, s) = run(t);
+    let e = &s.stats.environments;
+    assert_eq!(r.ended, r.arrivals);
+    // A unit's environment lives at least its init (5 s plus java21's runtime init), so a
+    // unit makes at most 600 / 5 + 1 environments; and each is retired once its unit's next
+    // one is ready and recycled, so at most a recycled and an initializing one are left.
+    assert!(
+        e.created > 10 * 100 && e.created <= 10 * 121,
+        "{}",
+        e.created
+    );
+    assert!(e.created - e.retired_lifetime <= 20, "{e:?}");
+    assert_eq!(e.retired_idle + e.retired_scale_in + e.retired_evicted, 0);
+    assert!(e.peak <= 20, "{e:?}");
+    assert!(r.peak_provisioned[0] <= 20, "{}", r.peak_provisioned[0]);
+    assert!(r.peak_account_concurrency <= 10);
+    // Every request finds a provisioned environment (one is always ready or recycled and
+    // serving): no cold start.
+    assert_eq!(s.stats.cold_starts, 0);
+    assert!(e.mean_total <= 20.0 + 1e-9, "{}", e.mean_total);
+}
+
+/// Two units out of step (the second allocated at 2 s), init exactly 5 s, lifetime 4 s, so
+/// every count is exact. Unit A: its first environment (ready at 0) is recycled at 4 s, and
+/// from then on one is created every 5 s (4, 9, …, 59 s); unit B's are created at 2, 7, …,
+/// 57 s. Each is recycled as soon as it is ready, and the one before it in its unit (the
+/// oldest recycled) is retired then: A's at 9, 14, …, 59 s (11), B's at 12, …, 57 s (10).
+/// Before the fix none was retired and all 25 lived to the end.
+#[test]
+fn units_out_of_step_recycle_one_for_one_when_init_outlasts_lifetime() {
+    let t = r#"
+duration = "60s"
+[platform]
+max_lifetime = "4s"
+[[functions]]
+name = "f"
+runtime = "custom"
+init = { dist = "constant", value = "5s" }
+execution = { dist = "constant", value = "100ms" }
+arrivals = { process = "periodic", every = "1000h", start = "999h" }
+provisioned_concurrency = { schedule = [{ at = "00:00", count = 1 }, { at = "00:00:02", count = 2 }] }
+"#;
+    let (r, s) = run(t);
+    let e = &s.stats.environments;
+    assert_eq!(
+        (e.created, e.retired_lifetime, e.peak),
+        (13 + 12, 11 + 10, 4)
+    );
+    assert_eq!(r.peak_provisioned, vec![4]);
+    // Initializing without a break from the first recycling on: A 4 → 60 s, B 2 → 60 s.
+    assert!((e.mean_initializing - (56.0 + 58.0) / 60.0).abs() < 1e-12);
+}
+
+/// Issue 16: `max_lifetime = "1ns"` with 100 provisioned environments never finished an hour
+/// (the leaked environments made every step slower). Recycling now goes at the pace of init
+/// (at least 5 s a unit), whatever the lifetime.
+#[test]
+fn a_nanosecond_lifetime_recycles_at_the_pace_of_init() {
+    let t = r#"
+duration = "1h"
+[platform]
+max_lifetime = "1ns"
+[[functions]]
+name = "f"
+runtime = "java21"
+init = { dist = "constant", value = "5s" }
+execution = { dist = "constant", value = "100ms" }
+arrivals = { process = "poisson", rate = 5.0 }
+provisioned_concurrency = 100
+"#;
+    let (r, s) = run(t);
+    let e = &s.stats.environments;
+    assert_eq!(r.ended, r.arrivals);
+    assert!(e.created <= 100 + 100 * 720, "{}", e.created);
+    assert!(e.created - e.retired_lifetime <= 200, "{e:?}");
+    assert_eq!(r.peak_provisioned, vec![200]);
+    assert!(e.peak <= 200);
+    // Events: each environment's ready and lifetime events, each request's arrival and
+    // completion, the time series and little else — linear, not quadratic.
+    assert!(
+        r.events <= 3 * e.created + 3 * r.arrivals + 10_000,
+        "{} events for {} environments and {} requests",
+        r.events,
+        e.created,
+        r.arrivals
+    );
 }

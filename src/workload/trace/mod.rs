@@ -400,6 +400,22 @@ impl TraceSpec {
         }
     }
 
+    /// Every file a replay may read: [`TraceSpec::files`], and for the Azure 2019 layout the
+    /// durations and memory files of the chosen days that exist.
+    pub fn inputs(&self) -> Vec<PathBuf> {
+        let mut all = self.files();
+        if let FormatSpec::Azure2019(s) = &self.format {
+            for &d in &s.days {
+                all.extend(
+                    [s.durations(d), s.memory(d)]
+                        .into_iter()
+                        .filter(|p| p.is_file()),
+                );
+            }
+        }
+        all
+    }
+
     /// Opens a reader. `seed` and `index` (the trace's position in the scenario) seed its
     /// random stream, so a replay is reproducible.
     pub fn open(&self, seed: u64, index: usize) -> Result<Box<dyn TraceSource>, TraceError> {
