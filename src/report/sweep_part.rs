@@ -215,7 +215,8 @@ fn is_report_file(name: &str) -> bool {
     matches!(
         name,
         "summary.json" | "functions.csv" | "timeseries.csv" | "scenario.toml" | "report.html"
-    ) || name.ends_with(".png")
+    ) || name == super::outdir::MARKER
+        || name.ends_with(".png")
         || name.ends_with(".svg")
 }
 
@@ -230,14 +231,14 @@ fn is_record_name(name: &str) -> bool {
         })
 }
 
+/// A folder entry: its path, name and type (of the entry itself, not what a link points to).
+type Entry = (PathBuf, String, std::fs::FileType);
+
 /// Checks that the part folder `dir` holds only what `write_part` writes: `part.json`,
 /// `scenario.toml`, run records in `runs/` and (with `keep_points`) point reports in
 /// `points/`, every one a regular file or folder — no symbolic link (merge would copy what
 /// it points to, a private file say, into the report) and nothing else. `Err` has the
 /// offending path and why.
-/// A folder entry: its path, name and type (of the entry itself, not what a link points to).
-type Entry = (PathBuf, String, std::fs::FileType);
-
 fn check_contents(dir: &Path, keep_points: bool) -> Result<(), (PathBuf, String)> {
     let entries = |d: &Path| -> Result<Vec<Entry>, (PathBuf, String)> {
         let read = std::fs::read_dir(d).map_err(|e| (d.to_owned(), e.to_string()))?;
@@ -264,7 +265,7 @@ fn check_contents(dir: &Path, keep_points: bool) -> Result<(), (PathBuf, String)
     };
     for (path, name, kind) in entries(dir)? {
         let ok = match name.as_str() {
-            PART_FILE | "scenario.toml" => kind.is_file(),
+            PART_FILE | "scenario.toml" | super::outdir::MARKER => kind.is_file(),
             "runs" => kind.is_dir(),
             "points" => kind.is_dir() && keep_points,
             _ => false,
