@@ -508,10 +508,11 @@ fn check_sweep_resources(
         let e = guard::estimate(&p.loaded.scenario);
         let what = format!("each run of point {} ({})", p.index + 1, p.label);
         guard::check(&what, &e, limits).map_err(bad)?;
-        total += e.requests * f64::from(plan.replications);
+        total += (e.requests + e.recycles) * f64::from(plan.replications);
     }
     let all = guard::Estimate {
         requests: total,
+        recycles: 0.0,
         environments: 0.0,
         memory_bytes: 0.0,
         busiest: None,

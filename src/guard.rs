@@ -40,8 +40,14 @@ const TRACE_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 /// What a run is expected to need.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Estimate {
-    /// Requests simulated, warm-up included.
+    /// Requests simulated, warm-up included (and work that costs as much: warm-up pings,
+    /// autoscaling periods, bursty phase changes, async retries).
     pub requests: f64,
+    /// Provisioned environments recycled at their maximum lifetime: inits off the request
+    /// path, each about a request's work. Checked with `requests`, but kept apart so that
+    /// shards keep balancing by requests (recycling is a small share of any real scenario;
+    /// it only dominates when a lifetime is absurdly short).
+    pub recycles: f64,
     /// Peak of live environments (rough upper estimate).
     pub environments: f64,
     /// Memory, bytes.
@@ -64,6 +70,7 @@ fn keep_max(best: &mut Option<(String, f64)>, at: impl FnOnce() -> String, v: f6
 pub fn estimate(s: &Scenario) -> Estimate {
     let duration_s = s.duration.as_secs_f64();
     let mut requests = 0.0;
+    let mut recycles = 0.0;
     let mut environments = 0.0;
     let mut per_function_bytes = 0.0;
     let bins = match &s.platform.keep_alive {
@@ -104,6 +111,20 @@ pub fn estimate(s: &Scenario) -> Estimate {
                 let cycle_s = (b.mean_burst.0 as f64 + b.mean_gap.0 as f64) / 1e9;
                 extra("arrivals", 2.0 * duration_s / cycle_s);
             }
+        }
+        if f.provisioned_concurrency > 0 {
+            // Each provisioned environment is recycled once per maximum lifetime, or per init
+            // when its init is longer; none before the first lifetime ends.
+            let cycle_ns = (s.platform.max_lifetime.0 as f64)
+                .max(f.mean_init_ns())
+                .max(1.0);
+            let n = f64::from(f.provisioned_concurrency) * (s.duration.0 as f64 / cycle_ns).floor();
+            recycles += n;
+            keep_max(
+                &mut busiest,
+                || format!("functions.{}.provisioned", f.name),
+                n,
+            );
         }
         requests += own;
         let at = || {
@@ -149,6 +170,7 @@ pub fn estimate(s: &Scenario) -> Estimate {
         + distribution_bytes(s);
     Estimate {
         requests,
+        recycles,
         environments,
         memory_bytes,
         busiest,
@@ -259,10 +281,11 @@ pub enum GuardError {
 /// Checks one run's estimate; `what` names it in the message ("the run").
 pub fn check(what: &str, e: &Estimate, limits: &Limits) -> Result<(), GuardError> {
     // NaN estimates are refused too.
-    if e.requests.is_nan() || e.requests > limits.max_requests as f64 {
+    let requests = e.requests + e.recycles;
+    if requests.is_nan() || requests > limits.max_requests as f64 {
         return Err(GuardError::TooManyRequests {
             what: what.to_owned(),
-            requests: e.requests,
+            requests,
             busiest: e.busiest.clone(),
             limit: limits.max_requests,
         });
@@ -411,9 +434,33 @@ arrivals = [{ process = "poisson", rate = 10.0 }, { process = "periodic", every 
     }
 
     #[test]
+    fn provisioned_recycling_is_counted_per_lifetime_or_init() {
+        let provisioned = |lifetime: &str, init: &str| {
+            let text = ONE
+                .replace("duration = \"1h\"", &format!("duration = \"1h\"\n[platform]\nmax_lifetime = \"{lifetime}\""))
+                .replace("runtime = \"custom\"", &format!("runtime = \"custom\"\nprovisioned_concurrency = 10\ninit = {{ dist = \"constant\", value = \"{init}\" }}"));
+            estimate(&load(&text))
+        };
+        // The default two hours outlast the hour: nothing is recycled.
+        assert_eq!(provisioned("2h", "1s").recycles, 0.0);
+        // 10 units × ⌊3600 s / 4 min⌋ = 150; an init longer than the lifetime sets the pace.
+        assert_eq!(provisioned("4m", "1s").recycles, 150.0);
+        assert_eq!(provisioned("4s", "5s").recycles, 10.0 * 720.0);
+        // A zero init and a nanosecond: 3.6 × 10¹³, refused though arrivals are few.
+        let e = provisioned("1ns", "0s");
+        assert_eq!(e.recycles, 3.6e13);
+        let err = check("the run", &e, &Limits::default()).expect_err("recycling storm");
+        assert!(
+            err.to_string().contains("from functions.api.provisioned"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn nan_estimates_are_refused() {
         let e = Estimate {
             requests: f64::NAN,
+            recycles: 0.0,
             environments: 0.0,
             memory_bytes: 0.0,
             busiest: None,

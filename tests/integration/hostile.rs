@@ -228,19 +228,23 @@ fn many_superposed_processes_run_quickly() {
     assert!((n - 300_000.0).abs() < 3_000.0, "{n} requests");
 }
 
-/// Runs coldsim with its stdout a pipe whose reader is already gone.
+/// Runs coldsim with its stdout a pipe whose reader is already gone: the reader is closed
+/// before the child starts, so its first write fails whatever the timing (a reader dropped
+/// after spawning races with writes that fit in the pipe's buffer). `std::io::pipe` is newer
+/// than the crate's declared rust-version, which only the library's users need.
+#[allow(clippy::incompatible_msrv)]
 fn with_closed_stdout(args: &[&str]) -> (Option<i32>, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = Command::new(BIN)
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = Command::new(BIN)
         .args(args)
         .current_dir(dir.path())
         .stdin(Stdio::null())
-        .stdout(Stdio::piped())
+        .stdout(Stdio::from(writer))
         .stderr(Stdio::piped())
-        .spawn()
-        .expect("coldsim starts");
-    drop(child.stdout.take());
-    let out = child.wait_with_output().expect("wait");
+        .output()
+        .expect("coldsim runs");
     (
         out.status.code(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
