@@ -287,7 +287,10 @@ arrivals = {{ process = "periodic", every = "20m", start = "0s" }}
     let (_, s) = run(&text(", billed = 1.0"));
     assert!((s.stats.cost_usd.init - 1.2 * 0.000_016_666_7).abs() < 1e-12);
     let e = problems(&text(", billed = 1.5"), &[]);
-    assert!(e.contains("functions.f.snapstart.billed") && e.contains("from 0 to 1"), "{e}");
+    assert!(
+        e.contains("functions.f.snapstart.billed") && e.contains("from 0 to 1"),
+        "{e}"
+    );
 }
 
 const API: &str = r#"
