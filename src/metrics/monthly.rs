@@ -14,7 +14,7 @@
 //! scaled linearly. The period's own cost (`cost_usd`) and each function's figures stay at
 //! list prices: a tier or free allowance belongs to the account, not to one function.
 
-use super::summary::HOURS_PER_MONTH;
+use super::summary::{per_month, HOURS_PER_MONTH};
 use super::{FunctionStats, Pricing};
 use crate::runtime::Arch;
 
@@ -91,8 +91,10 @@ pub fn month_cost(pricing: &Pricing, usage: &Usage, period_total: f64, period_s:
         + tiered(arm, pricing.gb_s_arm, &TIERS_ARM)
         - tiered(free_arm, pricing.gb_s_arm, &TIERS_ARM)
         + (requests - free_requests) * pricing.per_request;
-    // Everything else (provisioned concurrency, SnapStart charges) scales linearly.
-    (period_total * scale - list + priced).max(0.0)
+    // Everything else (provisioned concurrency, SnapStart charges) scales linearly; without a
+    // tier or an allowance in reach the difference is exactly zero and the figure is the
+    // linear one, bit for bit.
+    (per_month(period_total, period_s) + (priced - list)).max(0.0)
 }
 
 #[cfg(test)]
