@@ -1038,7 +1038,8 @@ impl<'a> Simulation<'a> {
             (limit, init)
         };
         let completes = reinit == SimDuration::ZERO || reinit <= func.timeout;
-        self.recorder.init(f, arrived, init, first, completes);
+        self.recorder
+            .init(f, arrived, init, func.billed_init(first), completes);
         if ping {
             self.recorder
                 .ping_billed(f, arrived, SimDuration::ZERO, first);

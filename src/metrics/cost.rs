@@ -24,6 +24,9 @@ pub struct Pricing {
     pub snapstart_cache_gb_s: f64,
     /// SnapStart restore (Python, .NET), per GB of configured memory restored.
     pub snapstart_restore_gb: f64,
+    /// Subtract the free tier (1 M requests, 400,000 GB-s a month) from the projected month
+    /// (`metrics::monthly`); off by default, as most accounts spend it elsewhere.
+    pub free_tier: bool,
 }
 
 impl Default for Pricing {
@@ -44,6 +47,7 @@ impl Default for Pricing {
             provisioned_exec_gb_s_arm: 0.000_007_777_8,
             snapstart_cache_gb_s: 0.000_001_504_6,
             snapstart_restore_gb: 0.000_139_799_8,
+            free_tier: false,
         }
     }
 }

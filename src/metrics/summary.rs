@@ -175,7 +175,10 @@ pub struct Stats {
     /// Cost in US dollars.
     pub cost_usd: Cost,
     /// Cost per month at the simulated traffic: `cost_usd.total` scaled from the counted
-    /// period to 730 hours (AWS's billing month), US dollars.
+    /// period to 730 hours (AWS's billing month), US dollars. For the whole scenario the
+    /// on-demand duration of that month is priced in AWS's tiers and, with
+    /// `pricing.free_tier`, less the free tier (`metrics::monthly`); a function's own figure
+    /// is its list-price share.
     pub cost_usd_per_month: f64,
     /// Provisioned concurrency.
     pub provisioned: ProvisionedSummary,
@@ -389,6 +392,7 @@ impl Summary {
         let mut total_cost = Cost::default();
         let mut total_idle_gb_s = 0.0;
         let (mut total_alloc_gb_s, mut total_pings_cost) = (0.0, 0.0);
+        let mut usage = super::monthly::Usage::default();
         let rows = scenario
             .functions
             .iter()
@@ -396,6 +400,7 @@ impl Summary {
             .map(|(f, s)| {
                 all.merge(s);
                 let cost = pricing.cost(s, f.memory_mb, f.arch);
+                usage.add(s, f.memory_mb, f.arch);
                 total_cost.requests += cost.requests;
                 total_cost.duration += cost.duration;
                 total_cost.init += cost.init;
@@ -445,13 +450,22 @@ impl Summary {
             seed: scenario.seed,
             simulated_seconds: period_s,
             trace_rows_skipped: 0,
-            stats: stats(
-                &all,
-                peak_total,
-                period_s,
-                |_| total_idle_gb_s,
-                (total_cost, total_alloc_gb_s, total_pings_cost),
-            ),
+            stats: Stats {
+                // Tiers and the free tier are the account's: priced on all functions' month.
+                cost_usd_per_month: super::monthly::month_cost(
+                    pricing,
+                    &usage,
+                    total_cost.total,
+                    period_s,
+                ),
+                ..stats(
+                    &all,
+                    peak_total,
+                    period_s,
+                    |_| total_idle_gb_s,
+                    (total_cost, total_alloc_gb_s, total_pings_cost),
+                )
+            },
             functions: rows,
         }
     }

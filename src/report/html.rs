@@ -143,7 +143,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         stats_row(&mut out, "all", "", s);
     }
     out += "</tbody></table></div>\n";
-    out += "<p class=\"meta\">Latency runs from a request's arrival to its completion: for asynchronous functions it includes the waits between retries of throttled attempts (a retried event can take minutes), so their percentiles can far exceed init + execution. Retries are throttled attempts that were tried again; dropped events were still throttled at the maximum event age and count as throttled. Cost per month scales the counted period's cost to 730 hours at the simulated traffic.</p>\n";
+    out += "<p class=\"meta\">Latency runs from a request's arrival to its completion: for asynchronous functions it includes the waits between retries of throttled attempts (a retried event can take minutes), so their percentiles can far exceed init + execution. Retries are throttled attempts that were tried again; dropped events were still throttled at the maximum event age and count as throttled. Cost per month scales the counted period's cost to 730 hours at the simulated traffic, with on-demand duration priced in AWS's monthly tiers (and less the free tier with <code>pricing.free_tier</code>).</p>\n";
     let c = &s.cost_usd;
     let _ = writeln!(
         out,

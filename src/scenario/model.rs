@@ -182,6 +182,9 @@ pub struct Function {
     pub warmers: Option<Warmers>,
     /// SnapStart restore latency replacing init (nanoseconds), if enabled.
     pub snapstart: Option<Distribution>,
+    /// Share of a SnapStart restore that is billed (`Billed Restore Duration` ÷ `Restore
+    /// Duration`), 0 to 1; unused without SnapStart.
+    pub snapstart_billed: f64,
     /// Runtime bootstrap init (from the profile), nanoseconds; `None` for custom runtimes.
     pub runtime_init: Option<Distribution>,
     /// The function's own init code, nanoseconds.
@@ -205,6 +208,17 @@ impl Function {
     /// Configured memory in GB (1 GB = 1024 MB, as AWS bills).
     pub fn memory_gb(&self) -> f64 {
         self.memory_mb as f64 / 1024.0
+    }
+
+    /// The billed part of an init phase of `d` on a new on-demand environment: all of it,
+    /// except for a SnapStart restore, of which AWS bills only loading the runtime and the
+    /// after-restore hooks, not restoring the snapshot ("Monitoring for Lambda SnapStart").
+    pub fn billed_init(&self, d: SimDuration) -> SimDuration {
+        if self.snapstart.is_some() {
+            SimDuration::from_nanos_f64(d.0 as f64 * self.snapstart_billed)
+        } else {
+            d
+        }
     }
 
     /// Mean total init (runtime + function), nanoseconds.

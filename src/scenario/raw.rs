@@ -636,6 +636,10 @@ pub struct RawSnapStart {
     pub enabled: Option<bool>,
     /// Restore latency, replacing init [a per-runtime default].
     pub restore: Option<RawDist>,
+    /// Share of the restore that is billed as INIT, 0 to 1: AWS bills loading the runtime and
+    /// the after-restore hooks, not restoring the snapshot (`Billed Restore Duration` ÷
+    /// `Restore Duration` of your REPORT lines) [0.21, the median of five public Java logs].
+    pub billed: Option<f64>,
 }
 
 /// `[pricing]`: US dollars; every key optional, defaulting to us-east-1 list prices.
@@ -660,6 +664,9 @@ pub struct RawPricing {
     pub snapstart_cache_gb_second: Option<f64>,
     /// SnapStart restore (Python, .NET), per GB restored [0.0001397998].
     pub snapstart_restore_gb: Option<f64>,
+    /// Subtract the monthly free tier (1 million requests, 400,000 GB-s, not provisioned
+    /// concurrency) from the projected month, `cost_usd_per_month` [false].
+    pub free_tier: Option<bool>,
 }
 
 /// `[report]`.

@@ -212,3 +212,45 @@ fn retries_that_cold_start_after_the_end_count_their_environments() {
     assert_eq!(s.stats.cold_starts, 3);
     assert_eq!(s.stats.environments.created, 3);
 }
+
+/// The projected month is priced as AWS prices an account's month: 500 requests/s of 1 s at
+/// 10 GB for one counted hour is 1.8e7 GB-s, 1.314e10 GB-s in 730 h, past the first x86_64
+/// tier (6e9). By hand: 6e9 × $0.0000166667 = $100,000.20; 7.14e9 at 90% = $107,100.21;
+/// 1.314e9 requests × $0.0000002 = $262.80; $207,363.21 a month (list: 730 × ($300.0006 + $0.36) = $219,263.24).
+#[test]
+fn a_month_past_the_first_duration_tier_is_priced_in_tiers() {
+    let arrivals = "arrivals = { process = \"periodic\", every = \"2ms\", start = \"0s\" }\n";
+    let text =
+        one("", arrivals, "0ms", "1s", "1h").replace("memory_mb = 1024", "memory_mb = 10240");
+    let (_, s) = run(&text);
+    assert_eq!((s.stats.invocations, s.stats.throttled), (1_800_000, 0));
+    assert!(
+        (s.stats.cost_usd_per_month - 207_363.21).abs() < 0.005,
+        "{}",
+        s.stats.cost_usd_per_month
+    );
+    // A function's own figure stays at list price: the tier is the account's.
+    let list = s.functions[0].stats.cost_usd_per_month;
+    assert!((list - 219_263.24).abs() < 0.005, "{list}");
+}
+
+/// `pricing.free_tier = true`: one request a second of 100 ms at 1 GB for an hour is 3600
+/// requests and 360 GB-s, a month of 2,628,000 requests and 262,800 GB-s. The free tier takes
+/// 1 M requests and all the GB-s (under 400,000): 1,628,000 × $0.0000002 = $0.3256 a month.
+/// Without it: $0.5256 + 262,800 × $0.0000166667 = $4.91 (to the cent).
+#[test]
+fn the_free_tier_comes_off_the_projected_month() {
+    let arrivals = "arrivals = { process = \"periodic\", every = \"1s\", start = \"0s\" }\n";
+    let base = one("", arrivals, "0ms", "100ms", "1h");
+    let (_, without) = run(&base);
+    assert_eq!(without.stats.invocations, 3600);
+    assert!((without.stats.cost_usd_per_month - 4.9056).abs() < 0.005);
+    let (_, with) = run(&format!("{base}[pricing]\nfree_tier = true\n"));
+    assert!(
+        (with.stats.cost_usd_per_month - 0.3256).abs() < 0.005,
+        "{}",
+        with.stats.cost_usd_per_month
+    );
+    // The counted period's own cost is unchanged.
+    assert_eq!(with.stats.cost_usd, without.stats.cost_usd);
+}

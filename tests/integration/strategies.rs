@@ -257,6 +257,42 @@ arrivals = {{ process = "periodic", every = "20m", start = "0s" }}
     assert_eq!(java.stats.cost_usd.snapstart, 0.0);
 }
 
+#[test]
+fn snapstart_restore_is_billed_only_in_its_billed_share() {
+    // AWS bills the runtime load and the after-restore hooks, not restoring the snapshot
+    // ("Monitoring for Lambda SnapStart"). Three restores of 200 ms at 2 GB (x86_64).
+    let text = |billed: &str| {
+        format!(
+            r#"
+duration = "1h"
+[[functions]]
+name = "f"
+runtime = "java21"
+memory_mb = 2048
+snapstart = {{ restore = {{ dist = "constant", value = "200ms" }}{billed} }}
+execution = {{ dist = "constant", value = "100ms" }}
+arrivals = {{ process = "periodic", every = "20m", start = "0s" }}
+"#
+        )
+    };
+    // Default share 0.21: 3 × 42 ms = 0.126 s × 2 GB = 0.252 GB-s × $0.0000166667.
+    let (_, s) = run(&text(""));
+    assert_eq!(s.stats.cold_starts, 3);
+    assert!((s.stats.cost_usd.init - 0.252 * 0.000_016_666_7).abs() < 1e-12);
+    // The caller still waits the whole restore.
+    assert_eq!(s.stats.cold_latency_ms.max, 300.0);
+    // 0.3: 3 × 60 ms = 0.36 GB-s; 1: 3 × 200 ms = 1.2 GB-s (every restore billed in full).
+    let (_, s) = run(&text(", billed = 0.3"));
+    assert!((s.stats.cost_usd.init - 0.36 * 0.000_016_666_7).abs() < 1e-12);
+    let (_, s) = run(&text(", billed = 1.0"));
+    assert!((s.stats.cost_usd.init - 1.2 * 0.000_016_666_7).abs() < 1e-12);
+    let e = problems(&text(", billed = 1.5"), &[]);
+    assert!(
+        e.contains("functions.f.snapstart.billed") && e.contains("from 0 to 1"),
+        "{e}"
+    );
+}
+
 const API: &str = r#"
 duration = "1h"
 [[functions]]
