@@ -4,6 +4,7 @@ use crate::cli::{CheckArgs, Cli, Command, EstimateArgs, LifetimeArg, MergeArgs, 
 use anyhow::Context;
 use coldsim::guard;
 use coldsim::metrics::Summary;
+use coldsim::orchestrate;
 use coldsim::report;
 use coldsim::scenario::{self, Loaded};
 use coldsim::simulation::{simulate_with_progress, SimulationError};
@@ -175,6 +176,12 @@ pub enum Failure {
 
 impl From<sweep::SweepError> for Failure {
     fn from(e: sweep::SweepError) -> Self {
+        Failure::BadInput(e.into())
+    }
+}
+
+impl From<orchestrate::Error> for Failure {
+    fn from(e: orchestrate::Error) -> Self {
         if e.is_bad_input() {
             Failure::BadInput(e.into())
         } else {
@@ -402,7 +409,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
             format!("{}/{} points done", p.points_done, p.points_total)
         });
     };
-    let settings = sweep::Settings {
+    let settings = orchestrate::Settings {
         out: &out,
         resume: args.resume,
         keep_points: args.keep_points,
@@ -413,10 +420,10 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
         progress: &progress,
         shard,
     };
-    let outcome = sweep::run(plan, &settings);
+    let outcome = orchestrate::run(plan, &settings);
     bar.finish_and_clear();
     match outcome? {
-        sweep::Outcome::Finished {
+        orchestrate::Outcome::Finished {
             summary,
             computed,
             resumed,
@@ -432,7 +439,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
             }
             Ok(())
         }
-        sweep::Outcome::Part {
+        orchestrate::Outcome::Part {
             shard,
             points,
             computed,
@@ -449,7 +456,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
             }
             Ok(())
         }
-        sweep::Outcome::Interrupted {
+        orchestrate::Outcome::Interrupted {
             done,
             total,
             state_dir,
@@ -463,7 +470,7 @@ fn run_sweep(plan: &sweep::Plan, args: &RunArgs) -> Result<(), Failure> {
 fn merge(args: MergeArgs) -> Result<(), Failure> {
     let parts: Vec<&Path> = args.parts.iter().map(PathBuf::as_path).collect();
     let _lock = prepare_out(&args.out, &parts)?;
-    let merged = sweep::merge(&args.out, &args.parts, !args.no_charts, args.svg)?;
+    let merged = orchestrate::merge(&args.out, &args.parts, !args.no_charts, args.svg)?;
     if !args.quiet {
         out!("{}", report::sweep_table(&merged.summary));
         outln!(

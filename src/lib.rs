@@ -8,6 +8,7 @@ pub mod estimate;
 pub mod guard;
 pub mod input;
 pub mod metrics;
+pub mod orchestrate;
 pub mod platform;
 pub mod report;
 pub mod runtime;

@@ -444,7 +444,8 @@ fn records(text: &str) -> (sweep::Plan, Vec<RunRecord>) {
         progress: &|_: Progress| {},
     };
     let complete =
-        sweep::execute(&plan, &all, &mut done, &control, &|_, _, _, _| Ok(())).expect("runs");
+        sweep::execute::<sweep::SweepError>(&plan, &all, &mut done, &control, &|_, _, _, _| Ok(()))
+            .expect("runs");
     assert!(complete);
     (plan, done.into_iter().map(|r| r.expect("done")).collect())
 }

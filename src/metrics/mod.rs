@@ -12,8 +12,8 @@ pub mod timeseries;
 pub use cost::Pricing;
 pub use histogram::{CoarseHistogram, Histogram, LogHistogram};
 pub use summary::{
-    Cost, EnvironmentSummary, FunctionSummary, KeepAliveSummary, LatencySummary, Spread, Stats,
-    Summary,
+    Cost, EnvironmentSummary, FunctionInfo, FunctionSummary, KeepAliveSummary, LatencySummary,
+    RunInfo, Spread, Stats, Summary,
 };
 pub use timeseries::TimeSeries;
 

@@ -2,8 +2,46 @@
 
 use super::cost::{CostBreakdown, Pricing};
 use super::{Class, FunctionStats, Histogram};
-use crate::scenario::Scenario;
+use crate::engine::SimDuration;
+use crate::runtime::Arch;
 use serde::Serialize;
+
+/// What a summary needs to know of the run it describes: the scenario's name, seed and
+/// counted period, and each function's name, runtime, architecture and memory. Built from a
+/// scenario by `From<&scenario::Scenario>`, so the metrics do not depend on the scenario types.
+#[derive(Debug, Clone)]
+pub struct RunInfo<'a> {
+    /// Scenario name.
+    pub name: &'a str,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Simulated duration, warm-up included.
+    pub duration: SimDuration,
+    /// Warm-up, not counted.
+    pub warmup: SimDuration,
+    /// The functions, in the order of the run's per-function totals.
+    pub functions: Vec<FunctionInfo<'a>>,
+}
+
+/// A function as its summary row and its cost need it.
+#[derive(Debug, Clone, Copy)]
+pub struct FunctionInfo<'a> {
+    /// Function name.
+    pub name: &'a str,
+    /// Runtime identifier.
+    pub runtime: &'a str,
+    /// Instruction set architecture.
+    pub arch: Arch,
+    /// Configured memory, MB.
+    pub memory_mb: u32,
+}
+
+impl FunctionInfo<'_> {
+    /// Configured memory in GB (MB / 1024), as AWS bills it.
+    pub fn memory_gb(&self) -> f64 {
+        self.memory_mb as f64 / 1024.0
+    }
+}
 
 /// Cost in US dollars by component.
 pub type Cost = CostBreakdown;
@@ -376,13 +414,15 @@ fn ratio_ns(a: u128, b: u128) -> f64 {
 }
 
 impl Summary {
-    /// Builds the summary of a run of `scenario` from its per-function totals.
-    pub fn new(
-        scenario: &Scenario,
+    /// Builds the summary of a run of `scenario` (a `&Scenario`, or its [`RunInfo`]) from its
+    /// per-function totals.
+    pub fn new<'a>(
+        scenario: impl Into<RunInfo<'a>>,
         functions: &[FunctionStats],
         peak_total: u32,
         pricing: &Pricing,
     ) -> Self {
+        let scenario: RunInfo<'a> = scenario.into();
         let period_s = scenario.duration.as_secs_f64() - scenario.warmup.as_secs_f64();
         let idle_gb_s = |o: &[u128; 4], mb: u32| {
             (o[Class::Idle as usize] + o[Class::ProvisionedIdle as usize]) as f64 / 1e9 * mb as f64
@@ -413,8 +453,8 @@ impl Summary {
                 total_alloc_gb_s += alloc_gb_s;
                 total_pings_cost += pings_cost;
                 FunctionSummary {
-                    name: f.name.clone(),
-                    runtime: f.runtime.clone(),
+                    name: f.name.to_owned(),
+                    runtime: f.runtime.to_owned(),
                     arch: f.arch.to_string(),
                     memory_mb: f.memory_mb,
                     stats: stats(
@@ -446,7 +486,7 @@ impl Summary {
         Summary {
             keep_alive,
             schema_version: 1,
-            scenario: scenario.name.clone(),
+            scenario: scenario.name.to_owned(),
             seed: scenario.seed,
             simulated_seconds: period_s,
             trace_rows_skipped: 0,

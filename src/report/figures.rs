@@ -3,26 +3,12 @@
 use super::charts::{
     self, CdfSeries, ChartMeta, Environments, Format, FunctionBar, InitBox, Traffic,
 };
+use super::html::CHARTS;
 use super::ReportError;
 use crate::metrics::{Class, Histogram, Summary};
 use crate::scenario::Scenario;
 use crate::simulation::Results;
 use std::path::Path;
-
-/// File stems of the charts, in the order the report shows them.
-pub const CHARTS: [(&str, &str); 5] = [
-    (
-        "latency_cdf",
-        "Latency distribution of warm and cold requests",
-    ),
-    ("traffic", "Requests, cold starts and throttles over time"),
-    ("environments", "Execution environments over time"),
-    ("init_by_runtime", "Init latency by function and runtime"),
-    (
-        "function_comparison",
-        "Cold-start rate and p99 latency per function",
-    ),
-];
 
 fn cdf(label: &str, h: &Histogram) -> CdfSeries {
     CdfSeries {

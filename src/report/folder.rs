@@ -15,6 +15,7 @@ pub enum ReportError {
         source: std::io::Error,
     },
     /// A chart failed to draw.
+    #[cfg(feature = "charts")]
     #[error(transparent)]
     Chart(#[from] super::charts::ChartError),
 }

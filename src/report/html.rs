@@ -1,9 +1,24 @@
 //! `report.html`: one self-contained page a person opens first. Charts are linked relatively,
 //! so the page works from the output folder with no server.
 
-use super::figures::CHARTS;
 use crate::metrics::{Stats, Summary};
 use std::fmt::Write;
+
+/// File stems and captions of a run's charts, in the order the report shows them (what
+/// `report.html` follows; `figures::draw` draws each).
+pub const CHARTS: [(&str, &str); 5] = [
+    (
+        "latency_cdf",
+        "Latency distribution of warm and cold requests",
+    ),
+    ("traffic", "Requests, cold starts and throttles over time"),
+    ("environments", "Execution environments over time"),
+    ("init_by_runtime", "Init latency by function and runtime"),
+    (
+        "function_comparison",
+        "Cold-start rate and p99 latency per function",
+    ),
+];
 
 /// What the page shows besides the summary.
 pub struct Page<'a> {

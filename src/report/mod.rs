@@ -1,13 +1,16 @@
 //! Output writers: the only module that writes result files. Each writer turns results into
 //! bytes; `write` puts them in place atomically.
 
+#[cfg(feature = "charts")]
 pub mod charts;
+#[cfg(feature = "charts")]
 mod figures;
 mod folder;
 mod functions_csv;
 mod html;
 mod outdir;
 mod sweep_csv;
+#[cfg(feature = "charts")]
 mod sweep_figures;
 mod sweep_html;
 mod sweep_part;
@@ -17,14 +20,16 @@ mod sweep_write;
 mod table;
 mod timeseries_csv;
 
-pub use figures::{draw, CHARTS};
+#[cfg(feature = "charts")]
+pub use figures::draw;
 pub use folder::{write_atomically, write_file, write_streamed, ReportError};
 pub use functions_csv::functions_csv;
-pub use html::{report_html, Page};
+pub use html::{report_html, Page, CHARTS};
 pub use outdir::{prepare, OutError, OutLock, MARKER, NAME_MAX};
 pub use sweep_csv::{fmt_figure, sweep_csv};
-pub use sweep_figures::{chart_meta, draw_sweep, SweepChart};
-pub use sweep_html::{sweep_html, SweepPage};
+#[cfg(feature = "charts")]
+pub use sweep_figures::{chart_meta, draw_sweep};
+pub use sweep_html::{charted_metrics, sweep_html, SweepChart, SweepPage};
 pub use sweep_part::{
     copy_folder, parse_record, read_part, record_bytes, write_part, Part, PartError, PartManifest,
     PART_FILE, PART_FORMAT,
@@ -76,11 +81,15 @@ pub fn write(
         })?;
         let text = crate::scenario::text_as_run(&loaded.text, &scenario.name, scenario.seed);
         write_file(dir, "scenario.toml", text.as_bytes())?;
+        #[cfg(feature = "charts")]
         let drawn = if options.charts {
             draw(dir, scenario, results, summary, options.svg)?
         } else {
             Vec::new()
         };
+        // Built without the `charts` feature: the text outputs only.
+        #[cfg(not(feature = "charts"))]
+        let drawn = Vec::new();
         let page = Page {
             scenario_text: &loaded.text,
             origin: &loaded.origin.display().to_string(),

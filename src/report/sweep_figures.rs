@@ -4,18 +4,10 @@ use super::charts::{
     self, BoxQuantiles, ChartMeta, Format, MetricChart, MetricPoint, MetricSeries, RuntimeRow,
     SweepAxis, TradeoffPoint,
 };
+use super::sweep_html::{charted_metrics, SweepChart};
 use super::ReportError;
 use crate::sweep::{Metric, Mode, PointSummary, Quantiles, SweepSummary};
 use std::path::Path;
-
-/// A chart drawn for the sweep report: file stem and caption.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SweepChart {
-    /// File stem (`sweep_cost_vs_p99` → `sweep_cost_vs_p99.png`).
-    pub stem: String,
-    /// Caption under the chart in `report.html`.
-    pub caption: String,
-}
 
 /// Stem, title and value-axis title of each metric's chart, and the factor from the summary's
 /// unit to the axis unit.
@@ -58,14 +50,6 @@ fn metric_text(metric: Metric, simulated: &str) -> (&'static str, &'static str, 
             1.0,
         ),
     }
-}
-
-/// The metrics whose chart is drawn: those not zero at every point.
-pub fn charted_metrics(summary: &SweepSummary) -> Vec<Metric> {
-    Metric::ALL
-        .into_iter()
-        .filter(|&m| summary.points.iter().any(|p| p.get(m).mean != 0.0))
-        .collect()
 }
 
 /// A short label of a point for chart annotations: its values joined by " · " (the chart

@@ -1,9 +1,25 @@
 //! `report.html` of a sweep: the points table (means and 95% confidence intervals), the
 //! sweep charts, and the scenario with its `[sweep]` table.
 
-use super::sweep_figures::{charted_metrics, SweepChart};
 use crate::sweep::{Estimate, Metric, Mode, SweepSummary};
 use std::fmt::Write;
+
+/// A chart drawn for the sweep report: file stem and caption.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SweepChart {
+    /// File stem (`sweep_cost_vs_p99` → `sweep_cost_vs_p99.png`).
+    pub stem: String,
+    /// Caption under the chart in `report.html`.
+    pub caption: String,
+}
+
+/// The metrics whose chart is drawn: those not zero at every point.
+pub fn charted_metrics(summary: &SweepSummary) -> Vec<Metric> {
+    Metric::ALL
+        .into_iter()
+        .filter(|&m| summary.points.iter().any(|p| p.get(m).mean != 0.0))
+        .collect()
+}
 
 /// What the page shows besides the summary.
 pub struct SweepPage<'a> {

@@ -3,6 +3,7 @@
 
 use super::folder::{write_atomically, write_file, ReportError};
 use super::sweep_csv::sweep_csv;
+#[cfg(feature = "charts")]
 use super::sweep_figures::draw_sweep;
 use super::sweep_html::{sweep_html, SweepPage};
 use crate::sweep::SweepSummary;
@@ -32,11 +33,15 @@ pub fn write_sweep(
     write_atomically(out, |dir| {
         write_file(dir, "sweep.csv", &sweep_csv(summary))?;
         write_file(dir, "scenario.toml", summary.text.as_bytes())?;
+        #[cfg(feature = "charts")]
         let charts = if options.charts {
             draw_sweep(dir, summary, options.svg)?
         } else {
             Vec::new()
         };
+        // Built without the `charts` feature: the text outputs only.
+        #[cfg(not(feature = "charts"))]
+        let charts = Vec::new();
         let mut point_dirs = Vec::new();
         if let Some(from) = options.points_from.as_ref().filter(|p| p.is_dir()) {
             let to = dir.join("points");

@@ -11,11 +11,13 @@ pub mod model;
 pub mod quantity;
 pub mod raw;
 mod schema;
+mod sweep_table;
 mod validate;
 
 pub use error::{Problem, ScenarioError};
 pub use model::{Function, KeepAlive, Platform, Scenario};
 pub use schema::{schema, schema_json};
+pub use sweep_table::{SweepTable, MAX_REPLICATIONS};
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 use super::dist::Distribution;
 pub use super::raw::{Eviction, Invocation, Reuse, WhenFull};
 use crate::engine::SimDuration;
-use crate::metrics::Pricing;
+use crate::metrics::{FunctionInfo, Pricing, RunInfo};
 use crate::runtime::{Arch, Package, RuntimeProfile};
 use crate::workload::trace::TraceSpec;
 use crate::workload::Arrivals;
@@ -144,6 +144,27 @@ pub struct Retry {
     pub max: SimDuration,
     /// Growth per attempt (≥ 1).
     pub multiplier: f64,
+}
+
+impl<'a> From<&'a Scenario> for RunInfo<'a> {
+    fn from(s: &'a Scenario) -> Self {
+        RunInfo {
+            name: &s.name,
+            seed: s.seed,
+            duration: s.duration,
+            warmup: s.warmup,
+            functions: s
+                .functions
+                .iter()
+                .map(|f| FunctionInfo {
+                    name: &f.name,
+                    runtime: &f.runtime,
+                    arch: f.arch,
+                    memory_mb: f.memory_mb,
+                })
+                .collect(),
+        }
+    }
 }
 
 impl Retry {

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 pub fn schema_json() -> Json {
     let mut gen = schemars::gen::SchemaSettings::draft07().into_generator();
     let mut root = gen.root_schema_for::<raw::RawScenario>();
-    let sweep = gen.subschema_for::<crate::sweep::spec::SweepTable>();
+    let sweep = gen.subschema_for::<super::sweep_table::SweepTable>();
     root.schema
         .object()
         .properties

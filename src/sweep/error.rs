@@ -1,6 +1,5 @@
 //! `SweepError`: everything that can stop a sweep, each variant naming the file and the point.
 
-use crate::report::ReportError;
 use crate::scenario::ScenarioError;
 use crate::simulation::SimulationError;
 use std::fmt;
@@ -33,7 +32,8 @@ impl fmt::Display for PointFailure {
     }
 }
 
-/// Why a sweep could not be planned, run or written.
+/// Why a sweep could not be planned or run; every variant is the user's input at fault (exit
+/// code 2). Writing its state, parts and report fails with `orchestrate::Error`.
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     /// The scenario file itself (reading, TOML syntax, `--set`) is wrong.
@@ -72,9 +72,6 @@ pub enum SweepError {
     /// `--shard` (or the Slurm variables behind it) is wrong.
     #[error("{message}")]
     Shard { message: String },
-    /// A part folder given to `coldsim merge` cannot be read.
-    #[error(transparent)]
-    Part(#[from] crate::report::PartError),
     /// The parts given to `coldsim merge` do not make one whole sweep.
     #[error("cannot merge: {message}")]
     Merge { message: String },
@@ -84,14 +81,4 @@ pub enum SweepError {
         path: PathBuf,
         error: std::io::Error,
     },
-    /// Writing the state or the report failed.
-    #[error(transparent)]
-    Report(#[from] ReportError),
-}
-
-impl SweepError {
-    /// True when the user's input is at fault (exit code 2), false for internal failures.
-    pub fn is_bad_input(&self) -> bool {
-        !matches!(self, SweepError::Report(_))
-    }
 }

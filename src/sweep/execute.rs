@@ -128,21 +128,22 @@ pub struct Control<'a> {
     pub progress: &'a (dyn Fn(Progress) + Sync),
 }
 
-/// Called with every finished run before it counts as done; an error stops the sweep.
-pub type OnRun<'a> =
-    dyn Fn(&Point, &RunRecord, &Results, &Summary) -> Result<(), SweepError> + Sync + 'a;
+/// Called with every finished run before it counts as done; an error stops the sweep. `E` is
+/// the caller's error (the layer that writes the runs down has errors of its own).
+pub type OnRun<'a, E = SweepError> =
+    dyn Fn(&Point, &RunRecord, &Results, &Summary) -> Result<(), E> + Sync + 'a;
 
 /// Runs every run of the points `selected` (indices in grid order; every point for a whole
 /// sweep, a shard's for `--shard`) that `done` (indexed `point × replications + replication`)
 /// does not hold yet, in parallel, and stores its record there. Returns true when every run
 /// of the selected points is done, false when stopped early.
-pub fn execute(
+pub fn execute<E: From<SweepError> + Send>(
     plan: &Plan,
     selected: &[usize],
     done: &mut [Option<RunRecord>],
     control: &Control,
-    on_run: &OnRun,
-) -> Result<bool, SweepError> {
+    on_run: &OnRun<E>,
+) -> Result<bool, E> {
     let reps = plan.replications as usize;
     debug_assert_eq!(done.len(), plan.runs());
     let runs_of = |p: usize| p * reps..(p + 1) * reps;
@@ -181,7 +182,7 @@ pub fn execute(
     report((total - pending.len(), points_done));
 
     // One job per task, so idle threads can steal single runs: runs are long and uneven.
-    let outcomes: Vec<Option<Result<RunRecord, SweepError>>> = pending
+    let outcomes: Vec<Option<Result<RunRecord, E>>> = pending
         .par_iter()
         .with_max_len(1)
         .map(|&j| {
@@ -190,18 +191,19 @@ pub fn execute(
             }
             let point = &plan.points[j / reps];
             let replication = (j % reps) as u32;
-            let outcome =
-                run(point, replication, control.stop).and_then(|(record, results, summary)| {
-                    on_run(point, &record, &results, &summary)?;
-                    Ok(record)
-                });
-            match &outcome {
+            let outcome = match run(point, replication, control.stop) {
                 // Stopped mid-way: not done, and not an error.
                 Err(SweepError::Run { source, .. })
-                    if matches!(**source, SimulationError::Interrupted { .. }) =>
+                    if matches!(*source, SimulationError::Interrupted { .. }) =>
                 {
                     return None;
                 }
+                Err(e) => Err(E::from(e)),
+                Ok((record, results, summary)) => {
+                    on_run(point, &record, &results, &summary).map(|()| record)
+                }
+            };
+            match &outcome {
                 Ok(_) => {
                     let point_done =
                         per_point[point.index].fetch_add(1, Ordering::Relaxed) as usize + 1 == reps;

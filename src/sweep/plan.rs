@@ -605,7 +605,6 @@ arrivals = { process = "poisson", rate = 1.0 }
         for (set, needle) in cases {
             let e = plan_set("", set).expect_err("invalid");
             assert!(e.to_string().contains(needle), "{set:?}: {e}");
-            assert!(e.is_bad_input());
         }
         let e = plan_set("", &["sweep.platform.keep_alive.idle=[\"1m\", \"-5m\"]"])
             .expect_err("a bad value");

@@ -1,13 +1,12 @@
 //! A whole sweep: resume state, parallel runs, then the report — what `coldsim run` does with
 //! a scenario that has a `[sweep]` table.
 
-use super::execute::{execute, Control, Progress, RunRecord};
-use super::plan::Plan;
-use super::seeds::{arrival_seed, service_salt};
-use super::shard::{points_of, Shard};
-use super::summary::SweepSummary;
-use super::SweepError;
+use super::Error;
 use crate::report::{self, PartManifest, SweepOptions, SweepState, PART_FORMAT};
+use crate::sweep::{
+    self, arrival_seed, execute, points_of, service_salt, Control, Plan, Progress, RunRecord,
+    Shard, SweepError, SweepSummary,
+};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -73,7 +72,7 @@ pub enum Outcome {
 }
 
 /// Runs `plan` and writes its report into `settings.out`.
-pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
+pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, Error> {
     let reps = plan.replications as usize;
     let selected: Vec<usize> = match settings.shard {
         Some(shard) => points_of(plan, shard),
@@ -89,13 +88,13 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
         Some(shard) => format!("{} shard {shard}", plan.fingerprint()),
         None => plan.fingerprint(),
     };
-    let inputs = super::inputs::of_plan(plan)?;
+    let inputs = sweep::inputs::of_plan(plan)?;
     let state = SweepState::at(settings.out);
     let mut done: Vec<Option<RunRecord>> = vec![None; plan.runs()];
     let mut resumed = 0;
     match (settings.resume, state.fingerprint()) {
         (true, Some((f, kept_inputs))) if f == fingerprint => {
-            if let Some(path) = super::inputs::changed(&kept_inputs, &inputs) {
+            if let Some(path) = sweep::inputs::changed(&kept_inputs, &inputs) {
                 return Err(SweepError::Resume {
                     dir: state.dir().to_owned(),
                     message: format!(
@@ -104,7 +103,8 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
                          --resume to start over",
                         path.display()
                     ),
-                });
+                }
+                .into());
             }
             let records = state.records().map_err(|(path, why)| SweepError::Resume {
                 dir: state.dir().to_owned(),
@@ -140,7 +140,8 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
             return Err(SweepError::Resume {
                 dir: state.dir().to_owned(),
                 message: "it was written by a different sweep (the scenario, its [sweep] table, --set or --seed changed); run again without --resume to start over".into(),
-            })
+            }
+            .into())
         }
         // Nothing to resume (or a fresh start): begin with empty state.
         _ => state.reset(&fingerprint, &inputs)?,
@@ -157,7 +158,7 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, SweepError> {
         svg: settings.svg,
         wall_s: 0.0,
     };
-    let complete = execute(
+    let complete = execute::<Error>(
         plan,
         &selected,
         &mut done,

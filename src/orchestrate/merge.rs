@@ -3,13 +3,12 @@
 //! parts are exactly the shards of one sweep: same coldsim version, scenario, seed and shard
 //! count, each shard once, none missing, every run present with the seeds it should have.
 
-use super::execute::RunRecord;
-use super::plan::{plan_text_of, text_hash, Plan};
-use super::seeds::{arrival_seed, service_salt};
-use super::shard::{points_of, Shard};
-use super::summary::SweepSummary;
-use super::SweepError;
+use super::Error;
 use crate::report::{self, Part, SweepOptions};
+use crate::sweep::{
+    self, arrival_seed, plan_text_of, points_of, service_salt, text_hash, Plan, RunRecord, Shard,
+    SweepError, SweepSummary,
+};
 use std::path::{Path, PathBuf};
 
 /// What a merge produced.
@@ -25,8 +24,8 @@ pub struct Merged {
     pub wall_s: f64,
 }
 
-fn refuse(message: String) -> SweepError {
-    SweepError::Merge { message }
+fn refuse(message: String) -> Error {
+    SweepError::Merge { message }.into()
 }
 
 /// An absolute, symlink-free form of `path`, also when it does not exist yet.
@@ -43,7 +42,7 @@ fn resolved(path: &Path) -> PathBuf {
 
 /// Merges `parts` into the report folder `out` (replaced atomically; left as it was on any
 /// error, and the parts are never changed).
-pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<Merged, SweepError> {
+pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<Merged, Error> {
     if parts.is_empty() {
         return Err(refuse(
             "no part folders given: pass every shard's folder after OUT".into(),
@@ -117,7 +116,7 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
                 differences.join("; ")
             )));
         }
-        if let Some(path) = super::inputs::changed(&m0.inputs, &m.inputs) {
+        if let Some(path) = sweep::inputs::changed(&m0.inputs, &m.inputs) {
             return Err(refuse(format!(
                 "part {b} read {} with other content than part {a} did (the shards ran on \
                  different data): run every shard on the same files",
@@ -197,8 +196,8 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
             first.dir.display()
         )));
     }
-    let now = super::inputs::of_plan(&plan)?;
-    if let Some(path) = super::inputs::changed(&m0.inputs, &now) {
+    let now = sweep::inputs::of_plan(&plan)?;
+    if let Some(path) = sweep::inputs::changed(&m0.inputs, &now) {
         return Err(refuse(format!(
             "{} is not what the shards read (its content changed since, e.g. part {} ran): \
              restore it, or run the shards again",
@@ -280,7 +279,7 @@ pub fn merge(out: &Path, parts: &[PathBuf], charts: bool, svg: bool) -> Result<M
 
 /// With parts run with `--keep-points`, copies every point's report from its part into a
 /// staging folder beside `out` (moved into the report by `write_sweep`); `None` without.
-fn gather_points(out: &Path, parts: &[Part], plan: &Plan) -> Result<Option<PathBuf>, SweepError> {
+fn gather_points(out: &Path, parts: &[Part], plan: &Plan) -> Result<Option<PathBuf>, Error> {
     let first = &parts[0];
     if let Some(p) = parts
         .iter()
@@ -330,7 +329,7 @@ fn gather_points(out: &Path, parts: &[Part], plan: &Plan) -> Result<Option<PathB
     let staged = parent.join(format!(".{name}.points-{}", std::process::id()));
     if staged.exists() {
         std::fs::remove_dir_all(&staged).map_err(|source| {
-            SweepError::Report(report::ReportError::Io {
+            Error::Report(report::ReportError::Io {
                 path: staged.clone(),
                 source,
             })
