@@ -73,9 +73,11 @@ impl Scenario {
     /// let s = Scenario::from_toml_str(
     ///     r#"
     ///     duration = "2h"
-    ///     [[function]]
+    ///     [[functions]]
     ///     name = "api"
-    ///     arrivals = { process = "poisson", rate = "1/s" }
+    ///     runtime = "python3.12"
+    ///     execution = { dist = "lognormal", median = "40ms", p99 = "300ms" }
+    ///     arrivals = { process = "poisson", rate = 1.0 }
     ///     "#,
     /// )?;
     /// assert_eq!(s.functions.len(), 1);

@@ -36,6 +36,9 @@ impl Simulation<'_> {
         }
         self.arrivals += 1;
         self.recorder.arrived(f, self.now);
+        if self.tracks_requests {
+            self.keep_alive.on_arrival(f as u32, self.now);
+        }
         self.route(Request::new(f, self.now, Given::NONE));
     }
 
@@ -78,6 +81,9 @@ impl Simulation<'_> {
         );
         self.arrivals += 1;
         self.recorder.arrived(f, self.now);
+        if self.tracks_requests {
+            self.keep_alive.on_arrival(f as u32, self.now);
+        }
         self.route(Request::new(f, self.now, Given::of(a.execution)));
         Ok(())
     }

@@ -213,9 +213,11 @@ pub struct Results {
 /// let scenario = Scenario::from_toml_str(
 ///     r#"
 ///     duration = "1h"
-///     [[function]]
+///     [[functions]]
 ///     name = "api"
-///     arrivals = { process = "poisson", rate = "2/min" }
+///     runtime = "python3.12"
+///     execution = { dist = "lognormal", median = "40ms", p99 = "300ms" }
+///     arrivals = { process = "poisson", rate = 0.05 }
 ///     "#,
 /// )?;
 /// let results = SimInit::new(&scenario).seed(7).run()?;
