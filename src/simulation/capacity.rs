@@ -143,7 +143,13 @@ impl Simulation<'_> {
 
     /// Evicts idle environments until a new one of `f` fits; false if it cannot. True at once
     /// on an unbounded platform.
+    #[inline]
     pub(super) fn make_room(&mut self, f: usize) -> bool {
+        !self.capacity.bounded() || self.evict_for(f)
+    }
+
+    /// `make_room` on a memory-bounded platform.
+    fn evict_for(&mut self, f: usize) -> bool {
         let need = self.scenario.functions[f].memory_mb;
         while !self.capacity.fits(need) {
             let victim = {
@@ -189,10 +195,15 @@ impl Simulation<'_> {
     }
 
     /// Sets the eviction priority of `env`, used now, on a memory-bounded platform.
+    #[inline]
     pub(super) fn set_priority(&mut self, env: EnvId) {
-        if !self.capacity.bounded() {
-            return;
+        if self.capacity.bounded() {
+            self.set_priority_bounded(env);
         }
+    }
+
+    /// `set_priority` on a memory-bounded platform.
+    fn set_priority_bounded(&mut self, env: EnvId) {
         let f = self.envs[env].function as usize;
         let func = &self.scenario.functions[f];
         self.envs[env].priority = self.evictor.priority(&Used {

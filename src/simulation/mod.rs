@@ -49,7 +49,7 @@ use std::ops::ControlFlow;
 
 /// Everything that can happen. Each variant is a fact, handled by `on_<event>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Event {
+pub(crate) enum Event {
     /// The next request of a function's arrival process arrived.
     Arrived { function: u32 },
     /// The pending request of trace `source` (`Scenario::traces`) arrived. Not queued: traces
@@ -110,7 +110,7 @@ pub enum Event {
 /// distribution. Kept out of events (in per-environment and per-retry tables) so that events
 /// stay two words.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Given(u64);
+pub(crate) struct Given(u64);
 
 impl Given {
     /// No recorded execution time.
@@ -144,7 +144,7 @@ pub enum SimulationError {
 
 /// How a request ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// It waited for a new environment.
     pub cold: bool,
     /// Why it failed, if it did.

@@ -263,15 +263,15 @@ impl Simulation<'_> {
             ping,
             ..
         } = r;
-        let f = self.envs[env].function as usize;
-        self.used(f);
         let e = &mut self.envs[env];
+        let f = e.function as usize;
         let first = e.served == 0;
         e.active += 1;
         if self.tracks_requests {
             self.keep_alive.on_request_started(f as u32, self.now);
         }
         let (provisioned, active) = (e.provisioned, e.active);
+        self.used(f);
         if self.env_concurrency > 1 && active == 1 && active < self.env_concurrency {
             self.fns[f].partial.push(env);
         }

@@ -225,4 +225,34 @@ mod tests {
             KeepAliveDecision::RetireAt(at(8))
         );
     }
+
+    #[test]
+    fn the_registry_gives_each_policy_its_traits() {
+        use crate::scenario::model::HybridHistogram as Settings;
+        let ten = SimDuration::from_secs(600);
+        let h = Settings {
+            bin: SimDuration::from_secs(60),
+            bins: 240,
+            head_percentile: 5.0,
+            tail_percentile: 99.0,
+            margin: 0.1,
+            cv_threshold: 2.0,
+            min_samples: 10,
+            fallback_idle: ten,
+        };
+        let cases = [
+            (KeepAlive::Fixed { idle: ten }, true, false),
+            (KeepAlive::FixedOnce { idle: ten }, false, false),
+            (KeepAlive::Forever, false, false),
+            (KeepAlive::HybridHistogram(h), false, true),
+        ];
+        for (policy, monotone, tracks) in cases {
+            let p = built_in(&policy, vec![0]);
+            assert_eq!(
+                (p.monotone(), p.tracks_requests()),
+                (monotone, tracks),
+                "{policy:?}"
+            );
+        }
+    }
 }
