@@ -5,7 +5,7 @@ use coldsim::engine::rng::stream;
 use coldsim::engine::{EventQueue, SimTime};
 use coldsim::metrics::Histogram;
 use coldsim::scenario::{self, dist::Distribution};
-use coldsim::simulation::simulate;
+use coldsim::simulation::SimInit;
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use std::hint::black_box;
 use std::path::Path;
@@ -92,7 +92,7 @@ arrivals = { process = "poisson", rate = 10.0 }
     g.bench_function("poisson 10/s × 10 000 s (100k requests)", |b| {
         b.iter_batched(
             || s.clone(),
-            |s| black_box(simulate(&s).expect("no trace").arrivals),
+            |s| black_box(SimInit::new(&s).run().expect("no trace").arrivals),
             BatchSize::LargeInput,
         )
     });

@@ -5,9 +5,8 @@
 //! Azure 2019 directory (from `python3 ../shared/tools/gen_azure2019.py DIR 2000 1`) it also
 //! replays that day.
 
-use coldsim::metrics::{Pricing, Summary};
 use coldsim::scenario;
-use coldsim::simulation::simulate;
+use coldsim::simulation::SimInit;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -66,7 +65,7 @@ fn child(name: &str, text: &str) {
         }
     };
     let sim_started = Instant::now();
-    let results = match simulate(&loaded.scenario) {
+    let results = match SimInit::new(&loaded.scenario).run() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("{name}: {e}");
@@ -74,12 +73,7 @@ fn child(name: &str, text: &str) {
         }
     };
     let sim_s = sim_started.elapsed().as_secs_f64();
-    let summary = Summary::new(
-        &loaded.scenario,
-        &results.stats,
-        results.peak_total,
-        &Pricing::default(),
-    );
+    let summary = results.summary(&loaded.scenario);
     let total_s = started.elapsed().as_secs_f64();
     println!(
         "{name:<34} {:>11} {:>8.2} {:>8.2} {:>10.2} {:>10.2} {:>9.1}  (cold {:.4}%)",

@@ -11,9 +11,8 @@
 //!
 //! `cargo run --release --example simfaas_aws` (a few seconds).
 
-use coldsim::metrics::{Pricing, Summary};
 use coldsim::scenario;
-use coldsim::simulation::simulate;
+use coldsim::simulation::SimInit;
 use std::error::Error;
 use std::path::Path;
 
@@ -75,8 +74,7 @@ fn simulated(rate: f64, warm_ms: f64, init_ms: f64, lifetime: &str) -> Result<(f
         &[],
     )?;
     let s = &loaded.scenario;
-    let r = simulate(s)?;
-    let summary = Summary::new(s, &r.stats, r.peak_total, &Pricing::default());
+    let summary = SimInit::new(s).run()?.summary(s);
     Ok((summary.stats.cold_start_ratio, summary.stats.invocations))
 }
 

@@ -17,7 +17,7 @@ use coldsim::estimate::{
 use coldsim::metrics::{Pricing, Summary};
 use coldsim::runtime::{profiles, Arch, Package, RuntimeProfile};
 use coldsim::scenario::{self, Loaded};
-use coldsim::simulation::simulate;
+use coldsim::simulation::SimInit;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::error::Error;
@@ -235,7 +235,7 @@ fn simulated_init(shown: &[&RuntimeProfile]) -> Result<Vec<[f64; 3]>> {
         &[],
     )?;
     let s = &loaded.scenario;
-    let results = simulate(s)?;
+    let results = SimInit::new(s).run()?;
     let summary = Summary::new(s, &results.stats, results.peak_total, &Pricing::default());
     Ok(summary
         .functions

@@ -3,11 +3,10 @@
 use crate::cli::{CheckArgs, Cli, Command, EstimateArgs, LifetimeArg, MergeArgs, RunArgs};
 use anyhow::Context;
 use coldsim::guard;
-use coldsim::metrics::Summary;
 use coldsim::orchestrate;
 use coldsim::report;
 use coldsim::scenario::{self, Loaded};
-use coldsim::simulation::{simulate_with_progress, SimulationError};
+use coldsim::simulation::{SimInit, SimulationError};
 use coldsim::sweep;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -310,17 +309,19 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
     let _lock = prepare_out(&out, &[&loaded.origin])?;
     let started = Instant::now();
     let bar = progress_bar(scenario.duration.as_secs_f64(), args.quiet);
-    let results = simulate_with_progress(scenario, &mut |now| {
-        if started.elapsed().as_secs_f64() > 1.0
-            && bar.is_hidden()
-            && !args.quiet
-            && std::io::stderr().is_terminal()
-        {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-        bar.set_position(now.as_secs_f64() as u64);
-        keep_going()
-    });
+    let results = SimInit::new(scenario)
+        .progress(|now| {
+            if started.elapsed().as_secs_f64() > 1.0
+                && bar.is_hidden()
+                && !args.quiet
+                && std::io::stderr().is_terminal()
+            {
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+            }
+            bar.set_position(now.as_secs_f64() as u64);
+            keep_going()
+        })
+        .run();
     bar.finish_and_clear();
     let results = match results {
         Ok(_) if STOP.load(Ordering::SeqCst) => {
@@ -338,13 +339,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
         Err(e) => return Err(Failure::BadInput(e.into())),
     };
     let wall = started.elapsed();
-    let mut summary = Summary::new(
-        scenario,
-        &results.stats,
-        results.peak_total,
-        &scenario.pricing,
-    );
-    summary.trace_rows_skipped = results.trace_rows_skipped;
+    let summary = results.summary(scenario);
     let options = report::Options {
         charts: !args.no_charts,
         svg: args.svg,

@@ -534,9 +534,15 @@ fn a_salt_changes_service_times_but_not_traffic() {
     let loaded = coldsim::scenario::parse(plain, Path::new("p.toml"), "p", Path::new("."), &[])
         .expect("valid");
     let s = &loaded.scenario;
-    let base = coldsim::simulation::simulate(s).expect("runs");
-    let zero = coldsim::simulation::simulate_salted(s, 0).expect("runs");
-    let salted = coldsim::simulation::simulate_salted(s, 12345).expect("runs");
+    let base = coldsim::simulation::SimInit::new(s).run().expect("runs");
+    let zero = coldsim::simulation::SimInit::new(s)
+        .service_salt(0)
+        .run()
+        .expect("runs");
+    let salted = coldsim::simulation::SimInit::new(s)
+        .service_salt(12345)
+        .run()
+        .expect("runs");
     let total = |r: &coldsim::simulation::Results| -> (u64, u64, u64) {
         let inv = r.stats.iter().map(|f| f.invocations).sum();
         let cold = r.stats.iter().map(|f| f.cold).sum();

@@ -5,7 +5,7 @@
 use assert_cmd::Command;
 use coldsim::metrics::{Pricing, Summary};
 use coldsim::scenario::{self, Scenario, ScenarioError};
-use coldsim::simulation::{simulate, Results, SimulationError};
+use coldsim::simulation::{Results, SimInit, SimulationError};
 use coldsim::workload::trace::Arrival;
 use std::path::{Path, PathBuf};
 
@@ -44,7 +44,7 @@ fn assert_mentions(message: &str, fragments: &[&str]) {
 }
 
 fn run(s: &Scenario) -> (Results, Summary) {
-    let r = simulate(s).expect("the trace replays");
+    let r = SimInit::new(s).run().expect("the trace replays");
     let summary = Summary::new(s, &r.stats, r.peak_total, &Pricing::default());
     (r, summary)
 }
@@ -241,7 +241,7 @@ fn rows_out_of_order_are_sorted_within_the_window_or_reported() {
     let lenient = valid(&one_function(
         r#"format = "csv", path = "csv/unsorted.csv", timestamp = "ts", sort_window = 0, lenient = true"#,
     ));
-    let r = simulate(&lenient).expect("lenient replay");
+    let r = SimInit::new(&lenient).run().expect("lenient replay");
     assert_eq!((r.arrivals, r.trace_rows_skipped), (3, 1));
 }
 
@@ -711,7 +711,7 @@ fn malformed_azure2019_files_are_reported() {
         "format = \"azure2019\"\ndir = \"azure2019-bad/negative\"\nlenient = true",
         "24h",
     ));
-    let r = simulate(&lenient).expect("lenient replay");
+    let r = SimInit::new(&lenient).run().expect("lenient replay");
     assert_eq!((r.arrivals, r.trace_rows_skipped), (3, 1));
 }
 
@@ -902,7 +902,7 @@ fn a_trace_that_disappears_after_validation_fails_the_run_cleanly() {
         path.display()
     )));
     std::fs::remove_file(&path).expect("remove");
-    match simulate(&s) {
+    match SimInit::new(&s).run() {
         Err(SimulationError::Trace(e)) => {
             assert_mentions(&e.to_string(), &["cannot read trace file", "t.csv"])
         }
@@ -1020,7 +1020,7 @@ fn an_interval_too_full_to_expand_is_refused_with_advice() {
     );
     // Line 4 holds 5 and 1 requests: 1.5e7 and 3e6 fit alone, 1.8e7 together do not.
     let s = valid(&trace("3e6"));
-    match simulate(&s) {
+    match SimInit::new(&s).run() {
         Err(e) => assert_mentions(
             &e.to_string(),
             &[

@@ -2,9 +2,9 @@
 //! batch-means standard errors), and the side-by-side table `coldsim estimate` prints.
 
 use crate::engine::{SimDuration, SimTime};
-use crate::metrics::{timeseries::Interval, Class, Stats, Summary};
+use crate::metrics::{timeseries::Interval, Class, Stats};
 use crate::scenario::Scenario;
-use crate::simulation::{simulate_with_progress, SimulationError};
+use crate::simulation::{SimInit, SimulationError};
 use std::fmt::Write as _;
 use std::ops::ControlFlow;
 
@@ -126,13 +126,13 @@ pub struct Simulated {
 }
 
 /// Runs `scenario` (one function) and returns its figures with batch-means standard errors
-/// over `batches` ≥ 2 slices of the counted period. Fails only as [`crate::simulation::simulate`] does.
+/// over `batches` ≥ 2 slices of the counted period. Fails only as [`SimInit::run`] does.
 pub fn simulate_figures(scenario: &Scenario, batches: usize) -> Result<Simulated, SimulationError> {
     simulate_figures_with_progress(scenario, batches, &mut |_| ControlFlow::Continue(()))
 }
 
 /// [`simulate_figures`] with a progress callback that may stop the run, as
-/// [`simulate_with_progress`] takes.
+/// [`SimInit::progress`] takes.
 pub fn simulate_figures_with_progress(
     scenario: &Scenario,
     batches: usize,
@@ -144,8 +144,8 @@ pub fn simulate_figures_with_progress(
     let mut s = scenario.clone();
     // The slices are the time series' intervals; nothing else depends on their width.
     s.report_interval = SimDuration(width);
-    let results = simulate_with_progress(&s, progress)?;
-    let summary = Summary::new(&s, &results.stats, results.peak_total, &s.pricing);
+    let results = SimInit::new(&s).progress(progress).run()?;
+    let summary = results.summary(&s);
     let figures = Figures::from_stats(&summary.stats);
     let slices: Vec<Figures> = results
         .series

@@ -242,6 +242,27 @@ impl Recorder {
         t >= self.from && t < self.to
     }
 
+    /// A SnapStart restore of `f` for a request (or pre-warm) at `t`: counted if `t` is.
+    #[inline]
+    pub fn restored(&mut self, f: usize, t: SimTime) {
+        if self.counts(t) {
+            self.functions[f].restores += 1;
+        }
+    }
+
+    /// SnapStart's billing at the end of a run that ended at `end`, for function `f` of
+    /// `runtime` (with SnapStart if `snapstart`): its cache is charged over the counted
+    /// period and its restores are charged for Python and .NET, neither for Java.
+    pub fn snapstart_billing(&mut self, f: usize, snapstart: bool, runtime: &str, end: SimTime) {
+        let counted = end.since(self.from).0 as u128;
+        let s = &mut self.functions[f];
+        if snapstart && !runtime.starts_with("java") {
+            s.snapstart_cache_ns = counted;
+        } else {
+            s.restores = 0;
+        }
+    }
+
     /// Environment-ns from `t` to the end of the counted period (none if `t` is past it).
     #[inline]
     fn remaining(&self, t: SimTime) -> i128 {

@@ -75,6 +75,7 @@ impl IdleHistogram {
     }
 
     /// Idle times recorded in range and out of range.
+    #[cfg(test)]
     pub fn samples(&self) -> (u64, u64) {
         (self.in_range, self.out_of_range)
     }

@@ -107,11 +107,6 @@ impl Concurrency {
         }
     }
 
-    /// Current usage of `f`.
-    pub fn used(&self, f: usize) -> u32 {
-        self.used[f]
-    }
-
     /// Highest usage of each function over the run.
     pub fn peaks(&self) -> &[u32] {
         &self.peak

@@ -1,19 +1,25 @@
-//! The platform's state: environments, per-function pools, limits and keep-alive policy.
+//! The platform's state: environments, per-function pools, limits, and the keep-alive and
+//! eviction policies (the public part: the policy traits, what they see, and the built-in
+//! policies as values).
 //!
-//! These types hold state and answer questions; `simulation.rs` decides what happens when.
+//! These types hold state and answer questions; `simulation/` decides what happens when.
 
 mod environment;
-mod eviction;
+pub(crate) mod eviction;
 mod idle_histogram;
-mod keep_alive;
+pub(crate) mod keep_alive;
 mod limits;
 mod pool;
 mod provisioned;
 
-pub use environment::{EnvId, EnvState, Environment, Environments};
-pub use eviction::{Candidate, EvictionPolicy, GreedyDual};
-pub use idle_histogram::{IdleHistogram, Windows};
-pub use keep_alive::{Idle, KeepAliveDecision, KeepAlivePolicy, KeepAliveState};
-pub use limits::{Concurrency, TokenBucket};
-pub use pool::Pool;
-pub use provisioned::{Provisioned, ScalingDecision, Tracker};
+pub use environment::EnvId;
+pub(crate) use environment::{EnvState, Environments};
+pub(crate) use eviction::Evictor;
+pub use eviction::{Candidate, EvictionPolicy, Frequency, GreedyDual, Lru, Size, Used};
+pub(crate) use keep_alive::KeepAliveState;
+pub use keep_alive::{
+    Fixed, FixedOnce, Forever, HybridHistogram, Idle, KeepAliveDecision, KeepAlivePolicy, Random,
+};
+pub(crate) use limits::{Concurrency, TokenBucket};
+pub(crate) use pool::Pool;
+pub(crate) use provisioned::{Provisioned, ScalingDecision};

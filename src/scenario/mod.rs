@@ -64,7 +64,41 @@ pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
     })
 }
 
-/// Validates scenario `text` read from `origin`.
+impl Scenario {
+    /// A scenario from TOML `text`, with the defaults `coldsim run` applies to a file (every
+    /// key the text leaves out takes its documented default; see `coldsim schema`). The name
+    /// defaults to `scenario`; relative trace paths resolve against the current directory.
+    ///
+    /// ```
+    /// use coldsim::scenario::Scenario;
+    ///
+    /// let s = Scenario::from_toml_str(
+    ///     r#"
+    ///     duration = "2h"
+    ///     [[functions]]
+    ///     name = "api"
+    ///     runtime = "python3.12"
+    ///     execution = { dist = "lognormal", median = "40ms", p99 = "300ms" }
+    ///     arrivals = { process = "poisson", rate = 1.0 }
+    ///     "#,
+    /// )?;
+    /// assert_eq!(s.functions.len(), 1);
+    /// // AWS's measured keep-alive, as in a file that leaves `platform.keep_alive` out:
+    /// assert!(matches!(
+    ///     s.platform.keep_alive,
+    ///     coldsim::scenario::KeepAlive::Fixed { idle } if idle.as_secs_f64() == 600.0
+    /// ));
+    /// # Ok::<(), coldsim::scenario::ScenarioError>(())
+    /// ```
+    pub fn from_toml_str(text: &str) -> Result<Scenario, ScenarioError> {
+        parse(text, Path::new("<text>"), "scenario", Path::new("."), &[]).map(|l| l.scenario)
+    }
+}
+
+/// Validates scenario `text` read from `origin` (the path named in errors). `name_default`:
+/// the scenario's name when the text has none (`coldsim run` takes the file name);
+/// `base_dir`: the folder relative trace paths resolve against (the file's); `overrides`:
+/// `path=value` settings applied over the text first, as `--set` gives them.
 pub fn parse(
     text: &str,
     origin: &Path,

@@ -5,7 +5,7 @@ use super::seeds::{arrival_seed, service_salt};
 use super::SweepError;
 use crate::metrics::{Histogram, Summary};
 use crate::scenario::Scenario;
-use crate::simulation::{self, Results, SimulationError};
+use crate::simulation::{Results, SimInit, SimulationError};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
@@ -251,21 +251,13 @@ fn run(
     let base = &point.loaded.scenario;
     let seed = arrival_seed(base.seed, replication);
     let salt = service_salt(base.seed, point.index, replication);
-    let mut scenario = base.clone();
-    scenario.seed = seed;
-    let results = simulate(&scenario, salt, stop).map_err(|source| SweepError::Run {
+    let results = simulate(base, seed, salt, stop).map_err(|source| SweepError::Run {
         index: point.index,
         label: point.label.clone(),
         replication,
         source: Box::new(source),
     })?;
-    let mut summary = Summary::new(
-        &scenario,
-        &results.stats,
-        results.peak_total,
-        &scenario.pricing,
-    );
-    summary.trace_rows_skipped = results.trace_rows_skipped;
+    let summary = results.summary(base);
     let mut init = Histogram::new();
     let mut latency = Histogram::new();
     for s in &results.stats {
@@ -295,16 +287,25 @@ fn run(
     Ok((record, results, summary))
 }
 
-/// One run of `scenario` (whose seed drives the arrivals) with `salt` mixed into the other
-/// random streams; it stops (`SimulationError::Interrupted`) once `stop` is set.
-fn simulate(scenario: &Scenario, salt: u64, stop: &AtomicBool) -> Result<Results, SimulationError> {
-    simulation::simulate_salted_with_progress(scenario, salt, &mut |_| {
-        if stop.load(Ordering::Relaxed) {
-            std::ops::ControlFlow::Break(())
-        } else {
-            std::ops::ControlFlow::Continue(())
-        }
-    })
+/// One run of `scenario` with `seed` (which drives the arrivals) and `salt` mixed into the
+/// other random streams; it stops (`SimulationError::Interrupted`) once `stop` is set.
+fn simulate(
+    scenario: &Scenario,
+    seed: u64,
+    salt: u64,
+    stop: &AtomicBool,
+) -> Result<Results, SimulationError> {
+    SimInit::new(scenario)
+        .seed(seed)
+        .service_salt(salt)
+        .progress(|_| {
+            if stop.load(Ordering::Relaxed) {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        })
+        .run()
 }
 
 #[cfg(test)]

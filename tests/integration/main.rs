@@ -18,7 +18,7 @@ mod stress;
 
 use coldsim::metrics::Summary;
 use coldsim::scenario::{self, Scenario};
-use coldsim::simulation::{simulate, Results};
+use coldsim::simulation::{Results, SimInit};
 use std::path::Path;
 
 /// Parses and validates scenario text, panicking with the error if it is invalid.
@@ -32,7 +32,9 @@ pub fn scenario(text: &str) -> Scenario {
 /// Runs scenario text and returns the results and the summary.
 pub fn run(text: &str) -> (Results, Summary) {
     let s = scenario(text);
-    let r = simulate(&s).expect("test scenarios replay no trace, so the run cannot fail");
-    let summary = Summary::new(&s, &r.stats, r.peak_total, &s.pricing);
+    let r = SimInit::new(&s)
+        .run()
+        .expect("test scenarios replay no trace, so the run cannot fail");
+    let summary = r.summary(&s);
     (r, summary)
 }

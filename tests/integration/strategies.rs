@@ -3,7 +3,7 @@
 
 use crate::{run, scenario};
 use coldsim::scenario as loader;
-use coldsim::simulation::{simulate, Results};
+use coldsim::simulation::{Results, SimInit};
 use std::path::Path;
 
 /// Allocated provisioned environments in each one-minute row of function 0.
@@ -132,7 +132,7 @@ provisioned_concurrency = {{ autoscale = {{ min = 2, max = 40, target_utilizatio
         trace.path().display()
     );
     let s = scenario(&text);
-    let r = simulate(&s).expect("the trace is readable");
+    let r = SimInit::new(&s).run().expect("the trace is readable");
     let a = allocated(&r);
     // Quiet hour: utilization 0.25 wants ceil(2 × 0.25 / 0.6) = 1, held at min 2.
     assert!(a[..60].iter().all(|&x| x == 2.0), "{:?}", &a[..60]);

@@ -1,0 +1,775 @@
+//! The model: the closed `enum Event` and its one dispatch. Start reading here.
+//!
+//! A request arrives (`Arrived` from a generated process, `TraceArrived` from a replayed trace,
+//! or `Retried` for a throttled asynchronous one). It runs on an
+//! idle environment (a warm start), or on a new one after init (a cold start), or is throttled.
+//! When it completes (`ExecutionCompleted`) its environment becomes idle; the keep-alive policy
+//! gives a deadline, and `KeepAliveExpired` retires idle environments whose deadline passed
+//! (`IdleDeadline` for policies whose deadlines come in no order; `PrewarmDue`/`PrewarmReady`
+//! when the hybrid histogram policy loads an environment ahead of a request). On a
+//! memory-bounded platform new environments evict idle ones, and requests that find no room
+//! wait for `MemoryFreed`. Provisioned environments that a raised target cannot place for
+//! lack of concurrency (on-demand requests hold it) wait for `ConcurrencyFreed`.
+//! A run ([`SimInit`]) is a pure function of the scenario: no clock, no global state, and no
+//! I/O but reading the traces it replays (streamed: one pending arrival per trace).
+//!
+//! The parts, one file each, composed by `Simulation` and driven by the one dispatch in
+//! `run`: `arrivals` (generators and traces merged), `routing` (one `route` for requests and
+//! pings), `idle` (idle environments and keep-alive), `provisioned` (provisioned
+//! concurrency), `capacity` (memory and eviction); billing rules are in `metrics`.
+
+mod arrivals;
+mod capacity;
+mod idle;
+mod provisioned;
+mod routing;
+
+use crate::engine::rng::{stream, Rng};
+use crate::engine::{EventQueue, SimDuration, SimTime};
+use crate::metrics::Summary;
+use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
+use crate::platform::{eviction, keep_alive};
+use crate::platform::{
+    Candidate, Concurrency, EnvId, EnvState, Environments, EvictionPolicy, Evictor, Idle,
+    KeepAliveDecision, KeepAlivePolicy, KeepAliveState, Pool, Provisioned, ScalingDecision,
+    TokenBucket, Used,
+};
+use crate::scenario::model::{self, Invocation, Reuse, WhenFull};
+use crate::scenario::Scenario;
+use crate::workload::trace::{Arrival, TraceError, TraceSource};
+use crate::workload::Generator;
+use arrivals::{function_source, trace_source, OpenTrace};
+use capacity::Capacity;
+use rand::Rng as _;
+use routing::{InitOf, Request};
+use std::cmp::Reverse;
+use std::collections::binary_heap::PeekMut;
+use std::collections::{BinaryHeap, VecDeque};
+use std::ops::ControlFlow;
+
+/// Everything that can happen. Each variant is a fact, handled by `on_<event>`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Event {
+    /// The next request of a function's arrival process arrived.
+    Arrived { function: u32 },
+    /// The pending request of trace `source` (`Scenario::traces`) arrived. Not queued: traces
+    /// yield arrivals in time order, so the run merges them with the queue (queued events first
+    /// at equal times).
+    TraceArrived { source: u32 },
+    /// An asynchronous request, first arrived at `arrived`, is tried again after a throttle
+    /// or a function error; `request` indexes the table of waiting requests (its function,
+    /// recorded execution time and error retries so far).
+    Retried {
+        request: u32,
+        attempt: u16,
+        arrived: SimTime,
+    },
+    /// An environment finished init (or its first attempt was cut at the init limit: the
+    /// init runs again inside the invoke); `ping`: it was started by a warm-up ping sent at
+    /// `arrived`.
+    InitCompleted {
+        env: EnvId,
+        arrived: SimTime,
+        ping: bool,
+    },
+    /// A provisioned environment finished init, off the request path, and is ready.
+    ProvisionedReady { env: EnvId },
+    /// A function's provisioned concurrency is due for a change: a schedule entry starts, or
+    /// an autoscaling measurement period ended.
+    ProvisioningDue { function: u32 },
+    /// A function's warm-up pings are due.
+    WarmersDue { function: u32 },
+    /// A request that arrived at `arrived` finished on `env`.
+    ExecutionCompleted {
+        env: EnvId,
+        arrived: SimTime,
+        outcome: Outcome,
+    },
+    /// The earliest keep-alive deadline of a function's idle environments was reached.
+    KeepAliveExpired { function: u32 },
+    /// An environment reached its maximum lifetime while idle, or will find it so; scheduled
+    /// at most once per environment (ignored if `generation` shows the slot was reused).
+    LifetimeEnded { env: EnvId, generation: u32 },
+    /// The keep-alive deadline of an idle environment under a non-monotone policy (one timer
+    /// per idle period; ignored unless the environment is still idle with this deadline).
+    IdleDeadline { env: EnvId, generation: u32 },
+    /// The hybrid histogram policy's pre-warm of a function is due (ignored if a later
+    /// decision replaced it: `seq` is not the function's latest).
+    PrewarmDue { function: u32, seq: u32 },
+    /// A pre-warmed environment finished init, off the request path.
+    PrewarmReady { env: EnvId, ok: bool },
+    /// Memory was freed on a memory-bounded platform: requests waiting for room try again.
+    MemoryFreed,
+    /// Concurrency was released: provisioned environments waiting for it are started.
+    ConcurrencyFreed,
+    /// The warm-up is over: the counted period starts.
+    WarmupEnded,
+}
+
+/// A request's execution time as a trace recorded it, or `Given::NONE`: sample the function's
+/// distribution. Kept out of events (in per-environment and per-retry tables) so that events
+/// stay two words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Given(u64);
+
+impl Given {
+    /// No recorded execution time.
+    pub const NONE: Given = Given(u64::MAX);
+
+    /// From a trace arrival's execution time.
+    pub fn of(d: Option<SimDuration>) -> Given {
+        d.map_or(Given::NONE, |d| Given(d.0.min(u64::MAX - 1)))
+    }
+
+    /// The recorded time, if any.
+    #[inline]
+    pub fn get(self) -> Option<SimDuration> {
+        (self != Given::NONE).then_some(SimDuration(self.0))
+    }
+}
+
+/// Why a run stopped before its end.
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    /// A replayed trace is unreadable or has a bad row (bad input, not a bug).
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+    /// The progress callback asked to stop (an interruption): no results.
+    #[error("the run was interrupted at simulated time {at:?}")]
+    Interrupted {
+        /// The simulated time reached.
+        at: SimTime,
+    },
+}
+
+/// How a request ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// It waited for a new environment.
+    pub cold: bool,
+    /// Why it failed, if it did.
+    pub failure: Option<Failure>,
+    /// Retries after function errors before this attempt (asynchronous requests, 0–2), or
+    /// `Outcome::PING` for a warm-up ping, not a request (one byte, so events stay two words).
+    pub retries: u8,
+}
+
+impl Outcome {
+    /// `retries` of a warm-up ping.
+    pub const PING: u8 = u8::MAX;
+
+    /// A warm-up ping, not a request.
+    #[inline]
+    pub fn ping(&self) -> bool {
+        self.retries == Outcome::PING
+    }
+}
+
+/// What a run produced.
+#[derive(Clone, Debug)]
+pub struct Results {
+    /// The seed the run used (the scenario's unless [`SimInit::seed`] replaced it).
+    pub seed: u64,
+    /// Per-function totals, by function id.
+    pub stats: Vec<FunctionStats>,
+    /// Most environments alive at once over all functions.
+    pub peak_total: u32,
+    /// Events processed.
+    pub events: u64,
+    /// Requests that arrived, warm-up included.
+    pub arrivals: u64,
+    /// Requests that ended (completed, failed, rejected or dropped), warm-up included.
+    pub ended: u64,
+    /// Largest number of environment slots ever in use.
+    pub env_slots: usize,
+    /// Per-interval figures.
+    pub series: crate::metrics::TimeSeries,
+    /// Per function: most concurrency used at once (provisioned + in flight on-demand).
+    pub peak_concurrency: Vec<u32>,
+    /// Most account concurrency used at once.
+    pub peak_account_concurrency: u32,
+    /// Per function: most provisioned environments alive at once (initializing, ready, and
+    /// recycled ones serving until retired); at most twice the most ever allocated.
+    pub peak_provisioned: Vec<u32>,
+    /// Most memory held by live environments at once on a memory-bounded platform, MB (0
+    /// without `platform.capacity`).
+    pub peak_memory_mb: u64,
+    /// Bad rows of the replayed trace files, skipped (`lenient = true`); each file counted once
+    /// however many functions replay it, and whether or not the run reached the row.
+    pub trace_rows_skipped: u64,
+}
+
+/// Assembles a run, apart from running it (in the spirit of nexosim's `SimInit`): a
+/// scenario, and optionally another seed, a service salt, a keep-alive or eviction policy of
+/// your own, and a progress callback. Nothing runs until [`SimInit::run`].
+///
+/// A run is a pure function of what it was given: no clock, no global state, and no I/O but
+/// reading the traces the scenario replays.
+///
+/// ```
+/// use coldsim::scenario::Scenario;
+/// use coldsim::simulation::SimInit;
+///
+/// let scenario = Scenario::from_toml_str(
+///     r#"
+///     duration = "1h"
+///     [[functions]]
+///     name = "api"
+///     runtime = "python3.12"
+///     execution = { dist = "lognormal", median = "40ms", p99 = "300ms" }
+///     arrivals = { process = "poisson", rate = 0.05 }
+///     "#,
+/// )?;
+/// let results = SimInit::new(&scenario).seed(7).run()?;
+/// let summary = results.summary(&scenario);
+/// assert_eq!(summary.seed, 7);
+/// assert!(summary.stats.invocations > 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SimInit<'a> {
+    scenario: &'a Scenario,
+    seed: u64,
+    service_salt: u64,
+    keep_alive: Option<Box<dyn KeepAlivePolicy + 'a>>,
+    eviction: Option<Box<dyn EvictionPolicy + 'a>>,
+    progress: Option<Box<dyn FnMut(SimTime) -> ControlFlow<()> + 'a>>,
+}
+
+impl<'a> SimInit<'a> {
+    /// A run of `scenario` with its own seed and policies, salt 0 and no progress callback.
+    pub fn new(scenario: &'a Scenario) -> Self {
+        SimInit {
+            scenario,
+            seed: scenario.seed,
+            service_salt: 0,
+            keep_alive: None,
+            eviction: None,
+            progress: None,
+        }
+    }
+
+    /// Runs with `seed` instead of the scenario's (as `coldsim run --seed` does).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Mixes `salt` into every random stream but the arrivals: runs with one seed and
+    /// different salts see the same traffic and independent service times and platform
+    /// choices (a sweep's points). Salt 0 (the default) leaves the streams as the seed gives.
+    pub fn service_salt(mut self, salt: u64) -> Self {
+        self.service_salt = salt;
+        self
+    }
+
+    /// Runs with `policy` as the keep-alive policy instead of `platform.keep_alive`.
+    pub fn keep_alive(mut self, policy: impl KeepAlivePolicy + 'a) -> Self {
+        self.keep_alive = Some(Box::new(policy));
+        self
+    }
+
+    /// Runs with `policy` as the eviction policy of a memory-bounded platform instead of
+    /// `platform.eviction` (without `platform.capacity` nothing is evicted).
+    pub fn eviction(mut self, policy: impl EvictionPolicy + 'a) -> Self {
+        self.eviction = Some(Box::new(policy));
+        self
+    }
+
+    /// Calls `progress` with the simulated time every 65 536 events (for progress bars and
+    /// interruptions: it cannot change the run, only stop it by returning `Break`, which
+    /// ends the run with [`SimulationError::Interrupted`]).
+    pub fn progress(mut self, progress: impl FnMut(SimTime) -> ControlFlow<()> + 'a) -> Self {
+        self.progress = Some(Box::new(progress));
+        self
+    }
+
+    /// Runs the simulation to the scenario's end. Fails only if a trace it replays cannot be
+    /// read, or the progress callback stopped it.
+    pub fn run(self) -> Result<Results, SimulationError> {
+        let scenario = self.scenario;
+        let keep_alive = match self.keep_alive {
+            Some(p) => KeepAliveState::Custom(p),
+            None => keep_alive::built_in(&scenario.platform.keep_alive, app_groups(scenario)),
+        };
+        let evictor = match self.eviction {
+            Some(p) => Evictor::Custom(p),
+            None => eviction::built_in(scenario.platform.eviction),
+        };
+        let mut progress = self.progress;
+        let mut callback = |t| {
+            progress
+                .as_mut()
+                .map_or(ControlFlow::Continue(()), |p| p(t))
+        };
+        Simulation::new(scenario, self.seed, self.service_salt, keep_alive, evictor)
+            .run(&mut callback)
+    }
+}
+
+impl Results {
+    /// The summary of this run of `scenario` (the one it ran; its seed is the run's):
+    /// what `summary.json` holds.
+    pub fn summary(&self, scenario: &Scenario) -> Summary {
+        let mut summary = Summary::new(scenario, &self.stats, self.peak_total, &scenario.pricing);
+        summary.seed = self.seed;
+        summary.trace_rows_skipped = self.trace_rows_skipped;
+        summary
+    }
+}
+
+/// A throttled asynchronous request waiting for its retry.
+#[derive(Clone, Copy, Debug)]
+struct Waiting {
+    function: u32,
+    execution: Given,
+    /// Retries after function errors so far.
+    errors: u8,
+}
+
+/// Group of each function for keep-alive policies that learn: its app's (in order of first
+/// appearance), or a group of its own.
+fn app_groups(scenario: &Scenario) -> Vec<u32> {
+    let mut apps: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    let mut next = 0u32;
+    scenario
+        .functions
+        .iter()
+        .map(|f| {
+            let mut fresh = || {
+                next += 1;
+                next - 1
+            };
+            match &f.app {
+                Some(app) => *apps.entry(app.as_str()).or_insert_with(fresh),
+                None => fresh(),
+            }
+        })
+        .collect()
+}
+
+/// The request a cold start's init is for.
+#[derive(Clone, Copy, Debug)]
+struct InitFor {
+    execution: Given,
+    errors: u8,
+    /// The init runs again for this long inside the invoke (its first attempt passed the
+    /// init limit); zero otherwise.
+    reinit: SimDuration,
+}
+
+impl InitFor {
+    const NONE: InitFor = InitFor {
+        execution: Given::NONE,
+        errors: 0,
+        reinit: SimDuration::ZERO,
+    };
+}
+
+/// The longest a request can take from its first arrival to its completion: the init limit
+/// plus the longest timeout, plus the maximum event age when a function is asynchronous.
+/// Unbounded when requests may wait for memory (`when_full = "wait"`): the queue of waiting
+/// requests has no limit.
+fn latency_bound(scenario: &Scenario) -> SimDuration {
+    let p = &scenario.platform;
+    if p.capacity_mb.is_some() && p.when_full == WhenFull::Wait {
+        return SimDuration::MAX;
+    }
+    let timeout = scenario
+        .functions
+        .iter()
+        .map(|f| f.timeout)
+        .max()
+        .unwrap_or_default();
+    let retrying = scenario
+        .functions
+        .iter()
+        .any(|f| f.invocation == Invocation::Async);
+    let age = if retrying {
+        p.max_event_age + p.retry.max
+    } else {
+        SimDuration::ZERO
+    };
+    p.init_limit + timeout + age
+}
+
+/// Random stream purposes.
+const ARRIVALS: u64 = 1;
+const SERVICE: u64 = 2;
+const PLATFORM: u64 = 3;
+
+struct FunctionState {
+    /// On-demand idle environments.
+    pool: Pool,
+    /// Provisioned idle environments (most recent last).
+    provisioned_idle: Vec<EnvId>,
+    /// The function has provisioned concurrency (at some time).
+    provisioned: bool,
+    /// With `env_concurrency > 1`: environments serving requests with a free slot.
+    partial: Vec<EnvId>,
+    bucket: TokenBucket,
+    /// A `KeepAliveExpired` event is pending.
+    check_pending: bool,
+    /// Hybrid histogram: the latest pre-warm decision (older `PrewarmDue` events are stale)
+    /// and when its pre-warmed environment is retired.
+    prewarm_seq: u32,
+    prewarm_until: SimTime,
+    /// Requests so far (eviction by frequency and Greedy-Dual; counted only on a
+    /// memory-bounded platform).
+    frequency: u64,
+    arrivals: Generator,
+    /// The pending time of `arrivals` is a wake-up of its generator, not an arrival.
+    arrival_is_wake: bool,
+    rng_arrivals: Rng,
+    rng_service: Rng,
+}
+
+struct Simulation<'a> {
+    scenario: &'a Scenario,
+    queue: EventQueue<Event>,
+    now: SimTime,
+    end: SimTime,
+    envs: Environments,
+    fns: Vec<FunctionState>,
+    concurrency: Concurrency,
+    keep_alive: KeepAliveState<'a>,
+    /// The eviction policy of a memory-bounded platform.
+    evictor: Evictor<'a>,
+    /// The run's seed (arrival streams and traces).
+    seed: u64,
+    /// The policy is monotone: idle expiry is checked lazily per function (`KeepAliveExpired`)
+    /// instead of per environment (`IdleDeadline`).
+    lazy_expiry: bool,
+    /// The policy learns from requests starting and ending.
+    tracks_requests: bool,
+    /// Memory: capacity, use and requests waiting for room.
+    capacity: Capacity,
+    /// Functions whose provisioned target is above what concurrency allows now (a scheduled
+    /// or autoscaled rise while on-demand requests hold the units), and whether a
+    /// `ConcurrencyFreed` event is pending.
+    provisioning_starved: Vec<u32>,
+    concurrency_freed_pending: bool,
+    recorder: Recorder,
+    rng_platform: Rng,
+    env_concurrency: u32,
+    events: u64,
+    arrivals: u64,
+    ended: u64,
+    traces: Vec<OpenTrace>,
+    /// The next arrival of every arrival process and trace, earliest first (ties: functions by
+    /// index, then traces by index); keys from `function_source` and `trace_source`.
+    arrival_order: BinaryHeap<Reverse<(SimTime, u32)>>,
+    /// Requests waiting for a retry, indexed by `Retried::request`; `free_waiting` lists free slots.
+    waiting: Vec<Waiting>,
+    free_waiting: Vec<u32>,
+    /// Per environment slot: the request its init is for (recorded execution time, error
+    /// retries, and the init to run again inside the invoke when the first was cut).
+    init_for: Vec<InitFor>,
+    /// Account requests-per-second limit: the current whole second and the invocations
+    /// counted in it.
+    rate_second: u64,
+    rate_count: u64,
+    /// Per function: provisioned concurrency counts and levels (kept out of `FunctionState`,
+    /// which the hot path touches on every request).
+    prov: Vec<Provisioned>,
+}
+
+impl<'a> Simulation<'a> {
+    fn new(
+        scenario: &'a Scenario,
+        seed: u64,
+        service_salt: u64,
+        keep_alive: KeepAliveState<'a>,
+        evictor: Evictor<'a>,
+    ) -> Self {
+        // The seed of the non-arrival streams: the run's seed itself without a salt.
+        let service_seed = if service_salt == 0 {
+            seed
+        } else {
+            crate::engine::rng::mix(seed ^ service_salt)
+        };
+        let p = &scenario.platform;
+        let fns = scenario
+            .functions
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let mut rng_arrivals = stream(seed, ARRIVALS, i as u64);
+                FunctionState {
+                    pool: Pool::default(),
+                    provisioned_idle: Vec::new(),
+                    provisioned: !f.provisioned.is_none(),
+                    partial: Vec::new(),
+                    bucket: TokenBucket::new(p.scaling.capacity, p.scaling.per),
+                    check_pending: false,
+                    prewarm_seq: 0,
+                    prewarm_until: SimTime::NEVER,
+                    frequency: 0,
+                    arrivals: f.arrivals.generator(&mut rng_arrivals),
+                    arrival_is_wake: false,
+                    rng_arrivals,
+                    rng_service: stream(service_seed, SERVICE, i as u64),
+                }
+            })
+            .collect();
+        let reserved: Vec<Option<u32>> = scenario
+            .functions
+            .iter()
+            .map(|f| f.reserved_concurrency)
+            .collect();
+        Simulation {
+            scenario,
+            queue: EventQueue::new(),
+            now: SimTime::ZERO,
+            end: SimTime::ZERO + scenario.duration,
+            envs: Environments::default(),
+            fns,
+            concurrency: Concurrency::new(p.account_concurrency, &reserved),
+            lazy_expiry: keep_alive.monotone(),
+            tracks_requests: keep_alive.tracks_requests(),
+            keep_alive,
+            evictor,
+            seed,
+            capacity: Capacity::new(p.capacity_mb),
+            provisioning_starved: Vec::new(),
+            concurrency_freed_pending: false,
+            recorder: Recorder::new(
+                scenario.functions.len(),
+                SimTime::ZERO + scenario.warmup,
+                SimTime::ZERO + scenario.duration,
+                scenario.report_interval,
+                latency_bound(scenario),
+            ),
+            rng_platform: stream(service_seed, PLATFORM, 0),
+            env_concurrency: p.env_concurrency,
+            events: 0,
+            arrivals: 0,
+            ended: 0,
+            traces: Vec::new(),
+            arrival_order: BinaryHeap::new(),
+            waiting: Vec::new(),
+            free_waiting: Vec::new(),
+            init_for: Vec::new(),
+            rate_second: 0,
+            rate_count: 0,
+            prov: vec![Provisioned::default(); scenario.functions.len()],
+        }
+    }
+
+    fn run(
+        mut self,
+        progress: &mut dyn FnMut(SimTime) -> ControlFlow<()>,
+    ) -> Result<Results, SimulationError> {
+        for (i, spec) in self.scenario.traces.iter().enumerate() {
+            let mut source = spec.open(self.seed, i)?;
+            let pending = source.next()?.filter(|a| a.at < self.end);
+            if let Some(a) = pending {
+                self.arrival_order.push(Reverse((a.at, trace_source(i))));
+            }
+            self.traces.push(OpenTrace { source, pending });
+        }
+        for (f, func) in self.scenario.functions.iter().enumerate() {
+            // Provisioned environments are initialized before the run starts.
+            let initial = func.provisioned.initial();
+            self.prov[f].target = initial;
+            for _ in 0..initial {
+                let env = self.create(f, true, EnvState::Idle, SimTime::ZERO, SimTime::ZERO);
+                self.capacity.take(func.memory_mb);
+                self.concurrency.acquire(f);
+                let p = &mut self.prov[f];
+                p.ready += 1;
+                p.peak_live = p.peak_live.max(p.live());
+                self.provisioned_lifetime(env);
+                self.fns[f].provisioned_idle.push(env);
+            }
+            if let Some(at) = self.next_provisioning(f) {
+                self.queue
+                    .push(at, Event::ProvisioningDue { function: f as u32 });
+            }
+            if let Some(w) = func.warmers {
+                let at = SimTime::ZERO + w.start;
+                if at < self.end {
+                    self.queue
+                        .push(at, Event::WarmersDue { function: f as u32 });
+                }
+            }
+            let fs = &mut self.fns[f];
+            let first = fs.arrivals.next(&mut fs.rng_arrivals);
+            fs.arrival_is_wake = fs.arrivals.woke();
+            if first < self.end {
+                self.arrival_order
+                    .push(Reverse((first, function_source(f))));
+            }
+        }
+        if self.scenario.warmup > SimDuration::ZERO {
+            self.queue
+                .push(SimTime::ZERO + self.scenario.warmup, Event::WarmupEnded);
+        } else {
+            self.recorder.period_started();
+        }
+
+        loop {
+            // Arrivals come in time order per process and per trace, so they are merged with the
+            // queue rather than pushed through it (half the heap traffic); at equal times, queued
+            // events go first, so a request arriving as an environment frees up finds it idle.
+            let (t, event) = match (self.queue.peek_time(), self.arrival_order.peek()) {
+                // The arrival stays on top of `arrival_order` until its handler has its
+                // source's next one (`reschedule_arrival`).
+                (q, Some(&Reverse((at, source)))) if q.map_or(true, |q| at < q) => {
+                    let event = if source & 1 == 0 {
+                        Event::Arrived {
+                            function: source >> 1,
+                        }
+                    } else {
+                        Event::TraceArrived {
+                            source: source >> 1,
+                        }
+                    };
+                    (at, event)
+                }
+                (Some(_), _) => self.queue.pop().expect("the queue has a head"),
+                (None, _) => break,
+            };
+            // A real assert: cheap, and the property tests run in release builds.
+            assert!(
+                t >= self.now,
+                "simulated time went back from {:?} to {:?}",
+                self.now,
+                t
+            );
+            self.now = t;
+            self.events += 1;
+            if self.events & 0xFFFF == 0 && progress(t).is_break() {
+                return Err(SimulationError::Interrupted { at: t });
+            }
+            match event {
+                Event::Arrived { function } => self.on_arrived(function as usize),
+                Event::TraceArrived { source } => self.on_trace_arrived(source as usize)?,
+                Event::Retried {
+                    request,
+                    attempt,
+                    arrived,
+                } => self.on_retried(request, attempt, arrived),
+                Event::InitCompleted { env, arrived, ping } => {
+                    self.on_init_completed(env, arrived, ping)
+                }
+                Event::ProvisionedReady { env } => self.on_provisioned_ready(env),
+                Event::ProvisioningDue { function } => self.on_provisioning_due(function as usize),
+                Event::WarmersDue { function } => self.on_warmers_due(function as usize),
+                Event::ExecutionCompleted {
+                    env,
+                    arrived,
+                    outcome,
+                } => self.on_execution_completed(env, arrived, outcome),
+                Event::KeepAliveExpired { function } => {
+                    self.on_keep_alive_expired(function as usize)
+                }
+                Event::LifetimeEnded { env, generation } => self.on_lifetime_ended(env, generation),
+                Event::IdleDeadline { env, generation } => self.on_idle_deadline(env, generation),
+                Event::PrewarmDue { function, seq } => self.on_prewarm_due(function as usize, seq),
+                Event::PrewarmReady { env, ok } => self.on_prewarm_ready(env, ok),
+                Event::MemoryFreed => self.on_memory_freed(),
+                Event::ConcurrencyFreed => self.on_concurrency_freed(),
+                Event::WarmupEnded => self.recorder.period_started(),
+            }
+        }
+
+        // Requests still waiting for memory never got any: they end as dropped.
+        while let Some(p) = self.capacity.parked.pop_front() {
+            self.recorder
+                .capacity_dropped(p.function as usize, p.arrived);
+            self.ended += 1;
+        }
+        // Only provisioned environments (and idle ones under `forever`) outlive the queue;
+        // they stop being counted at the end.
+        let end = self.end;
+        let live: Vec<(usize, Class)> = self
+            .envs
+            .live()
+            .map(|(_, e)| (e.function as usize, e.class()))
+            .collect();
+        for (f, class) in live {
+            self.recorder.left(f, class, end);
+        }
+        for (f, func) in self.scenario.functions.iter().enumerate() {
+            let p = &self.prov[f];
+            let (busy, target) = (p.busy, p.target);
+            let (busy_since, target_since) = (p.busy_since, p.target_since);
+            self.recorder
+                .provisioned_level(f, true, busy, busy_since, end.max(busy_since));
+            self.recorder
+                .provisioned_level(f, false, target, target_since, end.max(target_since));
+            self.recorder
+                .snapstart_billing(f, func.snapstart.is_some(), &func.runtime, end);
+        }
+        let mut files = std::collections::HashSet::new();
+        let trace_rows_skipped = (self.scenario.traces.iter())
+            .filter(|t| files.insert(t.files()))
+            .map(|t| t.rows_skipped)
+            .sum();
+        self.recorder.finish();
+        Ok(Results {
+            seed: self.seed,
+            peak_memory_mb: self.capacity.peak_mb,
+            trace_rows_skipped,
+            peak_total: self.recorder.peak_total(),
+            series: self.recorder.series,
+            peak_concurrency: self.concurrency.peaks().to_vec(),
+            peak_account_concurrency: self.concurrency.peak_total(),
+            peak_provisioned: self.prov.iter().map(|p| p.peak_live).collect(),
+            stats: self.recorder.functions,
+            events: self.events,
+            arrivals: self.arrivals,
+            ended: self.ended,
+            env_slots: self.envs.capacity(),
+        })
+    }
+
+    /// A new environment of `f`, created at `t`, counted in `created` if `counted_at` is in
+    /// the counted period (a cold start's request arrival, else `t`).
+    fn create(
+        &mut self,
+        f: usize,
+        provisioned: bool,
+        state: EnvState,
+        t: SimTime,
+        counted_at: SimTime,
+    ) -> EnvId {
+        let env = self.envs.create(f as u32, provisioned, state, t);
+        self.recorder
+            .created(f, self.envs[env].class(), t, counted_at);
+        env
+    }
+
+    /// Moves `env` to `state` now.
+    #[inline]
+    fn set_state(&mut self, env: EnvId, state: EnvState) {
+        let e = &mut self.envs[env];
+        let (f, from) = (e.function as usize, e.class());
+        e.state = state;
+        let to = e.class();
+        self.recorder.transition(f, from, to, self.now);
+    }
+
+    fn retire(&mut self, env: EnvId, at: SimTime, reason: Retirement) {
+        let e = &mut self.envs[env];
+        let (f, class) = (e.function as usize, e.class());
+        e.state = EnvState::Retired;
+        self.recorder.retired(f, class, at, reason);
+        self.envs.release(env);
+        if self
+            .capacity
+            .give_back(self.scenario.functions[f].memory_mb)
+        {
+            self.memory_freed();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn events_stay_small() {
+        // The queue moves events around on every push and pop; keep them at two words.
+        assert!(std::mem::size_of::<super::Event>() <= 16);
+    }
+}

@@ -1,0 +1,490 @@
+//! Routing: one `route` for requests and warm-up pings (provisioned, then an idle on-demand
+//! environment, then a new one, else a refusal), cold starts and their init, executions and
+//! their completion, throttles and retries.
+
+use super::*;
+
+/// A request (or warm-up ping) being routed.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Request {
+    pub(super) function: u32,
+    /// When it first arrived (a ping: when it was sent).
+    pub(super) arrived: SimTime,
+    /// Throttled tries so far.
+    pub(super) attempt: u16,
+    /// Retries after function errors so far.
+    pub(super) errors: u8,
+    /// The execution time a trace recorded (a ping's: its configured one), if any.
+    pub(super) execution: Given,
+    /// A warm-up ping, not a request.
+    pub(super) ping: bool,
+}
+
+impl Request {
+    /// A request of `function` arriving now for the first time.
+    #[inline]
+    pub(super) fn new(function: usize, arrived: SimTime, execution: Given) -> Self {
+        Request {
+            function: function as u32,
+            arrived,
+            attempt: 0,
+            errors: 0,
+            execution,
+            ping: false,
+        }
+    }
+}
+
+/// Whose init `sample_init` draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum InitOf {
+    /// A cold start's, for a request (or pre-warm) at this time.
+    OnDemand(SimTime),
+    /// A provisioned environment's.
+    Provisioned,
+}
+
+/// Why `route` could not place a request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Refusal {
+    /// The account's requests-per-second limit.
+    Rate,
+    /// No concurrency or no scaling token.
+    Throttle,
+    /// No memory for a new environment.
+    Full,
+}
+
+impl Simulation<'_> {
+    /// Routes a request or a warm-up ping: provisioned first, then an idle on-demand
+    /// environment, then a new one; else it is refused ([`Simulation::refuse`]).
+    pub(super) fn route(&mut self, r: Request) {
+        let f = r.function as usize;
+        // Every attempt counts against the requests-per-second limit, once (not again when a
+        // request waiting for memory tries again); pings count like any invocation.
+        if !self.capacity.retrying_parked && !self.within_rate() {
+            return self.refuse(r, Refusal::Rate);
+        }
+        if let Some(env) = self.take_provisioned(f) {
+            return self.start_execution(env, r, false, SimDuration::ZERO);
+        }
+        // Once per request: not again for a retry, nor when a request waiting for memory
+        // tries again.
+        if r.attempt == 0
+            && !r.ping
+            && !self.capacity.retrying_parked
+            && self.fns[f].provisioned
+            && self.prov[f].target > 0
+        {
+            self.recorder.spillover(f, r.arrived);
+        }
+        if !self.concurrency.allows(f) {
+            return self.refuse(r, Refusal::Throttle);
+        }
+        if let Some(env) = self.take_on_demand(f) {
+            self.concurrency.acquire(f);
+            self.start_execution(env, r, false, SimDuration::ZERO);
+        } else if !self.make_room(f) {
+            self.refuse(r, Refusal::Full);
+        } else if self.fns[f].bucket.take(self.now) {
+            self.concurrency.acquire(f);
+            self.cold_start(r);
+        } else {
+            self.refuse(r, Refusal::Throttle);
+        }
+    }
+
+    /// A request or ping that `route` could not place. A ping is refused silently (counted
+    /// as a throttled ping): pings never wait for memory nor are retried. A request is
+    /// throttled, or waits for memory (or is dropped) on a full platform.
+    fn refuse(&mut self, r: Request, why: Refusal) {
+        if r.ping {
+            self.recorder.ping_throttled(r.function as usize, r.arrived);
+            return;
+        }
+        match why {
+            Refusal::Rate => self.throttle(r, true),
+            Refusal::Throttle => self.throttle(r, false),
+            Refusal::Full => self.full(r),
+        }
+    }
+
+    pub(super) fn take_provisioned(&mut self, f: usize) -> Option<EnvId> {
+        if self.env_concurrency > 1 {
+            if let Some(env) = self.take_partial(f, true) {
+                return Some(env);
+            }
+        }
+        let env = self.fns[f].provisioned_idle.pop()?;
+        self.leave_idle(env);
+        Some(env)
+    }
+
+    pub(super) fn take_on_demand(&mut self, f: usize) -> Option<EnvId> {
+        if self.env_concurrency > 1 {
+            if let Some(env) = self.take_partial(f, false) {
+                return Some(env);
+            }
+        }
+        if self.lazy_expiry {
+            self.expire(f);
+        }
+        let fs = &mut self.fns[f];
+        let env = match self.scenario.platform.reuse {
+            Reuse::Mru => fs.pool.take_newest(),
+            Reuse::Lru => fs.pool.take_oldest(),
+            Reuse::Random if fs.pool.is_empty() => None,
+            Reuse::Random => {
+                let i = self.rng_platform.random_range(0..fs.pool.len());
+                fs.pool.take_at(i)
+            }
+        }?;
+        self.leave_idle(env);
+        Some(env)
+    }
+
+    /// With `env_concurrency > 1`: a busy environment with a free slot.
+    pub(super) fn take_partial(&mut self, f: usize, provisioned: bool) -> Option<EnvId> {
+        let partial = &mut self.fns[f].partial;
+        let i = partial
+            .iter()
+            .rposition(|&e| self.envs[e].provisioned == provisioned)?;
+        let env = partial[i];
+        if self.envs[env].active + 1 >= self.env_concurrency {
+            partial.swap_remove(i);
+        }
+        Some(env)
+    }
+
+    pub(super) fn leave_idle(&mut self, env: EnvId) {
+        self.set_state(env, EnvState::Busy);
+    }
+
+    /// Starts a new on-demand environment for a request (or ping) of `f` that arrived at
+    /// `arrived`. An init longer than the init limit follows AWS: "If all three tasks do not
+    /// complete within 10 seconds, Lambda retries the Init phase at the time of the first
+    /// function invocation with the configured function timeout" (Lambda developer guide,
+    /// "Understanding the Lambda execution environment lifecycle", Init phase). The first
+    /// attempt is cut at the limit and billed as INIT; the init then runs again, as long
+    /// again, inside the invoke: billed as invoke duration, and the request succeeds if the
+    /// init and the execution together fit the timeout. "The 10-second timeout doesn't apply
+    /// to functions that are using provisioned concurrency or SnapStart" (same page): their
+    /// Init phase is off the request path here (provisioned inits are never cut; SnapStart's
+    /// runs when a version is published, not simulated). A SnapStart restore past the limit
+    /// is cut and rerun the same way, which keeps every latency bounded (`latency_bound`).
+    pub(super) fn cold_start(&mut self, r: Request) {
+        let (f, arrived, ping) = (r.function as usize, r.arrived, r.ping);
+        let env = self.create(f, false, EnvState::Initializing, self.now, arrived);
+        self.memory_taken(f);
+        let init = self.sample_init(f, InitOf::OnDemand(arrived));
+        let func = &self.scenario.functions[f];
+        let limit = self.scenario.platform.init_limit;
+        let (first, reinit) = if init <= limit {
+            (init, SimDuration::ZERO)
+        } else {
+            (limit, init)
+        };
+        let completes = reinit == SimDuration::ZERO || reinit <= func.timeout;
+        self.recorder
+            .init(f, arrived, init, func.billed_init(first), completes);
+        if ping {
+            self.recorder
+                .ping_billed(f, arrived, SimDuration::ZERO, first);
+        }
+        let slot = env.0 as usize;
+        if slot >= self.init_for.len() {
+            self.init_for.resize(slot + 1, InitFor::NONE);
+        }
+        self.init_for[slot] = InitFor {
+            execution: r.execution,
+            errors: r.errors,
+            reinit,
+        };
+        self.queue.push(
+            self.now + first,
+            Event::InitCompleted { env, arrived, ping },
+        );
+    }
+
+    /// Draws the init of a new environment of `f`: for an on-demand one, a SnapStart restore
+    /// (counted as one) when enabled; else (and always for a provisioned one, whose Init runs
+    /// in full off the request path) runtime plus function init.
+    pub(super) fn sample_init(&mut self, f: usize, of: InitOf) -> SimDuration {
+        let func = &self.scenario.functions[f];
+        let rng = &mut self.fns[f].rng_service;
+        match (&func.snapstart, of) {
+            // A restore from the snapshot replaces runtime and function init.
+            (Some(restore), InitOf::OnDemand(t)) => {
+                self.recorder.restored(f, t);
+                restore.sample_duration(rng)
+            }
+            _ => {
+                let runtime = func
+                    .runtime_init
+                    .as_ref()
+                    .map_or(SimDuration::ZERO, |d| d.sample_duration(rng));
+                runtime + func.init.sample_duration(rng)
+            }
+        }
+    }
+
+    pub(super) fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ping: bool) {
+        let InitFor {
+            execution,
+            errors,
+            reinit,
+        } = self.init_for[env.0 as usize];
+        self.set_state(env, EnvState::Busy);
+        let r = Request {
+            function: self.envs[env].function,
+            arrived,
+            attempt: 0,
+            errors,
+            execution,
+            ping,
+        };
+        self.start_execution(env, r, true, reinit);
+    }
+
+    /// Starts request `r` on `env`, which is already `Busy`. `r.execution`: the time the
+    /// trace recorded, which replaces a draw from the function's distribution (timeouts and
+    /// memory failures still apply). `reinit`: an init that passed the init limit, run again
+    /// inside this invoke, under the timeout (zero if none).
+    pub(super) fn start_execution(
+        &mut self,
+        env: EnvId,
+        r: Request,
+        cold: bool,
+        reinit: SimDuration,
+    ) {
+        let Request {
+            arrived,
+            errors,
+            execution,
+            ping,
+            ..
+        } = r;
+        let e = &mut self.envs[env];
+        let f = e.function as usize;
+        let first = e.served == 0;
+        e.active += 1;
+        if self.tracks_requests {
+            self.keep_alive.on_request_started(f as u32, self.now);
+        }
+        let (provisioned, active) = (e.provisioned, e.active);
+        self.used(f);
+        if self.env_concurrency > 1 && active == 1 && active < self.env_concurrency {
+            self.fns[f].partial.push(env);
+        }
+        if provisioned && active == 1 {
+            self.provisioned_busy(f, 1);
+        }
+        let func = &self.scenario.functions[f];
+        let rng = &mut self.fns[f].rng_service;
+        let dist = match (&func.first_execution, first) {
+            (Some(d), true) => d,
+            _ => &func.execution,
+        };
+        let exec = match execution.get() {
+            Some(d) => d,
+            None => dist.sample_duration(rng),
+        };
+        let oom = !ping
+            && func
+                .memory_used
+                .as_ref()
+                .is_some_and(|m| m.sample(rng) > func.memory_mb as f64);
+        let (run, failure) = if reinit > func.timeout {
+            // The init run again inside the invoke did not finish within the timeout.
+            (func.timeout, Some(Failure::InitTimeout))
+        } else if reinit + exec > func.timeout {
+            (func.timeout, Some(Failure::Timeout))
+        } else if oom {
+            (reinit + exec, Some(Failure::OutOfMemory))
+        } else {
+            (reinit + exec, None)
+        };
+        self.recorder.billed(f, arrived, run, provisioned);
+        if ping {
+            self.recorder
+                .ping_billed(f, arrived, run, SimDuration::ZERO);
+        }
+        self.queue.push(
+            self.now + run,
+            Event::ExecutionCompleted {
+                env,
+                arrived,
+                outcome: Outcome {
+                    cold,
+                    failure,
+                    retries: if ping { Outcome::PING } else { errors },
+                },
+            },
+        );
+    }
+
+    pub(super) fn on_execution_completed(
+        &mut self,
+        env: EnvId,
+        arrived: SimTime,
+        outcome: Outcome,
+    ) {
+        let f = self.envs[env].function as usize;
+        if outcome.ping() {
+            self.recorder.ping_completed(f, arrived, outcome.cold);
+        } else {
+            self.recorder
+                .completed(f, arrived, self.now, outcome.cold, outcome.failure);
+            self.ended += 1;
+        }
+        if !outcome.ping()
+            && outcome.failure.is_some()
+            && self.scenario.functions[f].invocation == Invocation::Async
+        {
+            self.after_function_error(f, arrived, outcome.retries);
+        }
+        if self.tracks_requests {
+            self.keep_alive.on_request_ended(f as u32, self.now);
+        }
+        let e = &mut self.envs[env];
+        e.active -= 1;
+        e.served += 1;
+        let (active, provisioned) = (e.active, e.provisioned);
+        if !provisioned {
+            self.release_concurrency(f);
+        } else if active == 0 {
+            self.provisioned_busy(f, -1);
+        }
+        if self.env_concurrency > 1 {
+            let partial = &mut self.fns[f].partial;
+            if active == 0 || outcome.failure.is_some() {
+                if let Some(i) = partial.iter().position(|&x| x == env) {
+                    partial.swap_remove(i);
+                }
+            } else if active + 1 == self.env_concurrency {
+                partial.push(env);
+            }
+        }
+        if active > 0 {
+            return;
+        }
+        if outcome.failure.is_some() && !provisioned {
+            // A failed environment is discarded; provisioned capacity is replaced at once
+            // (off the request path), which we model as the same environment staying.
+            self.retire(env, self.now, Retirement::Error);
+        } else {
+            self.become_idle(env);
+        }
+    }
+
+    /// An asynchronous request of `f` (its event first arrived at `arrived`) failed after
+    /// `errors` retries: retried as AWS does, or discarded to the on-failure destination.
+    /// AWS: "If the function returns an error, by default Lambda attempts to run it two more
+    /// times, with a one-minute wait between the first two attempts, and two minutes between
+    /// the second and third attempts" ... "When an event expires or fails all processing
+    /// attempts, Lambda discards it" (Lambda developer guide, "How Lambda handles errors and
+    /// retries with asynchronous invocation"). Each retry is an invocation of its own. It
+    /// draws its execution time from the function's distribution (a trace's recorded time
+    /// is not carried over).
+    pub(super) fn after_function_error(&mut self, f: usize, arrived: SimTime, errors: u8) {
+        let p = &self.scenario.platform;
+        if u32::from(errors) < p.retry_attempts {
+            let at = self.now + SimDuration::from_secs(60 * (u64::from(errors) + 1));
+            if at <= arrived + p.max_event_age {
+                let request = self.wait(Waiting {
+                    function: f as u32,
+                    execution: Given::NONE,
+                    errors: errors + 1,
+                });
+                self.queue.push(
+                    at,
+                    Event::Retried {
+                        request,
+                        attempt: 0,
+                        arrived,
+                    },
+                );
+                self.arrivals += 1;
+                self.recorder.error_retried(f, arrived);
+                return;
+            }
+        }
+        self.recorder.dead_lettered(f, arrived);
+    }
+
+    /// Stores a request waiting for a retry; its index in the table.
+    pub(super) fn wait(&mut self, w: Waiting) -> u32 {
+        match self.free_waiting.pop() {
+            Some(i) => {
+                self.waiting[i as usize] = w;
+                i
+            }
+            None => {
+                self.waiting.push(w);
+                (self.waiting.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Refuses a request: by the requests-per-second limit (`rate`) or for lack of
+    /// concurrency or scaling tokens. Asynchronous ones are retried within the event age.
+    fn throttle(&mut self, r: Request, rate: bool) {
+        let Request {
+            arrived,
+            attempt,
+            errors,
+            execution,
+            ..
+        } = r;
+        let f = r.function as usize;
+        let platform = &self.scenario.platform;
+        let is_async = self.scenario.functions[f].invocation == Invocation::Async;
+        if is_async {
+            let next = attempt.saturating_add(1);
+            let at = self.now + platform.retry.delay(next.into());
+            if at <= arrived + platform.max_event_age {
+                let request = self.wait(Waiting {
+                    function: f as u32,
+                    execution,
+                    errors,
+                });
+                self.queue.push(
+                    at,
+                    Event::Retried {
+                        request,
+                        attempt: next,
+                        arrived,
+                    },
+                );
+                self.recorder.retried(f, arrived);
+                return;
+            }
+        }
+        self.recorder.throttled(f, arrived, is_async);
+        if rate {
+            self.recorder.rate_throttled(f, arrived);
+        }
+        if is_async {
+            self.recorder.dead_lettered(f, arrived);
+        }
+        self.ended += 1;
+    }
+
+    /// Gives back one concurrency unit of `f`, waking provisioned environments waiting for one.
+    #[inline]
+    pub(super) fn release_concurrency(&mut self, f: usize) {
+        self.concurrency.release(f);
+        if !self.provisioning_starved.is_empty() && !self.concurrency_freed_pending {
+            self.concurrency_freed_pending = true;
+            self.queue.push(self.now, Event::ConcurrencyFreed);
+        }
+    }
+
+    /// Concurrency was released: provisioned environments waiting for it try again.
+    pub(super) fn on_concurrency_freed(&mut self) {
+        self.concurrency_freed_pending = false;
+        for f in std::mem::take(&mut self.provisioning_starved) {
+            self.reconcile(f as usize);
+        }
+    }
+}
