@@ -1,9 +1,13 @@
-//! Turns a run's statistics into the inputs of each chart and draws them all.
+//! Turns a run's statistics into the inputs of each chart and draws those of [`CHARTS`], the
+//! registry that `report.html` follows too.
+//!
+//! Adding a chart to a run's report: its file in `charts/` (a `pub fn (path, format, meta,
+//! data)`), one line in [`CHARTS`], and a field in [`RunData`] if it needs data no chart uses yet.
 
 use super::charts::{
-    self, CdfSeries, ChartMeta, Environments, Format, FunctionBar, InitBox, Traffic,
+    self, CdfSeries, ChartError, ChartMeta, Environments, Format, FunctionBar, InitBox, Traffic,
 };
-use super::html::CHARTS;
+use super::html::Figure;
 use super::ReportError;
 use crate::metrics::{Class, Histogram, Summary};
 use crate::scenario::Scenario;
@@ -24,14 +28,137 @@ fn cdf(label: &str, h: &Histogram) -> CdfSeries {
     }
 }
 
-/// Draws every chart into `dir` (PNG, and SVG too when `svg`). Returns the stems drawn.
+/// The inputs of every chart of a run, computed once from its results.
+pub struct RunData {
+    /// Title block of every chart.
+    pub meta: ChartMeta,
+    /// Latency CDFs: all, warm and cold requests.
+    pub latency: Vec<CdfSeries>,
+    /// Arrivals, cold starts and throttles per interval.
+    pub traffic: Traffic,
+    /// Mean environments per state per interval.
+    pub envs: Environments,
+    /// Init-duration quantiles per function.
+    pub boxes: Vec<InitBox>,
+    /// Cold-start rate and p99 latency per function.
+    pub bars: Vec<FunctionBar>,
+}
+
+/// One chart of a run's report: what `report.html` shows of it, whether the run has it, and how
+/// it is drawn.
+pub struct RunChart {
+    /// File stem and caption.
+    pub figure: Figure,
+    /// Whether this run's report has the chart.
+    pub applies: fn(&RunData) -> bool,
+    /// Draws the chart into `path` in `format`.
+    pub draw: fn(&Path, Format, &RunData) -> Result<(), ChartError>,
+}
+
+fn always(_: &RunData) -> bool {
+    true
+}
+
+/// The charts of a run's report, in the order `report.html` shows them.
+pub static CHARTS: &[RunChart] = &[
+    RunChart {
+        figure: Figure {
+            stem: "latency_cdf",
+            caption: "Latency distribution of warm and cold requests",
+        },
+        applies: always,
+        draw: |p, f, d| charts::latency_cdf(p, f, &d.meta, &d.latency),
+    },
+    RunChart {
+        figure: Figure {
+            stem: "traffic",
+            caption: "Requests, cold starts and throttles over time",
+        },
+        applies: always,
+        draw: |p, f, d| charts::traffic(p, f, &d.meta, &d.traffic),
+    },
+    RunChart {
+        figure: Figure {
+            stem: "environments",
+            caption: "Execution environments over time",
+        },
+        applies: always,
+        draw: |p, f, d| charts::environments(p, f, &d.meta, &d.envs),
+    },
+    RunChart {
+        figure: Figure {
+            stem: "init_by_runtime",
+            caption: "Init latency by function and runtime",
+        },
+        applies: always,
+        draw: |p, f, d| charts::init_by_runtime(p, f, &d.meta, &d.boxes),
+    },
+    RunChart {
+        figure: Figure {
+            stem: "function_comparison",
+            caption: "Cold-start rate and p99 latency per function",
+        },
+        applies: always,
+        draw: |p, f, d| charts::function_comparison(p, f, &d.meta, &d.bars),
+    },
+];
+
+/// Draws every chart into `dir` (PNG, and SVG too when `svg`). Returns the charts drawn, in
+/// report order.
 pub fn draw(
     dir: &Path,
     scenario: &Scenario,
     results: &Results,
     summary: &Summary,
     svg: bool,
-) -> Result<Vec<&'static str>, ReportError> {
+) -> Result<Vec<Figure>, ReportError> {
+    let data = run_data(scenario, results, summary);
+    let formats: &[Format] = if svg {
+        &[Format::Png, Format::Svg]
+    } else {
+        &[Format::Png]
+    };
+    let drawn: Vec<&RunChart> = CHARTS.iter().filter(|c| (c.applies)(&data)).collect();
+    // Rasterizing and PNG encoding are most of a short run's time. Every chart writes only
+    // its own file, so the bytes do not depend on which thread draws it or when.
+    let data = &data;
+    let jobs = formats.iter().flat_map(|&format| {
+        drawn.iter().map(move |c| {
+            let path = dir.join(format!("{}.{}", c.figure.stem, format.extension()));
+            move || (c.draw)(&path, format, data)
+        })
+    });
+    // Two workers take the charts in turn: a second core halves a short run's report time,
+    // and no more than two bitmaps are held at once.
+    let queue = std::sync::Mutex::new(jobs.enumerate());
+    let next = || queue.lock().map_or(None, |mut q| q.next());
+    let mut done: Vec<(usize, Result<(), ChartError>)> = std::thread::scope(|scope| {
+        let helper = scope.spawn(|| {
+            let mut done = Vec::new();
+            while let Some((i, job)) = next() {
+                done.push((i, job()));
+            }
+            done
+        });
+        let mut done = Vec::new();
+        while let Some((i, job)) = next() {
+            done.push((i, job()));
+        }
+        done.extend(
+            helper
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+        );
+        done
+    });
+    // The first error in chart order, whichever worker met it.
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().try_for_each(|(_, r)| r)?;
+    Ok(drawn.iter().map(|c| c.figure).collect())
+}
+
+/// The inputs of every chart, from a run's results.
+fn run_data(scenario: &Scenario, results: &Results, summary: &Summary) -> RunData {
     let meta = ChartMeta {
         scenario: scenario.name.clone(),
         seed: scenario.seed,
@@ -103,63 +230,12 @@ pub fn draw(
         })
         .collect();
 
-    let formats: &[Format] = if svg {
-        &[Format::Png, Format::Svg]
-    } else {
-        &[Format::Png]
-    };
-    // Rasterizing and PNG encoding are most of a short run's time. Every chart writes only
-    // its own file, so the bytes do not depend on which thread draws it or when.
-    type Job<'a> = Box<dyn FnOnce() -> Result<(), charts::ChartError> + Send + 'a>;
-    let (meta, latency, traffic, envs, boxes, bars) =
-        (&meta, &latency, &traffic, &envs, &boxes, &bars);
-    let mut jobs: Vec<Job> = Vec::new();
-    for &format in formats {
-        let path = |stem: &str| dir.join(format!("{stem}.{}", format.extension()));
-        let p = path("latency_cdf");
-        jobs.push(Box::new(move || {
-            charts::latency_cdf(&p, format, meta, latency)
-        }));
-        let p = path("traffic");
-        jobs.push(Box::new(move || charts::traffic(&p, format, meta, traffic)));
-        let p = path("environments");
-        jobs.push(Box::new(move || {
-            charts::environments(&p, format, meta, envs)
-        }));
-        let p = path("init_by_runtime");
-        jobs.push(Box::new(move || {
-            charts::init_by_runtime(&p, format, meta, boxes)
-        }));
-        let p = path("function_comparison");
-        jobs.push(Box::new(move || {
-            charts::function_comparison(&p, format, meta, bars)
-        }));
+    RunData {
+        meta,
+        latency,
+        traffic,
+        envs,
+        boxes,
+        bars,
     }
-    // Two workers take the charts in turn: a second core halves a short run's report time,
-    // and no more than two bitmaps are held at once.
-    let queue = std::sync::Mutex::new(jobs.into_iter().enumerate());
-    let next = || queue.lock().map_or(None, |mut q| q.next());
-    let mut done: Vec<(usize, Result<(), charts::ChartError>)> = std::thread::scope(|scope| {
-        let helper = scope.spawn(|| {
-            let mut done = Vec::new();
-            while let Some((i, job)) = next() {
-                done.push((i, job()));
-            }
-            done
-        });
-        let mut done = Vec::new();
-        while let Some((i, job)) = next() {
-            done.push((i, job()));
-        }
-        done.extend(
-            helper
-                .join()
-                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        );
-        done
-    });
-    // The first error in chart order, whichever worker met it.
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().try_for_each(|(_, r)| r)?;
-    Ok(CHARTS.iter().map(|(stem, _)| *stem).collect())
 }

@@ -4,21 +4,15 @@
 use crate::metrics::{Stats, Summary};
 use std::fmt::Write;
 
-/// File stems and captions of a run's charts, in the order the report shows them (what
-/// `report.html` follows; `figures::draw` draws each).
-pub const CHARTS: [(&str, &str); 5] = [
-    (
-        "latency_cdf",
-        "Latency distribution of warm and cold requests",
-    ),
-    ("traffic", "Requests, cold starts and throttles over time"),
-    ("environments", "Execution environments over time"),
-    ("init_by_runtime", "Init latency by function and runtime"),
-    (
-        "function_comparison",
-        "Cold-start rate and p99 latency per function",
-    ),
-];
+/// A chart drawn into the output folder, as `report.html` shows it (the charts and their
+/// order come from `figures::CHARTS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Figure {
+    /// File stem (`latency_cdf` → `latency_cdf.png`).
+    pub stem: &'static str,
+    /// Caption under the chart, also its alt text.
+    pub caption: &'static str,
+}
 
 /// What the page shows besides the summary.
 pub struct Page<'a> {
@@ -32,8 +26,8 @@ pub struct Page<'a> {
     pub wall_s: f64,
     /// Requests simulated, warm-up included.
     pub requests: u64,
-    /// Chart stems that exist as PNG files.
-    pub charts: &'a [&'static str],
+    /// Charts drawn as PNG files, in report order.
+    pub charts: &'a [Figure],
 }
 
 fn esc(s: &str) -> String {
@@ -175,10 +169,8 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
     );
     out += MODEL_DEFAULTS;
     out += "<h2>Charts</h2>\n";
-    for (stem, caption) in CHARTS {
-        if page.charts.contains(&stem) {
-            let _ = writeln!(out, "<figure><img src=\"{stem}.png\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>");
-        }
+    for Figure { stem, caption } in page.charts {
+        let _ = writeln!(out, "<figure><img src=\"{stem}.png\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>");
     }
     let _ = write!(
         out,

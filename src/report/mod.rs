@@ -21,10 +21,10 @@ mod table;
 mod timeseries_csv;
 
 #[cfg(feature = "charts")]
-pub use figures::draw;
+pub use figures::{draw, RunChart, RunData, CHARTS};
 pub use folder::{write_atomically, write_file, write_streamed, ReportError};
 pub use functions_csv::functions_csv;
-pub use html::{report_html, Page, CHARTS};
+pub use html::{report_html, Figure, Page};
 pub use outdir::{prepare, OutError, OutLock, MARKER, NAME_MAX};
 pub use sweep_csv::{fmt_figure, sweep_csv};
 #[cfg(feature = "charts")]
