@@ -88,6 +88,36 @@ fn long_runs_without_a_report_section_run() {
         .stderr(predicates::str::contains("180000 time-series rows"));
 }
 
+/// report.html follows the chart registry: one figure per registered chart, in its order, each
+/// with its caption and a PNG drawn beside it.
+#[test]
+fn report_html_follows_the_chart_registry() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_cli(dir.path(), &long_run("1d"), true);
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    let shown: Vec<&str> = html
+        .split("<img src=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split_once(".png\"").map(|(stem, _)| stem))
+        .collect();
+    let registered: Vec<&str> = coldsim::report::CHARTS
+        .iter()
+        .map(|c| c.figure.stem)
+        .collect();
+    assert_eq!(shown, registered);
+    for chart in coldsim::report::CHARTS {
+        let stem = chart.figure.stem;
+        assert!(out.join(format!("{stem}.png")).exists(), "{stem}.png");
+        assert!(
+            html.contains(&format!(
+                "<figcaption>{}</figcaption>",
+                chart.figure.caption
+            )),
+            "{stem}: caption"
+        );
+    }
+}
+
 /// Regression (issue 15): intervals where no request completed wrote latency_p50_ms and
 /// latency_p99_ms as 0.0, and a function that never started warm had warm latencies of 0.
 /// One request every 20 min with a 10-min keep-alive: every request is cold, 2 minutes in
