@@ -89,7 +89,9 @@ impl Pricing {
         let requests = (s.warm + s.cold + s.pings_ran()) as f64 * self.per_request;
         let duration = s.billed_ms as f64 / 1000.0 * gb * gb_s;
         let init = s.billed_init_ms as f64 / 1000.0 * gb * gb_s;
-        let provisioned = s.provisioned_ns as f64 / 1e9 * gb * prov
+        // Allocated time plus AWS's rounding of each enablement up to 5 minutes.
+        let prov_ns = s.provisioned_ns + s.provisioned_rounding_ns;
+        let provisioned = prov_ns as f64 / 1e9 * gb * prov
             + s.billed_provisioned_ms as f64 / 1000.0 * gb * prov_exec;
         let snapstart = s.snapstart_cache_ns as f64 / 1e9 * gb * self.snapstart_cache_gb_s
             + s.restores as f64 * gb * self.snapstart_restore_gb;

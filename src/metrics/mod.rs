@@ -108,6 +108,10 @@ pub struct FunctionStats {
     pub billed_provisioned_ms: u64,
     /// Provisioned environment-nanoseconds allocated.
     pub provisioned_ns: u128,
+    /// Provisioned environment-nanoseconds billed beyond `provisioned_ns` by AWS's 5-minute
+    /// rounding: each span of enablement in the counted period is rounded up to 5 minutes,
+    /// the extension at the level in force at the span's end (see `PC_BILLING_INCREMENT`).
+    pub provisioned_rounding_ns: u128,
     /// Provisioned environment-nanoseconds spent serving requests (or pings).
     pub provisioned_busy_ns: u128,
     /// Requests that found no idle provisioned environment while some were allocated
@@ -181,6 +185,7 @@ impl FunctionStats {
         self.billed_init_ms += o.billed_init_ms;
         self.billed_provisioned_ms += o.billed_provisioned_ms;
         self.provisioned_ns += o.provisioned_ns;
+        self.provisioned_rounding_ns += o.provisioned_rounding_ns;
         self.provisioned_busy_ns += o.provisioned_busy_ns;
         self.spillover += o.spillover;
         self.retired_scale_in += o.retired_scale_in;
@@ -209,6 +214,9 @@ pub struct Recorder {
     /// `d` at `t` adds `d × (to − t)`, so a transition costs O(1) however long the span it
     /// closes; the totals are exact once every change is in (`finish`).
     area: Vec<[i128; 4]>,
+    /// Per function, the open span of provisioned concurrency enabled (allocated > 0) in the
+    /// counted period: its start, its end so far and the level in force at that end.
+    pc_span: Vec<Option<(SimTime, SimTime, u32)>>,
     live: Vec<u32>,
     live_total: u32,
     peak_total: u32,
@@ -230,6 +238,7 @@ impl Recorder {
             functions: vec![FunctionStats::default(); n],
             series: TimeSeries::new(n, from, to, interval.0, latency_bound),
             area: vec![[0; 4]; n],
+            pc_span: vec![None; n],
             live: vec![0; n],
             live_total: 0,
             peak_total: 0,
@@ -500,6 +509,16 @@ impl Recorder {
                 s.provisioned_busy_ns += ns;
             } else {
                 s.provisioned_ns += ns;
+                match &mut self.pc_span[f] {
+                    // Continues the span: the level changed, provisioned concurrency stayed on.
+                    Some((_, end, at)) if *end == a => (*end, *at) = (b, level),
+                    span => {
+                        // A gap at level 0 (disabled, then enabled again) or the first span.
+                        if let Some(closed) = span.replace((a, b, level)) {
+                            s.provisioned_rounding_ns += pc_rounding_ns(closed);
+                        }
+                    }
+                }
             }
             self.series.level(f, usize::from(busy), level, a, b);
         }
@@ -554,6 +573,12 @@ impl Recorder {
     /// Closes the statistics once every environment has left: occupancy totals and the
     /// time series' last intervals.
     pub fn finish(&mut self) {
+        // A span still enabled at the end of the counted period is billed as disabled there.
+        for (s, span) in self.functions.iter_mut().zip(&mut self.pc_span) {
+            if let Some(closed) = span.take() {
+                s.provisioned_rounding_ns += pc_rounding_ns(closed);
+            }
+        }
         for (s, area) in self.functions.iter_mut().zip(&self.area) {
             for (o, &a) in s.occupancy.iter_mut().zip(area) {
                 debug_assert!(a >= 0, "occupancy cannot be negative");
@@ -567,6 +592,22 @@ impl Recorder {
     pub fn peak_total(&self) -> u32 {
         self.peak_total
     }
+}
+
+/// AWS bills provisioned concurrency in 5-minute increments: "Provisioned Concurrency is
+/// calculated from the time you enable it on your function until it is disabled, rounded up to
+/// the nearest 5 minutes" (AWS Lambda pricing page, https://aws.amazon.com/lambda/pricing/).
+pub const PC_BILLING_INCREMENT: SimDuration = SimDuration(300_000_000_000);
+
+/// Environment-ns that the 5-minute rounding adds to a closed span `(start, end, level)` of
+/// enablement: the span's length rounded up to `PC_BILLING_INCREMENT`, the extension billed at
+/// `level`, the level in force when it was disabled. AWS rounds the time from enabling to
+/// disabling, not each level: the configuration in force is read as continuing to the rounded
+/// end, so a change of level inside a span is billed exactly and only the tail is extended.
+fn pc_rounding_ns((start, end, level): (SimTime, SimTime, u32)) -> u128 {
+    let len = end.0 - start.0;
+    let step = PC_BILLING_INCREMENT.0;
+    (len.div_ceil(step) * step - len) as u128 * level as u128
 }
 
 /// Billed duration: rounded up to the next millisecond.

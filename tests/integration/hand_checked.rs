@@ -323,3 +323,55 @@ arrivals = { process = "periodic", every = "1s" }
         "p50 {p50}"
     );
 }
+
+/// One request at 10 min on a 1 GB function with `provisioned` and the counted period `duration`.
+fn provisioned_for(provisioned: &str, start: &str, duration: &str) -> String {
+    single(
+        "",
+        &format!("memory_mb = 1024\nprovisioned_concurrency = {provisioned}"),
+        &format!("[{{ process = \"periodic\", every = \"1000h\", start = \"{start}\" }}]"),
+        duration,
+    )
+}
+
+#[test]
+fn provisioned_concurrency_is_billed_in_five_minute_increments() {
+    // 2 provisioned at 1 GB enabled for the whole 62-minute run: billed as 65 minutes (AWS
+    // rounds the enablement up to 5 minutes), 2 × 3900 s = 7800 GB-s × $0.0000041667 =
+    // $0.03250026, plus the 10-minute request's 1 s on a provisioned environment: 1 GB-s ×
+    // $0.0000097222. The exact 62 minutes would be $0.03100995 in all.
+    let (_, s) = run(&provisioned_for("2", "10m", "62m"));
+    assert_eq!((s.stats.warm_starts, s.stats.cold_starts), (1, 0));
+    let c = s.stats.cost_usd.provisioned;
+    assert!((c - (0.032_500_26 + 0.000_009_722_2)).abs() < 1e-12, "{c}");
+    assert_eq!((c * 100.0).round(), 3.0);
+    // The allocated figures stay exact: 2 × 3720 s.
+    assert_eq!(
+        s.functions[0].stats.provisioned.allocated_gb_seconds,
+        7440.0
+    );
+    // A whole number of 5-minute increments is not rounded: 2 × 3600 s = 7200 GB-s.
+    let (_, s) = run(&provisioned_for("2", "10m", "60m"));
+    let c = s.stats.cost_usd.provisioned;
+    assert!((c - (0.030_000_24 + 0.000_009_722_2)).abs() < 1e-12, "{c}");
+}
+
+#[test]
+fn a_schedule_enabled_twice_rounds_each_enablement() {
+    // Enabled 00:00–00:07 at 2: 7 min, billed 10, the extension at 2 → 20 environment-minutes.
+    // Disabled 00:07–00:20, enabled again 00:20–00:33: 3 until 00:26, then 1; 13 min billed 15,
+    // the 2-minute extension at the level in force when disabled (1) → 18 + 7 + 2 = 27.
+    // 47 environment-minutes at 1 GB = 2820 GB-s × $0.0000041667 = $0.011750094 (exactly
+    // allocated: 39, $0.009750078). The request at 50 min finds none and runs on demand.
+    let schedule = r#"{ schedule = [{ at = "00:00", count = 2 }, { at = "00:07", count = 0 },
+        { at = "00:20", count = 3 }, { at = "00:26", count = 1 }, { at = "00:33", count = 0 }] }"#;
+    let (_, s) = run(&provisioned_for(schedule, "50m", "1h"));
+    assert_eq!((s.stats.warm_starts, s.stats.cold_starts), (0, 1));
+    let c = s.stats.cost_usd.provisioned;
+    assert!((c - 0.011_750_094).abs() < 1e-12, "{c}");
+    assert_eq!((c * 100.0).round(), 1.0);
+    assert_eq!(
+        s.functions[0].stats.provisioned.allocated_gb_seconds,
+        2340.0
+    );
+}
