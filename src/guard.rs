@@ -262,8 +262,11 @@ pub enum GuardError {
     TooManyRequests {
         /// "the run" or "the sweep's N runs".
         what: String,
+        /// Estimated number of simulated requests (sum over runs).
         requests: f64,
+        /// The function with the most requests and its count, if any.
         busiest: Option<(String, f64)>,
+        /// The request limit (`--max-requests`).
         limit: u64,
     },
     /// Too much memory.
@@ -271,9 +274,13 @@ pub enum GuardError {
     TooMuchMemory {
         /// "the run" or "point N's runs".
         what: String,
+        /// Estimated peak memory, in bytes.
         memory_bytes: f64,
+        /// Estimated peak number of live environments.
         environments: f64,
+        /// The function with the most environments at peak and its count, if any.
         widest: Option<(String, f64)>,
+        /// The memory limit, in bytes.
         limit: u64,
     },
 }
