@@ -15,7 +15,7 @@ use super::{
 /// Init-duration percentiles of one function/runtime, precomputed by the metrics code.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InitBox {
-    /// Row label, e.g. "api (python3.12, arm64)"; " · n=<count>" is appended when drawn.
+    /// Row label, e.g. "api (python3.12, arm64)"; `" · n=<count>"` is appended when drawn.
     pub label: String,
     /// 5th percentile init duration, ms.
     pub p5_ms: f64,

@@ -21,7 +21,7 @@ impl Format {
     }
 }
 
-/// Shown under every chart title: "scenario <name> · seed <seed> · <simulated> simulated".
+/// Shown under every chart title: `"scenario <name> · seed <seed> · <simulated> simulated"`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChartMeta {
     /// Scenario name.
