@@ -262,9 +262,9 @@ pub enum GuardError {
     TooManyRequests {
         /// "the run" or "the sweep's N runs".
         what: String,
-        /// Estimated number of simulated requests (sum over runs).
+        /// Estimated number of simulated requests (over all the runs `what` names).
         requests: f64,
-        /// The function with the most requests and its count, if any.
+        /// Where most requests come from (a field path such as `functions.api.arrivals`), and how many.
         busiest: Option<(String, f64)>,
         /// The request limit (`--max-requests`).
         limit: u64,
@@ -278,7 +278,7 @@ pub enum GuardError {
         memory_bytes: f64,
         /// Estimated peak number of live environments.
         environments: f64,
-        /// The function with the most environments at peak and its count, if any.
+        /// Where most environments come from, and how many.
         widest: Option<(String, f64)>,
         /// The memory limit, in bytes.
         limit: u64,

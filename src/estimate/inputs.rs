@@ -236,7 +236,7 @@ pub enum EstimateError {
     TooManyStates {
         /// The state limit of the Markov chain.
         states: usize,
-        /// The offered load: mean concurrent requests (arrival rate × mean service time).
+        /// The offered load: arrival rate × mean execution time (mean concurrent requests).
         load: f64,
     },
 }
