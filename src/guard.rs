@@ -262,8 +262,11 @@ pub enum GuardError {
     TooManyRequests {
         /// "the run" or "the sweep's N runs".
         what: String,
+        /// Estimated number of simulated requests (over all the runs `what` names).
         requests: f64,
+        /// Where most requests come from (a field path such as `functions.api.arrivals`), and how many.
         busiest: Option<(String, f64)>,
+        /// The request limit (`--max-requests`).
         limit: u64,
     },
     /// Too much memory.
@@ -271,9 +274,13 @@ pub enum GuardError {
     TooMuchMemory {
         /// "the run" or "point N's runs".
         what: String,
+        /// Estimated peak memory, in bytes.
         memory_bytes: f64,
+        /// Estimated peak number of live environments.
         environments: f64,
+        /// Where most environments come from, and how many.
         widest: Option<(String, f64)>,
+        /// The memory limit, in bytes.
         limit: u64,
     },
 }

@@ -174,40 +174,69 @@ pub enum EstimateError {
         "the model describes one function and this scenario has {count}; \
          give `estimate` a scenario with a single [[functions]] entry"
     )]
-    Functions { count: usize },
+    Functions {
+        /// Number of `[[functions]]` entries in the scenario.
+        count: usize,
+    },
     /// Arrivals other than Poisson.
     #[error(
         "{field}: the model needs Poisson arrivals (`{{ process = \"poisson\", rate = ... }}`), \
          not {found} ones; `coldsim run` simulates any arrival process"
     )]
-    NotPoisson { field: String, found: &'static str },
+    NotPoisson {
+        /// The scenario field of the arrivals, e.g. `functions[0].arrivals`.
+        field: String,
+        /// The process found, e.g. "periodic".
+        found: &'static str,
+    },
     /// Provisioned concurrency.
     #[error(
         "{field}: the model has no provisioned environments; set it to 0 (it is {count}) \
          or use `coldsim run`"
     )]
-    Provisioned { field: String, count: u32 },
+    Provisioned {
+        /// The scenario field, e.g. `functions[0].provisioned`.
+        field: String,
+        /// Provisioned environments asked for.
+        count: u32,
+    },
     /// Warm-up pings or SnapStart.
     #[error(
         "{field}: the model has no warm-up pings nor SnapStart; remove it or use `coldsim run`"
     )]
-    Unmodelled { field: String },
+    Unmodelled {
+        /// The scenario field holding the feature the model lacks.
+        field: String,
+    },
     /// More than one request per environment.
     #[error(
         "platform.env_concurrency: the model needs environments that serve one request at a \
          time (1), not {count}"
     )]
-    EnvConcurrency { count: u32 },
+    EnvConcurrency {
+        /// The scenario's `platform.env_concurrency`.
+        count: u32,
+    },
     /// The model assumes a fixed keep-alive reset by every request.
     #[error("the model needs platform.keep_alive = {{ policy = \"fixed\", idle = ... }}; other keep-alive policies can only be simulated")]
     KeepAlive,
     /// An input that is not a positive finite number (an infinite mean, a zero rate).
     #[error("the model needs a positive, finite {what}; this scenario gives {value}")]
-    Input { what: &'static str, value: f64 },
+    Input {
+        /// The input, e.g. "mean execution time".
+        what: &'static str,
+        /// Its value, in the input's unit.
+        value: f64,
+    },
     /// The load is too large for the chain.
     #[error(
         "an offered load of {load:.0} concurrent requests needs more than {states} states; \
          the model is meant for loads up to about 100 000"
     )]
-    TooManyStates { states: usize, load: f64 },
+    TooManyStates {
+        /// The state limit of the Markov chain.
+        states: usize,
+        /// The offered load: arrival rate × mean execution time (mean concurrent requests).
+        load: f64,
+    },
 }

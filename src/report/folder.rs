@@ -10,7 +10,9 @@ pub enum ReportError {
     /// A file or folder operation failed.
     #[error("cannot write {path}: {source}")]
     Io {
+        /// The file or folder being written.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },

@@ -34,18 +34,29 @@ pub enum OutError {
     /// coldsim will not replace it.
     #[error("output folder {}: {why}; {hint}", path.display())]
     Refused {
+        /// The output folder.
         path: PathBuf,
+        /// Why it is refused (e.g. it holds files coldsim did not write).
         why: String,
+        /// What to do instead.
         hint: String,
     },
     /// Another coldsim holds the lock.
     #[error("output folder {}: another coldsim run is writing into it (lock {}); wait for it to finish or choose another folder", path.display(), lock.display())]
-    Busy { path: PathBuf, lock: PathBuf },
+    Busy {
+        /// The output folder.
+        path: PathBuf,
+        /// The lock file held by the other run.
+        lock: PathBuf,
+    },
     /// Its parent cannot be written.
     #[error("output folder {}: cannot write into {} (choose a folder you can write to)", path.display(), parent.display())]
     Unwritable {
+        /// The output folder.
         path: PathBuf,
+        /// Its parent folder, which cannot be written.
         parent: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },

@@ -73,15 +73,24 @@ pub struct Part {
 pub enum PartError {
     /// The folder does not exist.
     #[error("part {}: no such folder; pass the folders written by `coldsim run SWEEP --shard I/N --out FOLDER`", dir.display())]
-    Missing { dir: PathBuf },
+    Missing {
+        /// The part folder, as given.
+        dir: PathBuf,
+    },
     /// The folder has no manifest: not a part, or its shard has not finished.
     #[error("part {}: no {PART_FILE}, so it is not a finished shard (an interrupted one keeps its runs in .sweep-state/): finish it with `coldsim run SWEEP --shard I/N --out {} --resume`", dir.display(), dir.display())]
-    NoManifest { dir: PathBuf },
+    NoManifest {
+        /// The part folder.
+        dir: PathBuf,
+    },
     /// A file of the part cannot be read or parsed.
     #[error("part {}: {}: {message}; run its shard again", dir.display(), file.display())]
     Damaged {
+        /// The part folder.
         dir: PathBuf,
+        /// The damaged file, relative to the part folder.
         file: PathBuf,
+        /// What is wrong with it.
         message: String,
     },
 }

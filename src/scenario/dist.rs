@@ -15,23 +15,54 @@ pub enum Distribution {
     /// Always the same value.
     Constant(f64),
     /// Uniform on `[lo, hi]`.
-    Uniform { lo: f64, hi: f64 },
+    Uniform {
+        /// Lower bound.
+        lo: f64,
+        /// Upper bound (≥ `lo`).
+        hi: f64,
+    },
     /// Exponential with this mean.
-    Exponential { mean: f64 },
+    Exponential {
+        /// Mean (> 0).
+        mean: f64,
+    },
     /// Normal truncated at zero (by rejection).
-    Normal { mean: f64, std: f64 },
+    Normal {
+        /// Mean of the untruncated normal.
+        mean: f64,
+        /// Standard deviation (≥ 0).
+        std: f64,
+    },
     /// `ln(x) ~ Normal(mu, sigma)`, `x` in the base unit.
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        /// Mean of `ln(x)`.
+        mu: f64,
+        /// Standard deviation of `ln(x)` (≥ 0).
+        sigma: f64,
+    },
     /// Gamma with `shape` k and `scale` θ (rand_distr's sampler does not expose them).
     Gamma {
+        /// The sampler built from `shape` and `scale`.
         sampler: rand_distr::Gamma<f64>,
+        /// Shape k (> 0).
         shape: f64,
+        /// Scale θ (> 0), in the base unit.
         scale: f64,
     },
     /// Weibull with `scale` and `shape`.
-    Weibull { scale: f64, inv_shape: f64 },
+    Weibull {
+        /// Scale λ (> 0), in the base unit.
+        scale: f64,
+        /// 1 / shape k: a sample is `scale · E^inv_shape` with `E ~ Exp(1)`.
+        inv_shape: f64,
+    },
     /// Pareto with minimum `scale` and tail index `shape`.
-    Pareto { scale: f64, inv_shape: f64 },
+    Pareto {
+        /// Minimum value x_m (> 0), in the base unit.
+        scale: f64,
+        /// 1 / tail index α: a sample is `scale · U^-inv_shape` with `U ~ Uniform(0, 1]`.
+        inv_shape: f64,
+    },
     /// Uniformly one of the values.
     Empirical(Arc<[f64]>),
 }

@@ -29,33 +29,49 @@ pub enum ScenarioError {
     /// The file could not be read.
     #[error("cannot read scenario {path}: {source}")]
     Read {
+        /// The scenario file.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// The file is not UTF-8.
     #[error("{path}: line {line}: the scenario file is not UTF-8 text (the first bad byte is in this line); save it as UTF-8")]
-    NotUtf8 { path: PathBuf, line: usize },
+    NotUtf8 {
+        /// The scenario file.
+        path: PathBuf,
+        /// 1-based line holding the first invalid byte.
+        line: usize,
+    },
     /// TOML syntax, an unknown key or a wrong type: reported by the parser with its position.
     #[error("{path}: line {line}, column {column}: {message}")]
     Parse {
+        /// The scenario file.
         path: PathBuf,
+        /// 1-based line.
         line: usize,
+        /// 1-based column.
         column: usize,
+        /// The parser's message.
         message: String,
     },
     /// The file parsed, but values are out of range or inconsistent.
     #[error("{path}: {} problem{}:\n{}", problems.len(), if problems.len() == 1 { "" } else { "s" },
         problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Invalid {
+        /// The scenario file.
         path: PathBuf,
+        /// Every problem found, each with its field path (at least one).
         problems: Vec<Problem>,
     },
     /// A `--set path=value` argument is malformed or names no field.
     #[error("{path}: --set {arg}: {message}")]
     Override {
+        /// The scenario file.
         path: PathBuf,
+        /// The `--set` argument, as given.
         arg: String,
+        /// What is wrong with it.
         message: String,
     },
 }

@@ -94,11 +94,20 @@ pub struct Platform {
 #[derive(Clone, Debug)]
 pub enum KeepAlive {
     /// Retired `idle` after the last request.
-    Fixed { idle: SimDuration },
+    Fixed {
+        /// How long an environment stays idle before it is retired.
+        idle: SimDuration,
+    },
     /// Retired `idle` after the environment first became idle, whatever happened since.
-    FixedOnce { idle: SimDuration },
+    FixedOnce {
+        /// How long after first becoming idle the environment is retired.
+        idle: SimDuration,
+    },
     /// Retired a time drawn from `idle` (nanoseconds) after the last request.
-    Random { idle: Distribution },
+    Random {
+        /// The idle time, drawn per idle period, in nanoseconds.
+        idle: Distribution,
+    },
     /// Never retired for idleness.
     Forever,
     /// Shahrad et al.'s hybrid histogram policy.

@@ -17,11 +17,11 @@ pub struct RawScenario {
     pub name: Option<String>,
     /// Free text shown in the report.
     pub description: Option<String>,
-    /// Seed of every random stream [1].
+    /// Seed of every random stream (default `1`).
     pub seed: Option<u64>,
     /// Simulated time, e.g. "24h".
     pub duration: DurationText,
-    /// Requests arriving before this are simulated but not counted [0s].
+    /// Requests arriving before this are simulated but not counted (default `0s`).
     pub warmup: Option<DurationText>,
     /// Platform settings; defaults are AWS Lambda as observed.
     #[serde(default)]
@@ -44,36 +44,36 @@ pub struct RawScenario {
 pub struct RawPlatform {
     /// When an idle environment is retired [fixed, 10m].
     pub keep_alive: Option<RawKeepAlive>,
-    /// An environment is retired this long after it was created, once idle [2h].
+    /// An environment is retired this long after it was created, once idle (default `2h`).
     pub max_lifetime: Option<DurationText>,
-    /// Account-wide concurrency limit [1000].
+    /// Account-wide concurrency limit (default `1000`).
     pub account_concurrency: Option<u32>,
     /// Account-wide invocations per second, counted over each whole second of simulated time
     /// [10 × account_concurrency, as AWS documents].
     pub requests_per_second: Option<u64>,
-    /// Part of the account concurrency that reserved concurrency can never take [100].
+    /// Part of the account concurrency that reserved concurrency can never take (default `100`).
     pub unreserved_minimum: Option<u32>,
     /// Per-function scale-up rate, a token bucket [1000 environments per 10s].
     pub scaling: Option<RawScaling>,
-    /// Which idle environment takes a request [mru].
+    /// Which idle environment takes a request (default `mru`).
     pub reuse: Option<Reuse>,
     /// On-demand inits longer than this are cut and run again inside the invoke, under the
-    /// function's timeout [10s].
+    /// function's timeout (default `10s`).
     pub init_limit: Option<DurationText>,
     /// Requests one environment serves at once [1; Lambda is 1].
     pub env_concurrency: Option<u32>,
-    /// How long an asynchronous event is kept and retried [6h].
+    /// How long an asynchronous event is kept and retried (default `6h`).
     pub max_event_age: Option<DurationText>,
-    /// Retries of an asynchronous event whose function returned an error, 0–2 [2], 1 minute
+    /// Retries of an asynchronous event whose function returned an error, 0–2 (default `2`), 1 minute
     /// and then 2 minutes after the failed attempt.
     pub retry_attempts: Option<u32>,
     /// Back-off of throttled asynchronous requests [1s doubling to 5m].
     pub retry: Option<RawRetry>,
     /// Memory of the machines running environments [unbounded, as Lambda appears].
     pub capacity: Option<RawCapacity>,
-    /// Which idle environment is evicted when a new one does not fit the capacity [lru].
+    /// Which idle environment is evicted when a new one does not fit the capacity (default `lru`).
     pub eviction: Option<Eviction>,
-    /// What a request does when nothing idle can be evicted to fit it [wait].
+    /// What a request does when nothing idle can be evicted to fit it (default `wait`).
     pub when_full: Option<WhenFull>,
 }
 
@@ -135,20 +135,20 @@ pub enum RawKeepAlive {
     /// function, a histogram of idle times; after a request the environment is unloaded and
     /// one is pre-warmed just before the head percentile, kept until the tail percentile.
     HybridHistogram {
-        /// Width of one histogram bin [1m].
+        /// Width of one histogram bin (default `1m`).
         bin: Option<DurationText>,
-        /// Idle times up to this are binned; longer ones are counted as out of range [4h].
+        /// Idle times up to this are binned; longer ones are counted as out of range (default `4h`).
         range: Option<DurationText>,
-        /// Percentile of idle times where pre-warming starts, minus the margin [5].
+        /// Percentile of idle times where pre-warming starts, minus the margin (default `5`).
         head_percentile: Option<f64>,
-        /// Percentile of idle times until which an environment is kept, plus the margin [99].
+        /// Percentile of idle times until which an environment is kept, plus the margin (default `99`).
         tail_percentile: Option<f64>,
         /// Fraction taken off the head and added to the tail [0.1].
         margin: Option<f64>,
         /// Below this coefficient of variation of the bin counts the histogram is not
-        /// representative and the fallback applies [2].
+        /// representative and the fallback applies (default `2`).
         cv_threshold: Option<f64>,
-        /// Fewer idle times than this in range: not representative [10].
+        /// Fewer idle times than this in range: not representative (default `10`).
         min_samples: Option<u32>,
         /// Fixed keep-alive while the histogram is not representative [= range].
         fallback_idle: Option<DurationText>,
@@ -207,24 +207,24 @@ pub struct RawFunction {
     pub name: String,
     /// A built-in runtime profile (`coldsim runtimes`), or "custom" (no built-in runtime init).
     pub runtime: String,
-    /// Instruction set [x86_64].
+    /// Instruction set (default `x86_64`).
     pub arch: Option<Arch>,
-    /// Deployment package [zip].
+    /// Deployment package (default `zip`).
     pub package: Option<Package>,
-    /// Configured memory, 128..=10240 MB [128].
+    /// Configured memory, 128..=10240 MB (default `128`).
     pub memory_mb: Option<u32>,
-    /// Execution timeout [3s], at most 15m.
+    /// Execution timeout (default `3s`), at most 15m.
     pub timeout: Option<DurationText>,
     /// Concurrency set aside for this function; also its cap.
     pub reserved_concurrency: Option<u32>,
-    /// Environments kept initialized ahead of time [0]: a number, `{ count }`, a daily
+    /// Environments kept initialized ahead of time (default `0`): a number, `{ count }`, a daily
     /// `{ schedule = [...] }` or target-tracking `{ autoscale = {...} }`.
     pub provisioned_concurrency: Option<RawProvisioned>,
-    /// Scheduled warm-up invocations (pings) that keep environments warm [none].
+    /// Scheduled warm-up invocations (pings) that keep environments warm (default `none`).
     pub warmers: Option<RawWarmers>,
-    /// SnapStart: init replaced by a snapshot restore (Java 11+, Python 3.12+, .NET 8+) [off].
+    /// SnapStart: init replaced by a snapshot restore (Java 11+, Python 3.12+, .NET 8+) (default `off`).
     pub snapstart: Option<RawSnapStart>,
-    /// The function's own init code, added to the runtime's init [0].
+    /// The function's own init code, added to the runtime's init (default `0`).
     pub init: Option<RawDist>,
     /// Handler time of a request on a warm environment.
     pub execution: RawDist,
@@ -234,7 +234,7 @@ pub struct RawFunction {
     pub memory_used: Option<RawDist>,
     /// Arrival process, or a list of processes (their superposition).
     pub arrivals: RawArrivals,
-    /// sync or async [sync].
+    /// sync or async (default `sync`).
     pub invocation: Option<Invocation>,
 }
 
@@ -323,7 +323,7 @@ pub enum RawProcess {
         /// Requests per second.
         rate: f64,
     },
-    /// One request every `every`, the first at `start` [0s].
+    /// One request every `every`, the first at `start` (default `0s`).
     Periodic {
         /// Interval between requests.
         every: DurationText,
@@ -336,9 +336,9 @@ pub enum RawProcess {
         mean_rate: f64,
         /// Peak rate divided by trough rate (≥ 1).
         peak_to_trough: f64,
-        /// Time of day of the peak, "HH:MM" [14:00].
+        /// Time of day of the peak, "HH:MM" (default `14:00`).
         peak_at: Option<String>,
-        /// Length of one cycle [24h].
+        /// Length of one cycle (default `24h`).
         period: Option<DurationText>,
     },
     /// Two-state Markov-modulated Poisson process.
@@ -384,11 +384,11 @@ pub struct RawTrace {
     pub paths: Option<Vec<String>>,
     /// azure2019: the folder with the `*.anon.dNN.csv` files, relative to the scenario file.
     pub dir: Option<String>,
-    /// azure2019: days replayed one after another, 24 h each [1].
+    /// azure2019: days replayed one after another, 24 h each (default `1`).
     pub days: Option<Vec<u32>>,
-    /// csv: header of the timestamp column [timestamp].
+    /// csv: header of the timestamp column (default `timestamp`).
     pub timestamp: Option<String>,
-    /// csv: how timestamps are written: datetime, s, ms, us or ns [s].
+    /// csv: how timestamps are written: datetime, s, ms, us or ns (default `s`).
     pub time_unit: Option<TimeUnit>,
     /// csv: header of the column naming each request's function.
     pub function_column: Option<String>,
@@ -397,31 +397,31 @@ pub struct RawTrace {
     pub function: Option<String>,
     /// csv: header of a column with each request's execution time.
     pub duration_column: Option<String>,
-    /// csv: unit of `duration_column`: ns, us, ms, s, m or h [ms].
+    /// csv: unit of `duration_column`: ns, us, ms, s, m or h (default `ms`).
     pub duration_unit: Option<String>,
-    /// huawei2023: requests_minute or requests_second [requests_minute].
+    /// huawei2023: requests_minute or requests_second (default `requests_minute`).
     pub counts: Option<HuaweiCounts>,
-    /// azure2019, huawei2023: how a count is spread over its interval: uniform, poisson or equidistant [uniform].
+    /// azure2019, huawei2023: how a count is spread over its interval: uniform, poisson or equidistant (default `uniform`).
     pub spread: Option<Spread>,
-    /// [trace] azure2019: keep only functions with this `Trigger`, e.g. "http".
+    /// `[trace]` azure2019: keep only functions with this `Trigger`, e.g. "http".
     pub trigger: Option<String>,
-    /// [trace]: keep the N functions with the most requests.
+    /// `[trace]`: keep the N functions with the most requests.
     pub top: Option<u32>,
-    /// [trace]: keep N functions drawn at random (seeded by the scenario file's seed).
+    /// `[trace]`: keep N functions drawn at random (seeded by the scenario file's seed).
     pub sample: Option<u32>,
     /// Multiplies the requests [1.0]; per-request formats keep each with this probability (≤ 1).
     pub rate_scale: Option<f64>,
     /// Multiplies trace time [1.0]: 2.0 replays at half speed, 0.5 at double speed.
     pub time_scale: Option<f64>,
-    /// Simulated time of the trace's first instant [0s].
+    /// Simulated time of the trace's first instant (default `0s`).
     pub start: Option<DurationText>,
     /// Skip bad rows (counted as `trace_rows_skipped` in summary.json) instead of failing [false].
     pub lenient: Option<bool>,
-    /// csv, azure2021: rows may be out of time order by up to this many rows [10000].
+    /// csv, azure2021: rows may be out of time order by up to this many rows (default `10000`).
     pub sort_window: Option<u32>,
-    /// [trace]: settings of every trace function (runtime, memory, init, execution, ...).
+    /// `[trace]`: settings of every trace function (runtime, memory, init, execution, ...).
     pub defaults: Option<RawTraceFunction>,
-    /// [trace]: settings for functions whose name matches `pattern` (`*` and `?` wildcards);
+    /// `[trace]`: settings for functions whose name matches `pattern` (`*` and `?` wildcards);
     /// later entries win.
     pub overrides: Option<Vec<RawTraceFunction>>,
 }
@@ -435,19 +435,19 @@ pub struct RawTraceFunction {
     pub pattern: Option<String>,
     /// A built-in runtime profile (`coldsim runtimes`), or "custom".
     pub runtime: Option<String>,
-    /// Instruction set [x86_64].
+    /// Instruction set (default `x86_64`).
     pub arch: Option<Arch>,
-    /// Deployment package [zip].
+    /// Deployment package (default `zip`).
     pub package: Option<Package>,
     /// Configured memory, 128..=10240 MB [from the trace when it has memory, else 128].
     pub memory_mb: Option<u32>,
-    /// Execution timeout [3s], at most 15m.
+    /// Execution timeout (default `3s`), at most 15m.
     pub timeout: Option<DurationText>,
     /// Concurrency set aside for each matching function; also its cap.
     pub reserved_concurrency: Option<u32>,
-    /// Environments kept initialized ahead of time [0].
+    /// Environments kept initialized ahead of time (default `0`).
     pub provisioned_concurrency: Option<u32>,
-    /// The function's own init code [0].
+    /// The function's own init code (default `0`).
     pub init: Option<RawDist>,
     /// Handler time where the trace has none (an override's replaces the trace's).
     pub execution: Option<RawDist>,
@@ -455,7 +455,7 @@ pub struct RawTraceFunction {
     pub first_execution: Option<RawDist>,
     /// Memory a request uses, in MB [never fails].
     pub memory_used: Option<RawDist>,
-    /// sync or async [sync].
+    /// sync or async (default `sync`).
     pub invocation: Option<Invocation>,
 }
 
@@ -553,13 +553,13 @@ pub struct RawAutoscale {
     pub max: u32,
     /// Busy provisioned / allocated that the policy tracks [0.7].
     pub target_utilization: Option<f64>,
-    /// Utilization is measured over periods this long [1m].
+    /// Utilization is measured over periods this long (default `1m`).
     pub period: Option<DurationText>,
-    /// Scale out after utilization stayed above target this long [3m].
+    /// Scale out after utilization stayed above target this long (default `3m`).
     pub scale_out_after: Option<DurationText>,
-    /// Scale in after utilization stayed below 90% of target this long [15m].
+    /// Scale in after utilization stayed below 90% of target this long (default `15m`).
     pub scale_in_after: Option<DurationText>,
-    /// No evaluation counts for this long after a scaling action [0s].
+    /// No evaluation counts for this long after a scaling action (default `0s`).
     pub cooldown: Option<DurationText>,
 }
 
@@ -620,11 +620,11 @@ impl JsonSchema for RawProvisioned {
 pub struct RawWarmers {
     /// Time between rounds of pings.
     pub every: DurationText,
-    /// Pings sent at once in each round (environments kept warm); 0 sends none [1].
+    /// Pings sent at once in each round (environments kept warm); 0 sends none (default `1`).
     pub concurrency: Option<u32>,
-    /// Handler time of a ping [10ms].
+    /// Handler time of a ping (default `10ms`).
     pub execution: Option<DurationText>,
-    /// Time of the first round [0s].
+    /// Time of the first round (default `0s`).
     pub start: Option<DurationText>,
 }
 

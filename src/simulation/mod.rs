@@ -309,6 +309,30 @@ impl<'a> SimInit<'a> {
 impl Results {
     /// The summary of this run of `scenario` (the one it ran; its seed is the run's):
     /// what `summary.json` holds.
+    ///
+    /// ```
+    /// use coldsim::scenario::Scenario;
+    /// use coldsim::simulation::SimInit;
+    ///
+    /// let scenario = Scenario::from_toml_str(
+    ///     r#"
+    ///     duration = "1h"
+    ///     [[functions]]
+    ///     name = "api"
+    ///     runtime = "nodejs20.x"
+    ///     execution = { dist = "constant", value = "20ms" }
+    ///     arrivals = { process = "periodic", every = "30s" }
+    ///     "#,
+    /// )?;
+    /// let summary = SimInit::new(&scenario).seed(7).run()?.summary(&scenario);
+    /// assert_eq!(summary.seed, 7);
+    /// // One request every 30 s for an hour, each on the environment the last one left warm:
+    /// // only the first is a cold start.
+    /// assert_eq!(summary.stats.invocations, 120);
+    /// assert_eq!(summary.stats.cold_starts, 1);
+    /// assert_eq!(summary.functions[0].name, "api");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn summary(&self, scenario: &Scenario) -> Summary {
         let mut summary = Summary::new(scenario, &self.stats, self.peak_total, &scenario.pricing);
         summary.seed = self.seed;

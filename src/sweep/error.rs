@@ -43,9 +43,13 @@ pub enum SweepError {
     /// `replications` or `mode`).
     #[error("{}: line {line}: [sweep] {key}: {message}", path.display())]
     Spec {
+        /// The sweep file.
         path: PathBuf,
+        /// 1-based line of the key.
         line: usize,
+        /// The key, as written.
         key: String,
+        /// What is wrong with it.
         message: String,
     },
     /// Some points of the grid are not valid scenarios (an invalid value in a list).
@@ -53,32 +57,52 @@ pub enum SweepError {
         if *total == 1 { "" } else { "s" }, if failures.len() == 1 { "is" } else { "are" },
         failures.iter().map(|f| format!("  - {f}")).collect::<Vec<_>>().join("\n"))]
     Points {
+        /// The sweep file.
         path: PathBuf,
+        /// Number of points in the grid.
         total: usize,
+        /// The invalid points, each with its problems (at least one).
         failures: Vec<PointFailure>,
     },
     /// A run failed while simulating (a replayed trace could not be read).
     #[error("sweep point {index} ({label}), replication {replication}: {source}")]
     Run {
+        /// 0-based index of the point in the grid.
         index: usize,
+        /// The point's label, e.g. `memory_mb=512`.
         label: String,
+        /// 0-based replication number.
         replication: u32,
+        /// The simulation's error.
         #[source]
         source: Box<SimulationError>,
     },
     /// `--resume` found state that does not belong to this sweep.
     #[error("cannot resume from {}: {message}", dir.display())]
-    Resume { dir: PathBuf, message: String },
+    Resume {
+        /// The sweep's output folder.
+        dir: PathBuf,
+        /// What does not match.
+        message: String,
+    },
     /// `--shard` (or the Slurm variables behind it) is wrong.
     #[error("{message}")]
-    Shard { message: String },
+    Shard {
+        /// What is wrong, naming the argument or variable.
+        message: String,
+    },
     /// The parts given to `coldsim merge` do not make one whole sweep.
     #[error("cannot merge: {message}")]
-    Merge { message: String },
+    Merge {
+        /// What is wrong, naming the part.
+        message: String,
+    },
     /// A file the scenario reads could not be read to fingerprint its content.
     #[error("{}: cannot read it to fingerprint its content: {error}", path.display())]
     Input {
+        /// The input file.
         path: PathBuf,
+        /// The I/O error.
         error: std::io::Error,
     },
 }

@@ -14,14 +14,19 @@ use std::sync::Mutex;
 /// Five quantiles of a latency distribution (ms), for box plots.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Quantiles {
+    /// 5th percentile, ms.
     #[serde(with = "exact")]
     pub p5: f64,
+    /// 25th percentile, ms.
     #[serde(with = "exact")]
     pub p25: f64,
+    /// Median, ms.
     #[serde(with = "exact")]
     pub p50: f64,
+    /// 75th percentile, ms.
     #[serde(with = "exact")]
     pub p75: f64,
+    /// 95th percentile, ms.
     #[serde(with = "exact")]
     pub p95: f64,
 }

@@ -20,10 +20,15 @@ use std::collections::BinaryHeap;
 #[derive(Clone, Debug, PartialEq)]
 pub enum Process {
     /// Poisson with `rate_per_s` requests per second.
-    Poisson { rate_per_s: f64 },
+    Poisson {
+        /// Mean arrival rate, requests per second (> 0).
+        rate_per_s: f64,
+    },
     /// One request every `every`, the first at `start`.
     Periodic {
+        /// Time between requests (> 0).
         every: SimDuration,
+        /// Time of the first request, from the start of the run.
         start: SimDuration,
     },
     /// Non-homogeneous Poisson with a sinusoidal daily rate.
@@ -34,8 +39,11 @@ pub enum Process {
     /// the simulation reads the trace. `mean_rate_per_s` and `requests` (all the trace
     /// replays, after `rate_scale`) are the trace's, for estimates.
     Trace {
+        /// Index of the trace in `Scenario::traces`.
         source: u32,
+        /// The trace's mean arrival rate, requests per second.
         mean_rate_per_s: f64,
+        /// Requests the whole trace replays, after `rate_scale`.
         requests: f64,
     },
 }

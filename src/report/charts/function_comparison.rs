@@ -16,6 +16,7 @@ use super::{
 /// One function's summary, precomputed by the metrics code.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FunctionBar {
+    /// Function name, as in the scenario.
     pub name: String,
     /// Share of invocations that were cold starts, in percent (0..=100).
     pub cold_start_pct: f64,

@@ -15,12 +15,17 @@ use super::{
 /// Init-duration percentiles of one function/runtime, precomputed by the metrics code.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct InitBox {
-    /// Row label, e.g. "api (python3.12, arm64)"; " · n=<count>" is appended when drawn.
+    /// Row label, e.g. "api (python3.12, arm64)"; `" · n=<count>"` is appended when drawn.
     pub label: String,
+    /// 5th percentile init duration, ms.
     pub p5_ms: f64,
+    /// 25th percentile init duration, ms.
     pub p25_ms: f64,
+    /// Median init duration, ms.
     pub p50_ms: f64,
+    /// 75th percentile init duration, ms.
     pub p75_ms: f64,
+    /// 95th percentile init duration, ms.
     pub p95_ms: f64,
     /// Number of cold starts behind the percentiles; 0 draws "no cold starts".
     pub count: u64,

@@ -19,7 +19,9 @@ pub struct CdfSeries {
     pub label: String,
     /// (latency ms > 0, cumulative fraction 0..=1), ascending.
     pub points: Vec<(f64, f64)>,
+    /// Median latency, ms (marked on the curve).
     pub p50_ms: f64,
+    /// 99th percentile latency, ms (marked on the curve).
     pub p99_ms: f64,
 }
 

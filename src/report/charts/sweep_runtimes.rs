@@ -18,10 +18,15 @@ use super::{
 /// Five quantiles in ms.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct BoxQuantiles {
+    /// 5th percentile, ms.
     pub p5: f64,
+    /// 25th percentile, ms.
     pub p25: f64,
+    /// Median, ms.
     pub p50: f64,
+    /// 75th percentile, ms.
     pub p75: f64,
+    /// 95th percentile, ms.
     pub p95: f64,
 }
 

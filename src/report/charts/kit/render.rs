@@ -21,11 +21,14 @@ impl Format {
     }
 }
 
-/// Shown under every chart title: "scenario <name> · seed <seed> · <simulated> simulated".
+/// Shown under every chart title: `"scenario <name> · seed <seed> · <simulated> simulated"`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChartMeta {
+    /// Scenario name.
     pub scenario: String,
+    /// The run's seed.
     pub seed: u64,
+    /// Simulated time span, human-readable (e.g. "6h").
     pub simulated: String,
 }
 
@@ -44,13 +47,28 @@ impl ChartMeta {
 pub enum ChartError {
     /// The folder that should hold the chart could not be created.
     #[error("cannot create the folder for chart {}: {message}", path.display())]
-    Io { path: PathBuf, message: String },
+    Io {
+        /// The chart file.
+        path: PathBuf,
+        /// The I/O error, as text.
+        message: String,
+    },
     /// The embedded font could not be loaded.
     #[error("cannot draw chart {}: embedded font failed to load: {message}", path.display())]
-    Font { path: PathBuf, message: String },
+    Font {
+        /// The chart file.
+        path: PathBuf,
+        /// The font loader's error, as text.
+        message: String,
+    },
     /// Drawing or writing the chart failed.
     #[error("cannot draw chart {}: {message}", path.display())]
-    Draw { path: PathBuf, message: String },
+    Draw {
+        /// The chart file.
+        path: PathBuf,
+        /// The drawing backend's error, as text.
+        message: String,
+    },
 }
 
 pub(crate) static FONT_BYTES: &[u8] = include_bytes!("../../../../assets/fonts/DejaVuSans.ttf");
