@@ -596,7 +596,7 @@ impl Recorder {
 
 /// AWS bills provisioned concurrency in 5-minute increments: "Provisioned Concurrency is
 /// calculated from the time you enable it on your function until it is disabled, rounded up to
-/// the nearest 5 minutes" (AWS Lambda pricing page, https://aws.amazon.com/lambda/pricing/).
+/// the nearest 5 minutes" (AWS Lambda pricing page, <https://aws.amazon.com/lambda/pricing/>).
 pub const PC_BILLING_INCREMENT: SimDuration = SimDuration(300_000_000_000);
 
 /// Environment-ns that the 5-minute rounding adds to a closed span `(start, end, level)` of
