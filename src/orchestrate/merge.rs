@@ -318,14 +318,7 @@ fn gather_points(out: &Path, parts: &[Part], plan: &Plan) -> Result<Option<PathB
             }
         }
     }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "out".into());
+    let (parent, name) = report::split_out(out);
     let staged = parent.join(format!(".{name}.points-{}", std::process::id()));
     if staged.exists() {
         std::fs::remove_dir_all(&staged).map_err(|source| {

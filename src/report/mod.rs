@@ -25,7 +25,7 @@ pub use figures::{draw, RunChart, RunData, CHARTS};
 pub use folder::{write_atomically, write_file, write_streamed, ReportError};
 pub use functions_csv::functions_csv;
 pub use html::{report_html, Figure, Page};
-pub use outdir::{prepare, OutError, OutLock, MARKER, NAME_MAX};
+pub use outdir::{prepare, split as split_out, OutError, OutLock, MARKER, NAME_MAX};
 pub use sweep_csv::{fmt_figure, sweep_csv};
 #[cfg(feature = "charts")]
 pub use sweep_figures::{chart_meta, draw_sweep};
