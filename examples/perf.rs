@@ -2,7 +2,7 @@
 //! its own: `cargo run --release --example perf [-- AZURE2019_DIR]`.
 //!
 //! Prints wall time, requests and events per second, and peak resident memory (VmHWM). With an
-//! Azure 2019 directory (from `python3 ../shared/tools/gen_azure2019.py DIR 2000 1`) it also
+//! Azure 2019 directory (from `python3 tools/gen_azure2019.py DIR 2000 1`) it also
 //! replays that day.
 
 use coldsim::scenario;

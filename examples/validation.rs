@@ -4,7 +4,7 @@
 //!    λ ∈ {0.01, 0.1, 1, 10, 100}/s × keep-alives T ∈ {1, 10, 30} min, on
 //!    `scenarios/single-function.toml` (maximum lifetime off, as the model has none);
 //! 2. the runtime init profiles against the lambda-perf samples they were fitted to
-//!    (`../shared/data/lambda-perf/`; skipped when that folder is absent).
+//!    (`data/lambda-perf/`).
 //!
 //! `cargo run --release --example validation` — a few minutes on one core (about 4·10⁸
 //! simulated requests: the rare cold starts at high λ need long runs). Add `-- model` or
@@ -27,7 +27,7 @@ const SCENARIO: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/scenarios/single-function.toml"
 );
-const DATA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/lambda-perf/");
+const DATA_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/lambda-perf/");
 const RATES: [f64; 5] = [0.01, 0.1, 1.0, 10.0, 100.0];
 const KEEP_ALIVES_MIN: [u32; 3] = [1, 10, 30];
 /// Slices of the counted period for batch-means standard errors.
