@@ -3,8 +3,8 @@
 
 #![cfg(unix)]
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use crate::{snapshot, Files};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -21,27 +21,6 @@ arrivals = { process = "poisson", rate = 100000.0 }
 
 fn coldsim() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin("coldsim"))
-}
-
-/// Files by path relative to a folder, with their bytes.
-type Files = BTreeMap<PathBuf, Vec<u8>>;
-
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> Files {
-    fn walk(root: &Path, dir: &Path, out: &mut Files) {
-        for e in std::fs::read_dir(dir).expect("readable folder") {
-            let p = e.expect("an entry").path();
-            if p.is_dir() {
-                walk(root, &p, out);
-            } else {
-                let rel = p.strip_prefix(root).expect("under root").to_owned();
-                out.insert(rel, std::fs::read(&p).expect("readable file"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// CPU time the process has used, from /proc (Linux); `None` elsewhere or once it has gone.

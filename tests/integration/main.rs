@@ -38,3 +38,31 @@ pub fn run(text: &str) -> (Results, Summary) {
     let summary = r.summary(&s);
     (r, summary)
 }
+
+/// Files, folders and links by path relative to a folder: a file's bytes, `<dir>`, or
+/// `-> target` for a link.
+pub type Files = std::collections::BTreeMap<std::path::PathBuf, Vec<u8>>;
+
+/// Every file, folder and link under `dir` (links not followed), with the bytes of files and
+/// the targets of links.
+pub fn snapshot(dir: &std::path::Path) -> Files {
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Files) {
+        for e in std::fs::read_dir(dir).expect("readable folder") {
+            let p = e.expect("an entry").path();
+            let rel = p.strip_prefix(root).expect("under root").to_owned();
+            let meta = std::fs::symlink_metadata(&p).expect("an entry's metadata");
+            if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&p).expect("a link");
+                out.insert(rel, format!("-> {}", target.display()).into_bytes());
+            } else if meta.is_dir() {
+                out.insert(rel, b"<dir>".to_vec());
+                walk(root, &p, out);
+            } else {
+                out.insert(rel, std::fs::read(&p).expect("readable file"));
+            }
+        }
+    }
+    let mut out = Files::new();
+    walk(dir, dir, &mut out);
+    out
+}

@@ -6,6 +6,7 @@
 
 #![cfg(unix)]
 
+use crate::snapshot;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -63,30 +64,6 @@ replications = 2
 
 fn coldsim() -> Command {
     Command::new(assert_cmd::cargo::cargo_bin("coldsim"))
-}
-
-/// Every file, folder and link under `dir` (links not followed), with the bytes of files and
-/// the targets of links.
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        for e in std::fs::read_dir(dir).expect("readable folder") {
-            let p = e.expect("an entry").path();
-            let rel = p.strip_prefix(root).expect("under root").to_owned();
-            let meta = std::fs::symlink_metadata(&p).expect("an entry's metadata");
-            if meta.file_type().is_symlink() {
-                let target = std::fs::read_link(&p).expect("a link");
-                out.insert(rel, format!("-> {}", target.display()).into_bytes());
-            } else if meta.is_dir() {
-                out.insert(rel, b"<dir>".to_vec());
-                walk(root, &p, out);
-            } else {
-                out.insert(rel, std::fs::read(&p).expect("readable file"));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 /// A tmpfs mounted at `at` while alive (the test runs as root), with a file in it.
