@@ -13,6 +13,7 @@ mod properties;
 mod readme;
 mod reports;
 mod schema;
+mod shared_env;
 mod strategies;
 mod stress;
 
