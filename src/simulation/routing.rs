@@ -324,7 +324,8 @@ impl Simulation<'_> {
         } = r;
         let e = &mut self.envs[env];
         let f = e.function as usize;
-        let first = e.served == 0;
+        // Its first request: none ended and, with `env_concurrency > 1`, none running.
+        let first = e.served == 0 && e.active == 0;
         if self.env_concurrency > 1 {
             self.reload(env, |e| e.active += 1);
         } else {

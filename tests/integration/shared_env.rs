@@ -219,3 +219,21 @@ fn requests_on_a_provisioned_environment_count_against_concurrency() {
     assert_eq!((s.stats.warm_starts, s.stats.throttled), (10, 0));
     assert_eq!((r.peak_concurrency[0], s.stats.environments.peak), (10, 1));
 }
+
+#[test]
+fn first_execution_applies_to_the_first_request_of_a_shared_environment_only() {
+    // Three requests at 0 share one environment (init 200 ms); only the one it was started
+    // for runs `first_execution` (3 s), the two that joined it run 1 s: latencies 3.2, 1.2
+    // and 1.2 s.
+    let text = at_once(
+        3,
+        "env_concurrency = 3",
+        "first_execution = { dist = \"constant\", value = \"3s\" }",
+        "200ms",
+        "1s",
+    );
+    let (_, s) = run(&text);
+    assert_eq!((s.stats.environments.created, s.stats.cold_starts), (1, 3));
+    assert_eq!(s.stats.cold_latency_ms.max, 3200.0);
+    assert!((s.stats.cold_latency_ms.mean - 5600.0 / 3.0).abs() < 1e-9);
+}
