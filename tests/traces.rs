@@ -17,10 +17,10 @@ fn fixtures() -> PathBuf {
 fn load(text: &str) -> Result<Scenario, ScenarioError> {
     scenario::parse(
         text,
-        Path::new("trace-test.toml"),
-        "trace-test",
-        &fixtures(),
-        &[],
+        &scenario::ParseOptions::default()
+            .origin(Path::new("trace-test.toml"))
+            .name_default("trace-test")
+            .base_dir(&fixtures()),
     )
     .map(|l| l.scenario)
 }

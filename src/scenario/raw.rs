@@ -565,7 +565,11 @@ impl RawTrace {
     }
 
     /// The options its format checks, as written.
-    pub fn format_options<'a>(&'a self, at: &'a str, base_dir: &'a std::path::Path) -> trace::Options<'a> {
+    pub fn format_options<'a>(
+        &'a self,
+        at: &'a str,
+        base_dir: &'a std::path::Path,
+    ) -> trace::Options<'a> {
         trace::Options {
             at,
             base_dir,

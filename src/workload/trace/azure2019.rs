@@ -169,7 +169,10 @@ impl Layout for Azure2019Spec {
     }
 
     fn names_at(&self) -> (String, PathBuf) {
-        ("column `HashFunction`".into(), self.invocations(self.days[0]))
+        (
+            "column `HashFunction`".into(),
+            self.invocations(self.days[0]),
+        )
     }
 
     fn records_execution(&self) -> bool {
@@ -333,7 +336,7 @@ fn parse_percentiles(rec: &ByteRecord, cols: &[usize; 7]) -> Result<Percentiles,
 }
 
 /// Streams the requests of the selected functions, day after day, minute by minute.
-pub struct Azure2019Source {
+struct Azure2019Source {
     spec: Azure2019Spec,
     replay: Replay,
     matcher: Matcher,
@@ -359,7 +362,7 @@ pub struct Azure2019Source {
 }
 
 impl Azure2019Source {
-    pub(super) fn new(
+    fn new(
         spec: &Azure2019Spec,
         trace: &TraceSpec,
         matcher: Matcher,
@@ -563,7 +566,7 @@ impl TraceSource for Azure2019Source {
 
 /// One pass over the invocation files of the chosen days (per-function totals only), plus the
 /// durations files (which functions have execution times) and the first memory file found.
-pub fn scan(spec: &Azure2019Spec, replay: &Replay) -> Result<Scan, TraceError> {
+fn scan(spec: &Azure2019Spec, replay: &Replay) -> Result<Scan, TraceError> {
     let mut matcher = Matcher::Discover(HashMap::new());
     let mut key = Vec::new();
     let mut rec = ByteRecord::new();

@@ -14,10 +14,10 @@ use crate::engine::rng::Rng;
 use std::path::PathBuf;
 
 /// The expected header.
-pub const HEADER: &str = "app,func,end_timestamp,duration";
+const HEADER: &str = "app,func,end_timestamp,duration";
 
 /// The fixed column layout of the 2021 trace.
-pub fn layout() -> Layout {
+fn layout() -> Layout {
     Layout {
         time_column: "end_timestamp".into(),
         time_unit: TimeUnit::Seconds,

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 /// Which columns a per-request format uses and how to read them.
 #[derive(Clone, Debug)]
-pub struct Layout {
+pub(super) struct Layout {
     /// Header of the timestamp column.
     pub time_column: String,
     /// How timestamps are written.
@@ -42,7 +42,7 @@ pub struct Layout {
 
 impl Layout {
     /// The layout of a generic CSV trace.
-    pub fn of_csv(spec: &CsvSpec) -> Layout {
+    fn of_csv(spec: &CsvSpec) -> Layout {
         Layout {
             time_column: spec.timestamp.clone(),
             time_unit: spec.time_unit,
@@ -80,7 +80,7 @@ struct OpenFile {
 }
 
 /// Streams the requests of per-request CSV files.
-pub struct RequestSource {
+pub(super) struct RequestSource {
     layout: Layout,
     paths: Vec<PathBuf>,
     next_path: usize,
@@ -366,7 +366,7 @@ impl TraceSource for RequestSource {
 }
 
 /// One pass over per-request files: every row is checked, every function counted.
-pub fn scan(layout: Layout, paths: &[PathBuf], replay: &Replay) -> Result<Scan, TraceError> {
+pub(super) fn scan(layout: Layout, paths: &[PathBuf], replay: &Replay) -> Result<Scan, TraceError> {
     let keyless = layout.key_columns.is_empty();
     let replay = Replay {
         rate_scale: 1.0,
@@ -426,7 +426,7 @@ pub fn scan(layout: Layout, paths: &[PathBuf], replay: &Replay) -> Result<Scan, 
 }
 
 /// The file name without extension, to name the one function of a trace without a function column.
-pub fn stem(path: &Path) -> String {
+fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "trace".into())
@@ -528,7 +528,10 @@ impl TraceLayout for CsvSpec {
 
     fn names_at(&self) -> (String, PathBuf) {
         (
-            format!("column `{}`", self.function_column.clone().unwrap_or_default()),
+            format!(
+                "column `{}`",
+                self.function_column.clone().unwrap_or_default()
+            ),
             self.paths[0].clone(),
         )
     }

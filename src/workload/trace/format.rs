@@ -3,8 +3,8 @@
 //! files, how to scan and open them). The built-in formats are listed in [`super::FORMATS`];
 //! validation and replay iterate that list and call these traits, never naming a format.
 
-use super::{Replay, Scan, TraceError, TraceSource, TraceSpec};
 use super::{HuaweiCounts, Spread, TimeUnit};
+use super::{Replay, Scan, TraceError, TraceSource, TraceSpec};
 use crate::engine::rng::Rng;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -119,7 +119,9 @@ impl Options<'_> {
             (None, None) => {
                 check.problem(
                     format!("{at}.path"),
-                    format!("a {format} trace needs `path`: the file, relative to the scenario file"),
+                    format!(
+                        "a {format} trace needs `path`: the file, relative to the scenario file"
+                    ),
                 );
                 None
             }

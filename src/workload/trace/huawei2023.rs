@@ -13,8 +13,8 @@ use super::{
     Arrival, Check, Clock, Format, FormatSpec, Found, HuaweiCounts, Layout, Matcher, Options,
     Replay, Scan, Spread, TraceError, TraceSource, TraceSpec,
 };
-use crate::engine::SimDuration;
 use crate::engine::rng::Rng;
+use crate::engine::SimDuration;
 use ::csv::{ByteRecord, ReaderBuilder};
 use std::collections::HashMap;
 use std::fs::File;
@@ -289,7 +289,7 @@ impl Rows {
 }
 
 /// Streams the requests of the selected functions, row by row.
-pub struct HuaweiSource {
+struct HuaweiSource {
     rows: Rows,
     first: u32,
     width_ns: i64,
@@ -299,7 +299,7 @@ pub struct HuaweiSource {
 }
 
 impl HuaweiSource {
-    pub(super) fn new(
+    fn new(
         spec: &HuaweiSpec,
         trace: &TraceSpec,
         matcher: Matcher,
@@ -357,7 +357,7 @@ impl TraceSource for HuaweiSource {
 }
 
 /// One pass over the day files: every row checked, every column summed.
-pub fn scan(spec: &HuaweiSpec, replay: &Replay) -> Result<Scan, TraceError> {
+fn scan(spec: &HuaweiSpec, replay: &Replay) -> Result<Scan, TraceError> {
     let width_ns = spec.counts.width().0 as i64;
     let mut rows = Rows::new(
         spec.paths.clone(),
