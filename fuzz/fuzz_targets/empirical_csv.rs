@@ -20,7 +20,13 @@ fuzz_target!(|data: &[u8]| {
          arrivals = {{ process = \"poisson\", rate = 1.0 }}\n\
          execution = {{ dist = \"empirical\", path = \"values.csv\"{column}, unit = \"ms\" }}\n"
     );
-    let loaded = coldsim::scenario::parse(&text, &coldsim::scenario::ParseOptions::default().origin(Path::new("fuzz.toml")).name_default("fuzz").base_dir(common::scratch()));
+    let loaded = coldsim::scenario::parse(
+        &text,
+        &coldsim::scenario::ParseOptions::default()
+            .origin(Path::new("fuzz.toml"))
+            .name_default("fuzz")
+            .base_dir(common::scratch()),
+    );
     // The fixed text is valid: only the file can be at fault, and only that field blamed.
     if let Err(e) = loaded {
         let shown = e.to_string();

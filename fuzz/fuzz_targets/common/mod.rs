@@ -199,8 +199,21 @@ pub fn load_scenario(text: &str, overrides: &[String]) {
         Ok(Some(_)) | Err(_) => {}
         Ok(None) => {
             // The text a run saves as `scenario.toml` (overrides applied) loads again.
-            if let Ok(loaded) = coldsim::scenario::parse(text, &coldsim::scenario::ParseOptions::default().origin(origin).name_default("fuzz").base_dir(&base).overrides(overrides)) {
-                if let Err(e) = coldsim::scenario::parse(&loaded.text, &coldsim::scenario::ParseOptions::default().origin(origin).name_default("fuzz").base_dir(&base)) {
+            if let Ok(loaded) = coldsim::scenario::parse(
+                text,
+                &coldsim::scenario::ParseOptions::default()
+                    .origin(origin)
+                    .name_default("fuzz")
+                    .base_dir(&base)
+                    .overrides(overrides),
+            ) {
+                if let Err(e) = coldsim::scenario::parse(
+                    &loaded.text,
+                    &coldsim::scenario::ParseOptions::default()
+                        .origin(origin)
+                        .name_default("fuzz")
+                        .base_dir(&base),
+                ) {
                     panic!(
                         "the saved scenario.toml does not load: {e}\n{}",
                         loaded.text
