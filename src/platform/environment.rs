@@ -50,6 +50,12 @@ pub struct Environment {
     pub deadline: SimTime,
     /// Greedy-Dual eviction priority, set at its last use.
     pub priority: f64,
+    /// Idle and kept while anything of its app runs, under an app-level keep-alive policy
+    /// (no timer until the app stops).
+    pub held: bool,
+    /// The function of the request it serves (or last served): its `function` unless it is
+    /// shared by an app's functions (`unit = "app"`).
+    pub serving: u32,
 }
 
 impl Environment {
@@ -95,6 +101,8 @@ impl Environments {
             first_idle: SimTime::NEVER,
             deadline: SimTime::NEVER,
             priority: 0.0,
+            held: false,
+            serving: function,
         };
         match self.free.pop() {
             Some(i) => {

@@ -86,7 +86,7 @@ impl Simulation<'_> {
             self.start_execution(env, r, false, SimDuration::ZERO);
         } else if !self.make_room(f) {
             self.refuse(r, Refusal::Full);
-        } else if self.fns[f].bucket.take(self.now) {
+        } else if self.take_token(f) {
             self.concurrency.acquire(f);
             self.cold_start(r);
         } else {
@@ -126,10 +126,11 @@ impl Simulation<'_> {
                 return Some(env);
             }
         }
+        let p = self.pool(f);
         if self.lazy_expiry {
-            self.expire(f);
+            self.expire(p);
         }
-        let fs = &mut self.fns[f];
+        let fs = &mut self.fns[p];
         let env = match self.scenario.platform.reuse {
             Reuse::Mru => fs.pool.take_newest(),
             Reuse::Lru => fs.pool.take_oldest(),
@@ -145,7 +146,8 @@ impl Simulation<'_> {
 
     /// With `env_concurrency > 1`: a busy environment with a free slot.
     pub(super) fn take_partial(&mut self, f: usize, provisioned: bool) -> Option<EnvId> {
-        let partial = &mut self.fns[f].partial;
+        let p = self.pool(f);
+        let partial = &mut self.fns[p].partial;
         let i = partial
             .iter()
             .rposition(|&e| self.envs[e].provisioned == provisioned)?;
@@ -156,7 +158,14 @@ impl Simulation<'_> {
         Some(env)
     }
 
+    /// A scaling token of `f`'s pool, if one is left now.
+    fn take_token(&mut self, f: usize) -> bool {
+        let p = self.pool(f);
+        self.fns[p].bucket.take(self.now)
+    }
+
     pub(super) fn leave_idle(&mut self, env: EnvId) {
+        self.envs[env].held = false;
         self.set_state(env, EnvState::Busy);
     }
 
@@ -176,7 +185,9 @@ impl Simulation<'_> {
         let (f, arrived, ping) = (r.function as usize, r.arrived, r.ping);
         let env = self.create(f, false, EnvState::Initializing, self.now, arrived);
         self.memory_taken(f);
-        let init = self.sample_init(f, InitOf::OnDemand(arrived));
+        // An environment shared by an app's functions loads the app: its init is the pool's
+        // (the app's first function's), whichever function's request started it.
+        let init = self.sample_init(self.pool(f), InitOf::OnDemand(arrived));
         let func = &self.scenario.functions[f];
         let limit = self.scenario.platform.init_limit;
         let (first, reinit) = if init <= limit {
@@ -264,20 +275,27 @@ impl Simulation<'_> {
             ping,
             ..
         } = r;
+        let f = r.function as usize;
         let e = &mut self.envs[env];
-        let f = e.function as usize;
+        // The environment's function: the request's, unless the app's functions share it.
+        let fe = e.function as usize;
+        e.serving = r.function;
         let first = e.served == 0;
         e.active += 1;
         if self.tracks_requests {
             self.keep_alive.on_request_started(f as u32, self.now);
         }
         let (provisioned, active) = (e.provisioned, e.active);
+        if self.app_level {
+            self.app_started(f);
+        }
         self.used(f);
         if self.env_concurrency > 1 && active == 1 && active < self.env_concurrency {
-            self.fns[f].partial.push(env);
+            let p = self.pool(fe);
+            self.fns[p].partial.push(env);
         }
         if provisioned && active == 1 {
-            self.provisioned_busy(f, 1);
+            self.provisioned_busy(fe, 1);
         }
         let func = &self.scenario.functions[f];
         let rng = &mut self.fns[f].rng_service;
@@ -329,7 +347,12 @@ impl Simulation<'_> {
         arrived: SimTime,
         outcome: Outcome,
     ) {
-        let f = self.envs[env].function as usize;
+        // The request's function, and the environment's (they differ only when an app's
+        // functions share environments).
+        let (f, fe) = (
+            self.envs[env].serving as usize,
+            self.envs[env].function as usize,
+        );
         if outcome.ping() {
             self.recorder.ping_completed(f, arrived, outcome.cold);
         } else {
@@ -346,6 +369,7 @@ impl Simulation<'_> {
         if self.tracks_requests {
             self.keep_alive.on_request_ended(f as u32, self.now);
         }
+        let app_stopped = self.app_level && self.app_request_ended(f);
         let e = &mut self.envs[env];
         e.active -= 1;
         e.served += 1;
@@ -353,10 +377,16 @@ impl Simulation<'_> {
         if !provisioned {
             self.release_concurrency(f);
         } else if active == 0 {
-            self.provisioned_busy(f, -1);
+            self.provisioned_busy(fe, -1);
+        }
+        if app_stopped {
+            // Before this environment is parked: the app's other idle environments keep the
+            // order in which they became idle.
+            self.app_stopped(f);
         }
         if self.env_concurrency > 1 {
-            let partial = &mut self.fns[f].partial;
+            let p = self.pool(fe);
+            let partial = &mut self.fns[p].partial;
             if active == 0 || outcome.failure.is_some() {
                 if let Some(i) = partial.iter().position(|&x| x == env) {
                     partial.swap_remove(i);
