@@ -9,7 +9,8 @@ use super::model::{
 use super::quantity::{parse_duration, parse_time_of_day, Quantity};
 use super::raw::{
     Eviction, Invocation, RawArrivals, RawDist, RawFunction, RawKeepAlive, RawPricing, RawProcess,
-    RawProvisioned, RawScenario, RawTrace, TraceUnit, RawTraceFunction, Reuse, TraceFormat, WhenFull,
+    RawProvisioned, RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat, TraceUnit,
+    WhenFull,
 };
 use crate::engine::SimDuration;
 use crate::metrics::Pricing;

@@ -39,7 +39,10 @@ init = {{ dist = "constant", value = "1s" }}
         Err(e) => panic!("invalid test scenario: {e}"),
     };
     let s = loaded.scenario;
-    SimInit::new(&s).run().expect("the trace is readable").summary(&s)
+    SimInit::new(&s)
+        .run()
+        .expect("the trace is readable")
+        .summary(&s)
 }
 
 /// A row of a request of `app`/`func` arriving at `at` seconds and running `run` seconds.
@@ -58,7 +61,10 @@ fn adds_up(s: &Summary) {
     assert_eq!(sum(&|x| x.invocations), s.stats.invocations);
     assert_eq!(sum(&|x| x.cold_starts), s.stats.cold_starts);
     assert_eq!(sum(&|x| x.warm_starts), s.stats.warm_starts);
-    assert_eq!(sum(&|x| x.environments.created), s.stats.environments.created);
+    assert_eq!(
+        sum(&|x| x.environments.created),
+        s.stats.environments.created
+    );
 }
 
 #[test]
@@ -67,17 +73,35 @@ fn two_functions_of_an_app_alternating_share_one_environment() {
     // keep-alive of each other. Under `app` the first request's environment serves all 20;
     // under `function` each function has its own: two cold starts.
     let rows: Vec<String> = (0..20)
-        .map(|i| row("a", if i % 2 == 0 { "f" } else { "g" }, 60.0 * i as f64, 1.0))
+        .map(|i| {
+            row(
+                "a",
+                if i % 2 == 0 { "f" } else { "g" },
+                60.0 * i as f64,
+                1.0,
+            )
+        })
         .collect();
     let app = replay(&rows, "app", FIXED, "");
     assert_eq!(app.stats.invocations, 20);
-    assert_eq!((app.stats.cold_starts, app.stats.environments.created), (1, 1));
+    assert_eq!(
+        (app.stats.cold_starts, app.stats.environments.created),
+        (1, 1)
+    );
     adds_up(&app);
     // The cold start is `f`'s (the first request), the environment counted as `f`'s; `g`'s
     // requests are all warm, and counted as `g`'s.
     let by_name = |s: &Summary, n: &str| {
-        let f = s.functions.iter().find(|f| f.name.ends_with(n)).expect("function");
-        (f.stats.invocations, f.stats.cold_starts, f.stats.warm_starts)
+        let f = s
+            .functions
+            .iter()
+            .find(|f| f.name.ends_with(n))
+            .expect("function");
+        (
+            f.stats.invocations,
+            f.stats.cold_starts,
+            f.stats.warm_starts,
+        )
     };
     assert_eq!(by_name(&app, "f"), (10, 1, 9));
     assert_eq!(by_name(&app, "g"), (10, 0, 10));
@@ -126,14 +150,24 @@ fn an_app_with_one_execution_time_is_one_function() {
         let app = replay(&app_rows, "app", keep_alive, "");
         let one = replay(&one_rows, "app", keep_alive, "");
         assert_eq!(app.stats.invocations, one.stats.invocations);
-        assert!(app.stats.cold_starts > 1, "{keep_alive}: some environments expire");
+        assert!(
+            app.stats.cold_starts > 1,
+            "{keep_alive}: some environments expire"
+        );
         assert_eq!(app.stats.cold_starts, one.stats.cold_starts, "{keep_alive}");
         let (e, o) = (&app.stats.environments, &one.stats.environments);
-        assert_eq!((e.created, e.prewarmed), (o.created, o.prewarmed), "{keep_alive}");
+        assert_eq!(
+            (e.created, e.prewarmed),
+            (o.created, o.prewarmed),
+            "{keep_alive}"
+        );
         adds_up(&app);
         // Per function the functions need more environments of their own.
         let function = replay(&app_rows, "function", keep_alive, "");
-        assert!(function.stats.cold_starts > app.stats.cold_starts, "{keep_alive}");
+        assert!(
+            function.stats.cold_starts > app.stats.cold_starts,
+            "{keep_alive}"
+        );
     }
 }
 
@@ -143,7 +177,12 @@ fn apps_with_one_function_are_unchanged() {
     let rows: Vec<String> = (0..200)
         .map(|i| {
             let at = 37.0 * i as f64 + if i % 5 == 0 { 400.0 } else { 0.0 };
-            row(if i % 3 == 0 { "a" } else { "b" }, "f", at, 1.0 + (i % 4) as f64 * 20.0)
+            row(
+                if i % 3 == 0 { "a" } else { "b" },
+                "f",
+                at,
+                1.0 + (i % 4) as f64 * 20.0,
+            )
         })
         .collect();
     for keep_alive in [FIXED, HYBRID] {
@@ -164,7 +203,14 @@ fn an_app_shares_its_scaling_bucket_and_memory_bound() {
     // apart share it under `app`; under `function` each evicts the other's: a cold start per
     // request.
     let rows: Vec<String> = (0..20)
-        .map(|i| row("a", if i % 2 == 0 { "f" } else { "g" }, 60.0 * i as f64, 1.0))
+        .map(|i| {
+            row(
+                "a",
+                if i % 2 == 0 { "f" } else { "g" },
+                60.0 * i as f64,
+                1.0,
+            )
+        })
         .collect();
     let full = "capacity = { memory_gb = 1 }";
     let app = replay(&rows, "app", FIXED, full);
