@@ -34,7 +34,11 @@ timeout = "15m"
 init = {{ dist = "constant", value = "1s" }}
 "#
     );
-    let loaded = match scenario::parse(&text, Path::new("t.toml"), "t", dir.path(), &[]) {
+    let options = scenario::ParseOptions::default()
+        .origin(Path::new("t.toml"))
+        .name_default("t")
+        .base_dir(dir.path());
+    let loaded = match scenario::parse(&text, &options) {
         Ok(l) => l,
         Err(e) => panic!("invalid test scenario: {e}"),
     };

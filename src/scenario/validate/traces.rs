@@ -376,8 +376,12 @@ pub(super) fn trace_section(
         _ => {}
     }
     let shares_app = raw.unit == Some(TraceUnit::App);
-    if shares_app && !matches!(raw.format, TraceFormat::Azure2019 | TraceFormat::Azure2021) {
-        c.fail("trace.unit", format!("\"app\" needs a trace that names apps (azure2019, azure2021); format \"{}\" has none: use unit = \"function\"", format_name(raw.format)));
+    if shares_app && raw.format.app_parts().is_none() {
+        let with_apps: Vec<&str> = (trace::FORMATS.iter())
+            .filter(|f| f.app_parts().is_some())
+            .map(|f| f.name())
+            .collect();
+        c.fail("trace.unit", format!("\"app\" needs a trace that names apps ({}); format \"{}\" has none: use unit = \"function\"", with_apps.join(", "), raw.format.name()));
     }
     let Some(format) = format else { return };
     if c.problems.len() > before {
