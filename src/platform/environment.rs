@@ -60,6 +60,12 @@ pub struct Environment {
     /// With `env_concurrency > 1`: a request ran out of memory on it, which kills it: every
     /// request still in flight on it fails as out of memory.
     pub killed: bool,
+    /// Idle and kept while anything of its app runs, under an app-level keep-alive policy
+    /// (no timer until the app stops).
+    pub held: bool,
+    /// The function of the request it serves (or last served): its `function` unless it is
+    /// shared by an app's functions (`unit = "app"`).
+    pub serving: u32,
 }
 
 impl Environment {
@@ -108,6 +114,8 @@ impl Environments {
             queued: 0,
             failed: false,
             killed: false,
+            held: false,
+            serving: function,
         };
         match self.free.pop() {
             Some(i) => {

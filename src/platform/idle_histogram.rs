@@ -62,6 +62,11 @@ impl IdleHistogram {
         }
     }
 
+    /// True while a request of it runs.
+    pub fn running(&self) -> bool {
+        self.running > 0
+    }
+
     /// Adds one idle time.
     pub fn record(&mut self, idle: SimDuration, cfg: &HybridHistogram) {
         let bin = idle.0 / cfg.bin.0;

@@ -239,6 +239,10 @@ pub struct Function {
     /// The application it belongs to, for Azure traces (2019: owner and app hashes; 2021:
     /// `app`): the hybrid histogram keep-alive policy pools idle times per app, as the paper.
     pub app: Option<String>,
+    /// It shares environments with the other functions of its `app` (`[trace] unit = "app"`):
+    /// their requests draw from one pool, under one keep-alive, eviction and scaling state,
+    /// while request statistics stay per function.
+    pub shares_app: bool,
 }
 
 impl Function {

@@ -541,6 +541,20 @@ pub struct RawTrace {
     /// `[trace]`: settings for functions whose name matches `pattern` (`*` and `?` wildcards);
     /// later entries win.
     pub overrides: Option<Vec<RawTraceFunction>>,
+    /// `[trace]` azure2019, azure2021: what gets environments: `function` (each function its
+    /// own, as AWS Lambda) or `app` (an app's functions share them, as Azure Functions)
+    /// (default `function`).
+    pub unit: Option<TraceUnit>,
+}
+
+/// `[trace] unit`: the unit that is started, kept warm and scaled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceUnit {
+    /// Every trace function has environments of its own (AWS Lambda).
+    Function,
+    /// The functions of an app share its environments (Azure Functions' function app).
+    App,
 }
 
 impl RawTrace {

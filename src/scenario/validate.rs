@@ -9,7 +9,8 @@ use super::model::{
 use super::quantity::{parse_duration, parse_time_of_day, Quantity};
 use super::raw::{
     Eviction, Invocation, RawArrivals, RawDist, RawFunction, RawKeepAlive, RawPricing, RawProcess,
-    RawProvisioned, RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat, WhenFull,
+    RawProvisioned, RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat, TraceUnit,
+    WhenFull,
 };
 use crate::engine::SimDuration;
 use crate::metrics::Pricing;
@@ -168,6 +169,9 @@ pub fn validate(
     }
     if let Some(t) = &raw.trace {
         trace_section(&mut c, t, &mut traces, &names, &mut functions);
+        if t.unit == Some(TraceUnit::App) && platform.env_concurrency > 1 {
+            c.fail("trace.unit", "\"app\" needs platform.env_concurrency = 1 (an environment serves one request at a time, so its requests' functions are told apart); use unit = \"function\" for concurrent environments");
+        }
     }
     limits(&mut c, &platform, &functions);
 

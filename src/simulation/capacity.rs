@@ -154,6 +154,7 @@ impl Simulation<'_> {
         while !self.capacity.fits(need) {
             let victim = {
                 let (envs, fns, functions) = (&self.envs, &self.fns, &self.scenario.functions);
+                let pool_of = &self.pool_of;
                 let mut candidates = fns.iter().flat_map(|fs| {
                     fs.pool.iter().map(|(env, _)| {
                         let e = &envs[env];
@@ -161,7 +162,7 @@ impl Simulation<'_> {
                             env,
                             memory_mb: functions[e.function as usize].memory_mb,
                             idle_since: e.idle_since,
-                            frequency: fns[e.function as usize].frequency,
+                            frequency: fns[pool_of[e.function as usize] as usize].frequency,
                             priority: e.priority,
                         }
                     })
@@ -172,7 +173,7 @@ impl Simulation<'_> {
                 return false;
             };
             self.evictor.evicted(&v);
-            let g = self.envs[v.env].function as usize;
+            let g = self.pool(self.envs[v.env].function as usize);
             let removed = self.fns[g].pool.remove(v.env);
             debug_assert!(removed, "candidates are idle in their pool");
             self.retire(v.env, self.now, Retirement::Evicted);
@@ -190,7 +191,8 @@ impl Simulation<'_> {
     #[inline]
     pub(super) fn used(&mut self, f: usize) {
         if self.capacity.bounded() {
-            self.fns[f].frequency += 1;
+            let p = self.pool(f);
+            self.fns[p].frequency += 1;
         }
     }
 
@@ -207,7 +209,7 @@ impl Simulation<'_> {
         let f = self.envs[env].function as usize;
         let func = &self.scenario.functions[f];
         self.envs[env].priority = self.evictor.priority(&Used {
-            frequency: self.fns[f].frequency,
+            frequency: self.fns[self.pool(f)].frequency,
             cost_ms: func.mean_init_ns() / 1e6,
             memory_mb: func.memory_mb,
         });

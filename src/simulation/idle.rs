@@ -69,13 +69,14 @@ impl Simulation<'_> {
             self.queue
                 .push(lifetime_end, Event::LifetimeEnded { env, generation });
         }
-        let fs = &mut self.fns[f];
+        let p = self.pool(f);
+        let fs = &mut self.fns[p];
         fs.pool.push(env, deadline);
         if !fs.check_pending {
             fs.check_pending = true;
             let at = fs.pool.front_deadline().expect("just pushed");
             self.queue
-                .push(at, Event::KeepAliveExpired { function: f as u32 });
+                .push(at, Event::KeepAliveExpired { function: p as u32 });
         }
         self.memory_freed();
     }
@@ -87,19 +88,29 @@ impl Simulation<'_> {
         let deadline = match decision {
             KeepAliveDecision::RetireAt(at) => at,
             KeepAliveDecision::Keep => SimTime::NEVER,
+            KeepAliveDecision::WhileRunning => {
+                self.envs[env].held = true;
+                SimTime::NEVER
+            }
             KeepAliveDecision::Unload {
                 prewarm_at,
                 retire_at,
             } => {
                 self.retire(env, now, Retirement::Idle);
-                let fs = &mut self.fns[f];
-                fs.prewarm_seq = fs.prewarm_seq.wrapping_add(1);
+                let p = self.pool(f);
+                let fs = &mut self.fns[p];
+                // Per environment, a decision replaces the last one; an app-level policy
+                // unloads all of an app's environments at once, each with its pre-warm, which
+                // only the app's next run cancels (`app_started`).
+                if !self.app_level {
+                    fs.prewarm_seq = fs.prewarm_seq.wrapping_add(1);
+                }
                 fs.prewarm_until = retire_at;
                 let seq = fs.prewarm_seq;
                 self.queue.push(
                     prewarm_at,
                     Event::PrewarmDue {
-                        function: f as u32,
+                        function: p as u32,
                         seq,
                     },
                 );
@@ -125,7 +136,8 @@ impl Simulation<'_> {
             self.queue
                 .push(lifetime_end, Event::LifetimeEnded { env, generation });
         }
-        self.fns[f].pool.push(env, deadline);
+        let p = self.pool(f);
+        self.fns[p].pool.push(env, deadline);
         if deadline != SimTime::NEVER {
             self.queue
                 .push(deadline, Event::IdleDeadline { env, generation });
@@ -142,14 +154,14 @@ impl Simulation<'_> {
         {
             return;
         }
-        let f = e.function as usize;
-        if self.fns[f].pool.remove(env) {
+        let p = self.pool(e.function as usize);
+        if self.fns[p].pool.remove(env) {
             self.retire(env, self.now, Retirement::Idle);
         }
     }
 
-    /// Loads an environment of `f` off the request path, unless a later decision replaced
-    /// this one or it does not fit.
+    /// Loads an environment of pool `f` off the request path, unless a later decision
+    /// replaced this one or it does not fit.
     pub(super) fn on_prewarm_due(&mut self, f: usize, seq: u32) {
         if self.fns[f].prewarm_seq != seq {
             return;
@@ -180,8 +192,14 @@ impl Simulation<'_> {
         e.idle_since = now;
         e.first_idle = now;
         let (f, created) = (e.function as usize, e.created);
-        let deadline = self.fns[f].prewarm_until;
         let lifetime_end = created + self.scenario.platform.max_lifetime;
+        // The app runs again (its pre-warm was under way): kept like its other environments.
+        if self.app_level && self.group_running[self.group_of[f] as usize] > 0 {
+            self.envs[env].held = true;
+            self.park_idle(env, SimTime::NEVER, lifetime_end);
+            return;
+        }
+        let deadline = self.fns[self.pool(f)].prewarm_until;
         self.park_idle(env, deadline, lifetime_end);
     }
 
@@ -196,7 +214,7 @@ impl Simulation<'_> {
         }
     }
 
-    /// Retires `f`'s idle environments whose deadline has passed, each at its deadline.
+    /// Retires pool `f`'s idle environments whose deadline has passed, each at its deadline.
     #[inline]
     pub(super) fn expire(&mut self, f: usize) {
         while let Some((env, deadline)) = self.fns[f].pool.pop_expired(self.now) {
@@ -227,9 +245,78 @@ impl Simulation<'_> {
         if e.state != EnvState::Idle {
             return;
         }
-        let f = e.function as usize;
-        if self.fns[f].pool.remove(env) {
+        let p = self.pool(e.function as usize);
+        if self.fns[p].pool.remove(env) {
             self.retire(env, self.now, Retirement::Lifetime);
+        }
+    }
+
+    /// App-level policy: a request (or ping) of `f` started running. If nothing of its app
+    /// was running, the app's idle environments are held again (their timers stop) and its
+    /// pending pre-warms are cancelled: the app is loaded.
+    pub(super) fn app_started(&mut self, f: usize) {
+        let g = self.group_of[f] as usize;
+        self.group_running[g] += 1;
+        if self.group_running[g] > 1 {
+            return;
+        }
+        let max_lifetime = self.scenario.platform.max_lifetime;
+        for &p in &self.group_pools[g] {
+            let fs = &mut self.fns[p as usize];
+            fs.prewarm_seq = fs.prewarm_seq.wrapping_add(1);
+            for (env, _) in fs.pool.iter() {
+                let e = &mut self.envs[env];
+                if e.held {
+                    continue;
+                }
+                e.held = true;
+                // Its `IdleDeadline` timer, if any, finds the deadline changed and is ignored.
+                e.deadline = SimTime::NEVER;
+                let lifetime_end = e.created + max_lifetime;
+                if lifetime_end < SimTime::NEVER && !e.lifetime_timer {
+                    e.lifetime_timer = true;
+                    let generation = e.generation;
+                    self.queue
+                        .push(lifetime_end, Event::LifetimeEnded { env, generation });
+                }
+            }
+        }
+    }
+
+    /// App-level policy: a request (or ping) of `f` ended; true if nothing of its app runs now.
+    pub(super) fn app_request_ended(&mut self, f: usize) -> bool {
+        let g = self.group_of[f] as usize;
+        debug_assert!(self.group_running[g] > 0, "a request ends after it started");
+        self.group_running[g] = self.group_running[g].saturating_sub(1);
+        self.group_running[g] == 0
+    }
+
+    /// App-level policy: the last running request of `f`'s app ended. The policy decides
+    /// again for every environment the app held, in the order they became idle, so their
+    /// windows start now, together.
+    pub(super) fn app_stopped(&mut self, f: usize) {
+        let g = self.group_of[f] as usize;
+        let max_lifetime = self.scenario.platform.max_lifetime;
+        for i in 0..self.group_pools[g].len() {
+            let p = self.group_pools[g][i] as usize;
+            let envs = &self.envs;
+            let held: Vec<EnvId> = (self.fns[p].pool.iter())
+                .map(|(env, _)| env)
+                .filter(|&env| envs[env].held)
+                .collect();
+            for env in held {
+                self.fns[p].pool.remove(env);
+                let e = &mut self.envs[env];
+                e.held = false;
+                let idle = Idle {
+                    now: self.now,
+                    function: e.function,
+                    first_idle: e.first_idle,
+                };
+                let lifetime_end = e.created + max_lifetime;
+                let decision = self.keep_alive.on_idle(&idle, &mut self.rng_platform);
+                self.idle_decided(env, decision, lifetime_end);
+            }
         }
     }
 }

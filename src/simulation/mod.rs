@@ -371,6 +371,18 @@ fn app_groups(scenario: &Scenario) -> Vec<u32> {
         .collect()
 }
 
+/// The pool of each function (see `Simulation::pool_of`): the first function of its app if it
+/// shares the app's environments, else itself.
+fn pools(scenario: &Scenario) -> Vec<u32> {
+    let mut first: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    (scenario.functions.iter().enumerate())
+        .map(|(i, f)| match (&f.app, f.shares_app) {
+            (Some(app), true) => *first.entry(app.as_str()).or_insert(i as u32),
+            _ => i as u32,
+        })
+        .collect()
+}
+
 /// The request a cold start's init is for.
 #[derive(Clone, Copy, Debug)]
 struct InitFor {
@@ -435,8 +447,10 @@ struct FunctionState {
     bucket: TokenBucket,
     /// A `KeepAliveExpired` event is pending.
     check_pending: bool,
-    /// Hybrid histogram: the latest pre-warm decision (older `PrewarmDue` events are stale)
-    /// and when its pre-warmed environment is retired.
+    /// Pre-warms (hybrid histogram): the latest decision (`PrewarmDue` events of an older one
+    /// are stale) and when its pre-warmed environments are retired. Under an app-level policy
+    /// every environment the app had loaded gets one pre-warm of the same decision; a request
+    /// of the app starting to run makes the pending ones stale.
     prewarm_seq: u32,
     prewarm_until: SimTime,
     /// Requests so far (eviction by frequency and Greedy-Dual; counted only on a
@@ -500,6 +514,18 @@ struct Simulation<'a> {
     /// With `env_concurrency > 1`, per environment slot: the requests that joined it while it
     /// initializes, started when its init completes (buffers kept for reuse).
     joined: Vec<Vec<Request>>,
+    /// Per function: the pool its requests draw environments from, as the index of the
+    /// `FunctionState` that holds the pool's idle environments, keep-alive timers, pre-warms,
+    /// scaling bucket and eviction frequency. The function itself, unless it shares its app's
+    /// environments (`[trace] unit = "app"`): then its app's first function.
+    pool_of: Vec<u32>,
+    /// The keep-alive policy treats an app as one unit (`KeepAlivePolicy::app_level`).
+    app_level: bool,
+    /// Per function: its app group (as the keep-alive policy pools idle times); per group:
+    /// requests running now and the distinct pools of its functions (app-level policies).
+    group_of: Vec<u32>,
+    group_running: Vec<u32>,
+    group_pools: Vec<Vec<u32>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -517,6 +543,7 @@ impl<'a> Simulation<'a> {
             crate::engine::rng::mix(seed ^ service_salt)
         };
         let p = &scenario.platform;
+        let keep_alive_app_level = keep_alive.app_level();
         let fns = scenario
             .functions
             .iter()
@@ -545,6 +572,16 @@ impl<'a> Simulation<'a> {
             .iter()
             .map(|f| f.reserved_concurrency)
             .collect();
+        let pool_of = pools(scenario);
+        let group_of = app_groups(scenario);
+        let groups = group_of.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
+        let mut group_pools: Vec<Vec<u32>> = vec![Vec::new(); groups];
+        for (f, &g) in group_of.iter().enumerate() {
+            let pools = &mut group_pools[g as usize];
+            if !pools.contains(&pool_of[f]) {
+                pools.push(pool_of[f]);
+            }
+        }
         Simulation {
             scenario,
             queue: EventQueue::new(),
@@ -582,7 +619,18 @@ impl<'a> Simulation<'a> {
             rate_count: 0,
             prov: vec![Provisioned::default(); scenario.functions.len()],
             joined: Vec::new(),
+            pool_of,
+            app_level: keep_alive_app_level,
+            group_of,
+            group_running: vec![0; groups],
+            group_pools,
         }
+    }
+
+    /// The pool (its `FunctionState` index) that function `f`'s requests draw from.
+    #[inline]
+    pub(super) fn pool(&self, f: usize) -> usize {
+        self.pool_of[f] as usize
     }
 
     fn run(

@@ -91,7 +91,7 @@ impl Simulation<'_> {
             }
         } else if !self.make_room(f) {
             self.refuse(r, Refusal::Full);
-        } else if self.fns[f].bucket.take(self.now) {
+        } else if self.take_token(f) {
             self.concurrency.acquire(f);
             self.cold_start(r);
         } else {
@@ -133,10 +133,11 @@ impl Simulation<'_> {
     /// An idle on-demand environment (by `reuse`); with `env_concurrency > 1`, else the least
     /// loaded one with room, which may still be initializing.
     pub(super) fn take_on_demand(&mut self, f: usize) -> Option<EnvId> {
+        let p = self.pool(f);
         if self.lazy_expiry {
-            self.expire(f);
+            self.expire(p);
         }
-        let fs = &mut self.fns[f];
+        let fs = &mut self.fns[p];
         let env = match self.scenario.platform.reuse {
             Reuse::Mru => fs.pool.take_newest(),
             Reuse::Lru => fs.pool.take_oldest(),
@@ -192,7 +193,14 @@ impl Simulation<'_> {
         self.joined[slot].push(r);
     }
 
+    /// A scaling token of `f`'s pool, if one is left now.
+    fn take_token(&mut self, f: usize) -> bool {
+        let p = self.pool(f);
+        self.fns[p].bucket.take(self.now)
+    }
+
     pub(super) fn leave_idle(&mut self, env: EnvId) {
+        self.envs[env].held = false;
         self.set_state(env, EnvState::Busy);
     }
 
@@ -216,7 +224,9 @@ impl Simulation<'_> {
             self.reload(env, |e| e.queued = 1);
         }
         self.memory_taken(f);
-        let init = self.sample_init(f, InitOf::OnDemand(arrived));
+        // An environment shared by an app's functions loads the app: its init is the pool's
+        // (the app's first function's), whichever function's request started it.
+        let init = self.sample_init(self.pool(f), InitOf::OnDemand(arrived));
         let func = &self.scenario.functions[f];
         let limit = self.scenario.platform.init_limit;
         let (first, reinit) = if init <= limit {
@@ -322,8 +332,11 @@ impl Simulation<'_> {
             ping,
             ..
         } = r;
+        let f = r.function as usize;
         let e = &mut self.envs[env];
-        let f = e.function as usize;
+        // The environment's function: the request's, unless the app's functions share it.
+        let fe = e.function as usize;
+        e.serving = r.function;
         // Its first request: none ended and, with `env_concurrency > 1`, none running.
         let first = e.served == 0 && e.active == 0;
         if self.env_concurrency > 1 {
@@ -336,9 +349,12 @@ impl Simulation<'_> {
         }
         let e = &self.envs[env];
         let (provisioned, active) = (e.provisioned, e.active);
+        if self.app_level {
+            self.app_started(f);
+        }
         self.used(f);
         if provisioned && active == 1 {
-            self.provisioned_busy(f, 1);
+            self.provisioned_busy(fe, 1);
         }
         let func = &self.scenario.functions[f];
         let rng = &mut self.fns[f].rng_service;
@@ -390,7 +406,12 @@ impl Simulation<'_> {
         arrived: SimTime,
         mut outcome: Outcome,
     ) {
-        let f = self.envs[env].function as usize;
+        // The request's function, and the environment's (they differ only when an app's
+        // functions share environments).
+        let (f, fe) = (
+            self.envs[env].serving as usize,
+            self.envs[env].function as usize,
+        );
         if self.env_concurrency > 1 && self.envs[env].killed {
             // A request ran out of memory on this environment, which killed it and every
             // request in flight on it.
@@ -412,6 +433,7 @@ impl Simulation<'_> {
         if self.tracks_requests {
             self.keep_alive.on_request_ended(f as u32, self.now);
         }
+        let app_stopped = self.app_level && self.app_request_ended(f);
         let shared = self.env_concurrency > 1;
         if shared {
             let failure = outcome.failure;
@@ -436,10 +458,15 @@ impl Simulation<'_> {
         if !provisioned {
             self.release_concurrency(f);
         } else if active == 0 {
-            self.provisioned_busy(f, -1);
+            self.provisioned_busy(fe, -1);
         } else {
             // A further request on a shared provisioned environment held a unit of its own.
             self.release_concurrency(f);
+        }
+        if app_stopped {
+            // Before this environment is parked: the app's other idle environments keep the
+            // order in which they became idle.
+            self.app_stopped(f);
         }
         if active > 0 {
             return;

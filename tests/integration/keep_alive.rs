@@ -415,3 +415,87 @@ fn provisioned_replacement_waits_for_memory() {
     assert!(r.peak_memory_mb <= 2048);
     assert_eq!(r.ended, r.arrivals);
 }
+
+/// One function (custom runtime, init 1 s, 1 GB) whose requests of `execution` come from the
+/// periodic `streams`, a TOML list of processes.
+fn streams(keep_alive: &str, execution: &str, streams: &str, duration: &str) -> String {
+    format!(
+        r#"
+duration = "{duration}"
+[platform]
+keep_alive = {keep_alive}
+max_lifetime = "2d"
+[[functions]]
+name = "f"
+runtime = "custom"
+memory_mb = 1024
+timeout = "15m"
+init = {{ dist = "constant", value = "1s" }}
+execution = {{ dist = "constant", value = "{execution}" }}
+arrivals = {streams}
+"#
+    )
+}
+
+#[test]
+fn hybrid_histogram_keeps_every_environment_while_the_app_runs() {
+    // Stream A every 60 s with 50 s requests, stream B every 8 min at 20 s past A's start,
+    // while A runs: two environments, A's and B's. The app (this function) is idle only 10 s a
+    // minute, so its idle times all fall in bin 0: once representative (10 samples) the
+    // windows are no pre-warm and keep 1 min × 1.1 = 66 s from the app's stop. B's environment
+    // is kept while A runs and gets the app's 66 s only when the app stops; the app runs again
+    // 10 s later, so B always finds it warm. Fixed 10 min keeps both too. (Applied per
+    // environment, B's would be retired 66 s after B's request: every B cold once learnt.)
+    let a_and_b = r#"[{ process = "periodic", every = "60s" }, { process = "periodic", every = "8m", start = "20s" }]"#;
+    let (_, fixed) = run(&streams(
+        r#"{ policy = "fixed", idle = "10m" }"#,
+        "50s",
+        a_and_b,
+        "4h",
+    ));
+    // 240 A requests and 30 B requests.
+    assert_eq!(fixed.stats.invocations, 270);
+    assert_eq!(fixed.stats.cold_starts, 2);
+    let (_, hybrid) = run(&streams(
+        r#"{ policy = "hybrid_histogram" }"#,
+        "50s",
+        a_and_b,
+        "4h",
+    ));
+    assert_eq!(hybrid.stats.invocations, 270);
+    assert_eq!(hybrid.stats.cold_starts, 2);
+    let env = &hybrid.stats.environments;
+    assert_eq!((env.created, env.prewarmed, env.retired_idle), (2, 0, 0));
+}
+
+#[test]
+fn hybrid_histogram_prewarms_as_many_environments_as_the_app_had() {
+    // 1 s requests every 5 min in two streams 0.5 s apart: two environments, both busy at
+    // [1.5 s, 2 s) of the first period. The app stops 2.5 s into a period (1 s later on the
+    // first, with the inits), so its idle times (297.5 s, then 298.5 s) fall in bin 4: once
+    // the histogram holds 10 of them (at the stop of period 10), each stop unloads both
+    // environments and pre-warms two at stop + 4 min × 0.9 (3m36s), kept until stop +
+    // 5 min × 1.1 (5m30s): both requests of the next period are warm. Stops of periods 10 to
+    // 47 of 48 (4 h) pre-warm: 38 × 2. Fixed 10 min keeps both environments.
+    let two = r#"[{ process = "periodic", every = "5m" }, { process = "periodic", every = "5m", start = "500ms" }]"#;
+    let (_, fixed) = run(&streams(
+        r#"{ policy = "fixed", idle = "10m" }"#,
+        "1s",
+        two,
+        "4h",
+    ));
+    assert_eq!(fixed.stats.invocations, 96);
+    assert_eq!(fixed.stats.cold_starts, 2);
+    let (_, hybrid) = run(&streams(
+        r#"{ policy = "hybrid_histogram" }"#,
+        "1s",
+        two,
+        "4h",
+    ));
+    assert_eq!(hybrid.stats.invocations, 96);
+    assert_eq!(hybrid.stats.cold_starts, 2);
+    let env = &hybrid.stats.environments;
+    assert_eq!(env.prewarmed, 76);
+    // The two first environments and the pre-warmed ones; all but the last two are unloaded.
+    assert_eq!((env.created, env.retired_idle), (78, 76));
+}

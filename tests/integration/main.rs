@@ -1,5 +1,6 @@
 //! One integration test binary: hand-checked scenarios, analytic oracles, properties and the CLI.
 
+mod app_unit;
 mod aws_behaviours;
 mod bad_inputs;
 mod cli;

@@ -1,5 +1,12 @@
 //! `hybrid_histogram`: Shahrad et al.'s policy (USENIX ATC'20): a histogram of each
 //! application's idle times gives a pre-warm and a keep-alive window.
+//!
+//! The policy is applied to the app as one loaded unit, as in the paper ("the keep-alive
+//! window ... how long to keep the application loaded after its last execution"): while
+//! anything of the app runs, every environment of the app is kept
+//! ([`KeepAliveDecision::WhileRunning`]); its windows start when the app's running count
+//! reaches zero, and then apply to all of its idle environments at once: all are retired at
+//! the keep window, or all are unloaded and as many pre-warmed at the head.
 
 use super::{Idle, KeepAliveDecision, KeepAlivePolicy};
 use crate::engine::rng::Rng;
@@ -34,6 +41,9 @@ impl KeepAlivePolicy for HybridHistogram {
     fn on_idle(&mut self, idle: &Idle, _rng: &mut Rng) -> KeepAliveDecision {
         let h = &self.settings;
         let g = self.group[idle.function as usize] as usize;
+        if self.histograms[g].running() {
+            return KeepAliveDecision::WhileRunning;
+        }
         match self.histograms[g].windows(h) {
             None => KeepAliveDecision::RetireAt(idle.now + h.fallback_idle),
             Some(w) if w.prewarm.0 == 0 => KeepAliveDecision::RetireAt(idle.now + w.keep),
@@ -55,6 +65,10 @@ impl KeepAlivePolicy for HybridHistogram {
     }
 
     fn tracks_requests(&self) -> bool {
+        true
+    }
+
+    fn app_level(&self) -> bool {
         true
     }
 }

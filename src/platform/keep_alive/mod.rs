@@ -34,6 +34,10 @@ pub enum KeepAliveDecision {
         /// When the pre-warmed environment is retired if no request came.
         retire_at: SimTime,
     },
+    /// Keep it while anything of its app runs (only for [`KeepAlivePolicy::app_level`]
+    /// policies): the simulation asks again for every idle environment of the app once the
+    /// app's last running request ends.
+    WhileRunning,
 }
 
 /// An environment that just became idle, as a policy sees it.
@@ -104,6 +108,17 @@ pub trait KeepAlivePolicy {
     fn monotone(&self) -> bool {
         false
     }
+
+    /// True if the policy treats an app (the group of functions whose idle times it pools) as
+    /// one loaded unit, as Shahrad et al.'s hybrid histogram does: while anything of the app
+    /// runs, every idle environment of the app is kept (its timer stopped, and
+    /// [`on_idle`](KeepAlivePolicy::on_idle) may answer [`KeepAliveDecision::WhileRunning`]);
+    /// when the app's last running request ends, `on_idle` is asked again for each of them,
+    /// so their timers start together; and a pre-warm still pending when the app runs again
+    /// is cancelled. Default: false (each environment is decided alone).
+    fn app_level(&self) -> bool {
+        false
+    }
 }
 
 /// The registry of built-in policies: the policy `platform.keep_alive` configures, for
@@ -170,6 +185,10 @@ impl KeepAlivePolicy for KeepAliveState<'_> {
 
     fn monotone(&self) -> bool {
         each!(self, p => p.monotone())
+    }
+
+    fn app_level(&self) -> bool {
+        each!(self, p => p.app_level())
     }
 }
 
@@ -248,6 +267,8 @@ mod tests {
         ];
         for (policy, monotone, tracks) in cases {
             let p = built_in(&policy, vec![0]);
+            // Only the hybrid histogram (the one that tracks requests) treats the app as a unit.
+            assert_eq!(p.app_level(), tracks, "{policy:?}");
             assert_eq!(
                 (p.monotone(), p.tracks_requests()),
                 (monotone, tracks),

@@ -132,6 +132,7 @@ pub(super) fn function(
         arrivals,
         invocation: f.invocation.unwrap_or(Invocation::Sync),
         app: None,
+        shares_app: false,
     })
 }
 

@@ -62,6 +62,7 @@ pub(super) fn check_trace_options(c: &mut Checker, raw: &RawTrace, at: &str, in_
         ("trigger", raw.trigger.is_some()),
         ("defaults", raw.defaults.is_some()),
         ("overrides", raw.overrides.is_some()),
+        ("unit", raw.unit.is_some()),
     ];
     for (name, set) in section_only {
         if set {
@@ -374,6 +375,14 @@ pub(super) fn trace_section(
         (_, Some(0)) => c.fail("trace.sample", "must be at least 1"),
         _ => {}
     }
+    let shares_app = raw.unit == Some(TraceUnit::App);
+    if shares_app && raw.format.app_parts().is_none() {
+        let with_apps: Vec<&str> = (trace::FORMATS.iter())
+            .filter(|f| f.app_parts().is_some())
+            .map(|f| f.name())
+            .collect();
+        c.fail("trace.unit", format!("\"app\" needs a trace that names apps ({}); format \"{}\" has none: use unit = \"function\"", with_apps.join(", "), raw.format.name()));
+    }
     let Some(format) = format else { return };
     if c.problems.len() > before {
         return;
@@ -473,6 +482,9 @@ pub(super) fn trace_section(
             .raw
             .provisioned_concurrency
             .unwrap_or(0);
+        if shares_app && provisioned > 0 {
+            report(c, "trace.unit".into(), format!("function `{name}`: provisioned_concurrency is not supported with unit = \"app\" (provisioned environments are per function); remove it or use unit = \"function\""));
+        }
         if let Some(r) = reserved {
             if provisioned > r {
                 report(c, "trace.overrides".into(), format!("function `{name}`: provisioned_concurrency {provisioned} exceeds its reserved_concurrency ({r}); provisioned environments count against it"));
@@ -521,6 +533,7 @@ pub(super) fn trace_section(
                 .invocation
                 .unwrap_or(Invocation::Sync),
             app: app_of(raw.format, &found.key),
+            shares_app,
         });
         keys.push(if keyless {
             String::new()
@@ -540,6 +553,22 @@ pub(super) fn trace_section(
     }
     if c.problems.len() > before {
         return;
+    }
+    if shares_app {
+        // An app's environments hold the app's memory: the trace's (azure2019 gives it per
+        // app), or the largest its functions are given.
+        let mut app_memory: HashMap<String, u32> = HashMap::new();
+        for f in &functions[first as usize..] {
+            if let Some(app) = &f.app {
+                let m = app_memory.entry(app.clone()).or_insert(0);
+                *m = (*m).max(f.memory_mb);
+            }
+        }
+        for f in &mut functions[first as usize..] {
+            if let Some(m) = f.app.as_ref().and_then(|a| app_memory.get(a)) {
+                f.memory_mb = *m;
+            }
+        }
     }
     traces.specs.push(TraceSpec {
         format,

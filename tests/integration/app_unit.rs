@@ -1,0 +1,226 @@
+//! `[trace] unit = "app"`: an app's functions share its environments (Azure Functions' function
+//! app), on small Azure 2021 traces written here (custom runtime, init 1 s).
+
+use coldsim::metrics::Summary;
+use coldsim::scenario;
+use coldsim::simulation::SimInit;
+use std::path::Path;
+
+/// Runs an azure2021 `rows` trace (`app,func,end_timestamp,duration` lines) under `unit` and
+/// `keep_alive`; `extra`: more `[platform]` lines.
+fn replay(rows: &[String], unit: &str, keep_alive: &str, extra: &str) -> Summary {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut csv = String::from("app,func,end_timestamp,duration\n");
+    for r in rows {
+        csv.push_str(r);
+        csv.push('\n');
+    }
+    std::fs::write(dir.path().join("t.csv"), csv).expect("write the trace");
+    let text = format!(
+        r#"
+duration = "6h"
+[platform]
+keep_alive = {keep_alive}
+max_lifetime = "2d"
+{extra}
+[trace]
+format = "azure2021"
+path = "t.csv"
+unit = "{unit}"
+[trace.defaults]
+runtime = "custom"
+memory_mb = 1024
+timeout = "15m"
+init = {{ dist = "constant", value = "1s" }}
+"#
+    );
+    let options = scenario::ParseOptions::default()
+        .origin(Path::new("t.toml"))
+        .name_default("t")
+        .base_dir(dir.path());
+    let loaded = match scenario::parse(&text, &options) {
+        Ok(l) => l,
+        Err(e) => panic!("invalid test scenario: {e}"),
+    };
+    let s = loaded.scenario;
+    SimInit::new(&s)
+        .run()
+        .expect("the trace is readable")
+        .summary(&s)
+}
+
+/// A row of a request of `app`/`func` arriving at `at` seconds and running `run` seconds.
+fn row(app: &str, func: &str, at: f64, run: f64) -> String {
+    format!("{app},{func},{:.6},{run:.6}", at + run)
+}
+
+const FIXED: &str = r#"{ policy = "fixed", idle = "10m" }"#;
+const HYBRID: &str = r#"{ policy = "hybrid_histogram" }"#;
+
+/// Per-function counts add up to the totals.
+fn adds_up(s: &Summary) {
+    let sum = |get: &dyn Fn(&coldsim::metrics::Stats) -> u64| -> u64 {
+        s.functions.iter().map(|f| get(&f.stats)).sum()
+    };
+    assert_eq!(sum(&|x| x.invocations), s.stats.invocations);
+    assert_eq!(sum(&|x| x.cold_starts), s.stats.cold_starts);
+    assert_eq!(sum(&|x| x.warm_starts), s.stats.warm_starts);
+    assert_eq!(
+        sum(&|x| x.environments.created),
+        s.stats.environments.created
+    );
+}
+
+#[test]
+fn two_functions_of_an_app_alternating_share_one_environment() {
+    // `a/f` at 0, 2, 4, ... min and `a/g` at 1, 3, 5, ... min, 1 s each: within the 10-minute
+    // keep-alive of each other. Under `app` the first request's environment serves all 20;
+    // under `function` each function has its own: two cold starts.
+    let rows: Vec<String> = (0..20)
+        .map(|i| {
+            row(
+                "a",
+                if i % 2 == 0 { "f" } else { "g" },
+                60.0 * i as f64,
+                1.0,
+            )
+        })
+        .collect();
+    let app = replay(&rows, "app", FIXED, "");
+    assert_eq!(app.stats.invocations, 20);
+    assert_eq!(
+        (app.stats.cold_starts, app.stats.environments.created),
+        (1, 1)
+    );
+    adds_up(&app);
+    // The cold start is `f`'s (the first request), the environment counted as `f`'s; `g`'s
+    // requests are all warm, and counted as `g`'s.
+    let by_name = |s: &Summary, n: &str| {
+        let f = s
+            .functions
+            .iter()
+            .find(|f| f.name.ends_with(n))
+            .expect("function");
+        (
+            f.stats.invocations,
+            f.stats.cold_starts,
+            f.stats.warm_starts,
+        )
+    };
+    assert_eq!(by_name(&app, "f"), (10, 1, 9));
+    assert_eq!(by_name(&app, "g"), (10, 0, 10));
+    let function = replay(&rows, "function", FIXED, "");
+    assert_eq!(function.stats.invocations, 20);
+    assert_eq!(function.stats.cold_starts, 2);
+    assert_eq!(by_name(&function, "f"), (10, 1, 9));
+    assert_eq!(by_name(&function, "g"), (10, 1, 9));
+    adds_up(&function);
+}
+
+/// Requests of three functions of app `a`, all 20 s long, at irregular times over 6 h (a
+/// fixed recipe: gaps of 1 s to ~25 min, so requests overlap and environments expire).
+fn irregular(one_function: bool) -> Vec<String> {
+    let mut t = 0.0f64;
+    let mut rows = Vec::new();
+    for i in 0u64..600 {
+        // A multiplicative congruential walk: deterministic, uneven gaps.
+        let x = (i * 7919 + 13) % 1543;
+        t += match x % 7 {
+            0..=2 => (x % 15) as f64 + 1.0,
+            3..=5 => (x % 180) as f64 + 30.0,
+            _ => (x % 1500) as f64 + 300.0,
+        };
+        if t > 6.0 * 3600.0 - 30.0 {
+            break;
+        }
+        let func = if one_function {
+            "only"
+        } else {
+            ["f", "g", "h"][(x % 3) as usize]
+        };
+        rows.push(row("a", func, t, 20.0));
+    }
+    rows
+}
+
+#[test]
+fn an_app_with_one_execution_time_is_one_function() {
+    // Under `app`, requests of an app's functions draw from one pool like one function's: with
+    // one execution time for all, exactly the cold starts (and environments) of the same
+    // requests replayed as a single function, under fixed and hybrid keep-alive.
+    let (app_rows, one_rows) = (irregular(false), irregular(true));
+    assert!(app_rows.len() > 100, "{} requests", app_rows.len());
+    for keep_alive in [FIXED, HYBRID] {
+        let app = replay(&app_rows, "app", keep_alive, "");
+        let one = replay(&one_rows, "app", keep_alive, "");
+        assert_eq!(app.stats.invocations, one.stats.invocations);
+        assert!(
+            app.stats.cold_starts > 1,
+            "{keep_alive}: some environments expire"
+        );
+        assert_eq!(app.stats.cold_starts, one.stats.cold_starts, "{keep_alive}");
+        let (e, o) = (&app.stats.environments, &one.stats.environments);
+        assert_eq!(
+            (e.created, e.prewarmed),
+            (o.created, o.prewarmed),
+            "{keep_alive}"
+        );
+        adds_up(&app);
+        // Per function the functions need more environments of their own.
+        let function = replay(&app_rows, "function", keep_alive, "");
+        assert!(
+            function.stats.cold_starts > app.stats.cold_starts,
+            "{keep_alive}"
+        );
+    }
+}
+
+#[test]
+fn apps_with_one_function_are_unchanged() {
+    // Two apps of one function each, overlapping: `app` and `function` give the same summary.
+    let rows: Vec<String> = (0..200)
+        .map(|i| {
+            let at = 37.0 * i as f64 + if i % 5 == 0 { 400.0 } else { 0.0 };
+            row(
+                if i % 3 == 0 { "a" } else { "b" },
+                "f",
+                at,
+                1.0 + (i % 4) as f64 * 20.0,
+            )
+        })
+        .collect();
+    for keep_alive in [FIXED, HYBRID] {
+        let app = replay(&rows, "app", keep_alive, "");
+        let function = replay(&rows, "function", keep_alive, "");
+        assert!(app.stats.cold_starts > 2);
+        assert_eq!(
+            serde_json::to_string(&app).expect("json"),
+            serde_json::to_string(&function).expect("json"),
+            "{keep_alive}"
+        );
+    }
+}
+
+#[test]
+fn an_app_shares_its_scaling_bucket_and_memory_bound() {
+    // On a platform with room for one 1 GB environment, `a/f` and `a/g` alternating 1 min
+    // apart share it under `app`; under `function` each evicts the other's: a cold start per
+    // request.
+    let rows: Vec<String> = (0..20)
+        .map(|i| {
+            row(
+                "a",
+                if i % 2 == 0 { "f" } else { "g" },
+                60.0 * i as f64,
+                1.0,
+            )
+        })
+        .collect();
+    let full = "capacity = { memory_gb = 1 }";
+    let app = replay(&rows, "app", FIXED, full);
+    assert_eq!(app.stats.cold_starts, 1);
+    assert_eq!(app.stats.environments.retired_evicted, 0);
+    let function = replay(&rows, "function", FIXED, full);
+    assert_eq!(function.stats.cold_starts, 20);
+    assert_eq!(function.stats.environments.retired_evicted, 19);
+}
