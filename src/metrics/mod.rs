@@ -693,3 +693,72 @@ pub enum Retirement {
     /// Evicted to make room for another environment.
     Evicted,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The per-request figures kept apart (`Hot`, batched latencies) come out exactly as if
+    /// each request had been written into `FunctionStats` at once: several batches, functions
+    /// interleaved, failures, a counted period that excludes some arrivals.
+    #[test]
+    fn batched_statistics_equal_direct_recording() {
+        let (from, to) = (SimTime(1_000), SimTime(1_000_000_000_000));
+        let mut r = Recorder::new(3, from, to, SimDuration(60_000_000_000), SimDuration::MAX);
+        let mut direct = vec![FunctionStats::default(); 3];
+        let mut x = 7u64;
+        for k in 0..(3 * PENDING as u64 + 17) {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let f = (x >> 40) as usize % 3;
+            let arrived = SimTime(k * 1_000_000);
+            let latency = 1 + (x >> 20) % 5_000_000_000;
+            let cold = (x >> 7) % 5 == 0;
+            let failure = ((x >> 11) % 50 == 0).then_some(Failure::Timeout);
+            r.arrived(f, arrived);
+            r.billed(f, arrived, SimDuration(latency), false);
+            r.completed(f, arrived, SimTime(arrived.0 + latency), cold, failure);
+            if !r.counts(arrived) {
+                continue;
+            }
+            let d = &mut direct[f];
+            d.invocations += 1;
+            d.billed_ms += latency.div_ceil(1_000_000);
+            if cold {
+                d.cold += 1;
+            } else {
+                d.warm += 1;
+            }
+            match (failure, cold) {
+                (Some(_), _) => d.timeouts += 1,
+                (None, true) => d.cold_latency.record(latency),
+                (None, false) => d.warm_latency.record(latency),
+            }
+        }
+        r.finish();
+        for (got, want) in r.functions.iter().zip(&direct) {
+            assert!(want.warm_latency.count() > PENDING as u64 / 3);
+            assert_eq!(got.warm_latency, want.warm_latency);
+            assert_eq!(got.cold_latency, want.cold_latency);
+            assert_eq!(
+                (got.invocations, got.warm, got.cold, got.timeouts),
+                (want.invocations, want.warm, want.cold, want.timeouts)
+            );
+            assert_eq!(got.billed_ms, want.billed_ms);
+        }
+    }
+
+    /// Occupancy integrated in `Hot` reaches `FunctionStats::occupancy` at `finish`.
+    #[test]
+    fn occupancy_reaches_the_function_totals() {
+        let mut r = Recorder::new(2, SimTime(0), SimTime(100), SimDuration(10), SimDuration(10));
+        r.created(1, Class::Initializing, SimTime(10), SimTime(10));
+        r.transition(1, Class::Initializing, Class::Busy, SimTime(30));
+        r.transition(1, Class::Busy, Class::Idle, SimTime(60));
+        r.retired(1, Class::Idle, SimTime(90), Retirement::Idle);
+        r.finish();
+        assert_eq!(r.functions[1].occupancy, [20, 30, 30, 0]);
+        assert_eq!(r.functions[0].occupancy, [0; 4]);
+    }
+}
