@@ -78,7 +78,10 @@ impl LogHistogram {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let rate: f64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(100.0);
-    let duration_s: f64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(100_000.0);
+    let duration_s: f64 = args
+        .get(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(100_000.0);
     let end = (duration_s * NS) as u64;
     let keep_alive = 600 * NS as u64;
     let init = 250_000_000u64;
@@ -114,7 +117,10 @@ fn main() {
         events += 1;
         requests += 1;
         // Fixed keep-alive, checked lazily: retire what has been idle too long.
-        while idle.front().is_some_and(|&(since, _)| since + keep_alive <= now) {
+        while idle
+            .front()
+            .is_some_and(|&(since, _)| since + keep_alive <= now)
+        {
             idle.pop_front();
         }
         let e: f64 = Exp1.sample(&mut rng_service);

@@ -752,7 +752,13 @@ mod tests {
     /// Occupancy integrated in `Hot` reaches `FunctionStats::occupancy` at `finish`.
     #[test]
     fn occupancy_reaches_the_function_totals() {
-        let mut r = Recorder::new(2, SimTime(0), SimTime(100), SimDuration(10), SimDuration(10));
+        let mut r = Recorder::new(
+            2,
+            SimTime(0),
+            SimTime(100),
+            SimDuration(10),
+            SimDuration(10),
+        );
         r.created(1, Class::Initializing, SimTime(10), SimTime(10));
         r.transition(1, Class::Initializing, Class::Busy, SimTime(30));
         r.transition(1, Class::Busy, Class::Idle, SimTime(60));
