@@ -13,7 +13,7 @@ mod pool;
 mod provisioned;
 
 pub use environment::EnvId;
-pub(crate) use environment::{EnvState, Environments};
+pub(crate) use environment::{EnvState, Environment, Environments};
 pub(crate) use eviction::Evictor;
 pub use eviction::{Candidate, EvictionPolicy, Frequency, GreedyDual, Lru, Size, Used};
 pub(crate) use keep_alive::KeepAliveState;
