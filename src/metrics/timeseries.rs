@@ -103,8 +103,6 @@ pub struct TimeSeries {
     pub interval_ns: u64,
     /// Number of intervals.
     pub len: usize,
-    /// Series index of each function.
-    group: Vec<u32>,
     /// `counts[g][i]`: interval `i` of series `g`.
     counts: Vec<Vec<Counts>>,
     /// `edges[g][i]`: occupancy of interval `i` of series `g`, as a difference array.
@@ -154,7 +152,6 @@ impl TimeSeries {
             start,
             interval_ns,
             len,
-            group: (0..functions).map(|f| f.min(tracked) as u32).collect(),
             counts: vec![vec![Counts::default(); len]; groups],
             edges: vec![vec![Edge::default(); len]; groups],
             open: vec![vec![CoarseHistogram::new(); groups]; window],
@@ -179,6 +176,13 @@ impl TimeSeries {
         }
     }
 
+    /// Series index of function `f`: its own, or the shared one (computed, not looked up: a
+    /// table of thousands of functions would cost a cache miss per request).
+    #[inline]
+    fn group(&self, f: usize) -> usize {
+        f.min(self.tracked)
+    }
+
     #[inline]
     fn index(&mut self, t: SimTime) -> Option<usize> {
         let (i, lo, hi) = self.cached;
@@ -201,7 +205,7 @@ impl TimeSeries {
     #[inline]
     pub fn slot(&mut self, f: usize, t: SimTime) -> Option<&mut Counts> {
         let i = self.index(t)?;
-        let g = self.group[f] as usize;
+        let g = self.group(f);
         Some(&mut self.counts[g][i])
     }
 
@@ -232,7 +236,8 @@ impl TimeSeries {
             self.close_until(now);
         }
         let Some(i) = self.index(arrived) else { return };
-        let c = &mut self.counts[self.group[f] as usize][i];
+        let g = self.group(f);
+        let c = &mut self.counts[g][i];
         if cold {
             c.cold += 1;
         } else {
@@ -257,7 +262,8 @@ impl TimeSeries {
         if k >= window {
             k -= window;
         }
-        self.open[k][self.group[f] as usize].record(latency_ns);
+        let g = self.group(f);
+        self.open[k][g].record(latency_ns);
     }
 
     /// Closes the intervals that ended more than the latency bound before `now`.
@@ -316,7 +322,8 @@ impl TimeSeries {
     #[inline]
     pub fn change(&mut self, f: usize, class: Class, t: SimTime, by: i64) {
         let Some((i, hi)) = self.edge(t) else { return };
-        let e = &mut self.edges[self.group[f] as usize][i];
+        let g = self.group(f);
+        let e = &mut self.edges[g][i];
         e.partial[class as usize] += by as i128 * (hi - t.0.max(self.start.0)) as i128;
         e.delta[class as usize] += by;
     }
@@ -325,7 +332,8 @@ impl TimeSeries {
     #[inline]
     pub fn transition(&mut self, f: usize, from: Class, to: Class, t: SimTime) {
         let Some((i, hi)) = self.edge(t) else { return };
-        let e = &mut self.edges[self.group[f] as usize][i];
+        let g = self.group(f);
+        let e = &mut self.edges[g][i];
         let ns = (hi - t.0.max(self.start.0)) as i128;
         e.partial[from as usize] -= ns;
         e.delta[from as usize] -= 1;
@@ -350,7 +358,8 @@ impl TimeSeries {
             return;
         }
         let w = self.interval_ns;
-        let edges = &mut self.levels[self.group[f] as usize];
+        let g = self.group(f);
+        let edges = &mut self.levels[g];
         if edges.is_empty() {
             edges.resize(self.len, LevelEdge::default());
         }
