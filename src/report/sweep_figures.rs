@@ -318,6 +318,8 @@ pub fn draw_sweep(
         });
     }
 
+    drawn.extend(super::sweep_memory_sizing::draw(dir, summary, formats)?);
+
     let x_axis = axis(summary);
     for metric in charted_metrics(summary) {
         let (stem, title, y_desc, scale) = metric_text(metric, &summary.simulated);
@@ -376,6 +378,7 @@ mod tests {
                 cost_usd: 1.0,
                 function_cold_pct_p75: 0.0,
                 wasted_memory_gb_s: 0.0,
+                errors: 0,
                 init_ms: Quantiles::default(),
                 latency_ms: Quantiles::default(),
             })
