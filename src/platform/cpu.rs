@@ -6,13 +6,16 @@
 //! allocates CPU power in proportion to the amount of memory configured … At 1,769 MB, a
 //! function has the equivalent of one vCPU (one vCPU-second of credits per second)", memory
 //! from 128 to 10,240 MB; AWS's launch of 10 GB functions ("New for AWS Lambda – Functions
-//! with Up to 10 GB of Memory and 6 vCPUs", AWS News Blog, 1 Dec 2020) gives up to six vCPUs
-//! at 10,240 MB. [`lambda_vcpus`] is proportional up to 1,769 MB and linear from one vCPU at
+//! with Up to 10 GB of Memory and 6 vCPUs", AWS News Blog, 1 Dec 2020,
+//! <https://aws.amazon.com/blogs/aws/new-for-aws-lambda-functions-with-up-to-10-gb-of-memory-and-6-vcpus/>)
+//! gives up to six vCPUs at 10,240 MB. [`lambda_vcpus`] is proportional up to 1,769 MB and linear from one vCPU at
 //! 1,769 MB to six at 10,240 MB, so it passes through both documented points (a strict
 //! proportion would give 5.79 at 10,240 MB).
 //!
 //! Only the handler's execution scales. Init does not: lambda-perf's daily measurements of
-//! runtime init are flat across 128–1,024 MB, as Lambda runs init with boosted CPU.
+//! runtime init are flat across 128–1,024 MB, as Lambda runs an on-demand init with a full,
+//! unthrottled vCPU (D. Mahapatro, AWS, "Effectively running Java on Serverless: utilize the
+//! initialization phase", serverlessland.com). A warm-up ping's fixed time is not scaled.
 
 use crate::engine::SimDuration;
 pub use crate::scenario::model::CpuWork;

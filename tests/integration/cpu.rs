@@ -114,3 +114,66 @@ execution = {{ dist = "constant", value = "1ms" }}
         (4, 137.0625, 180.0)
     );
 }
+
+/// The bundled memory-sizing sweep answers its question: for the CPU-heavy handler the p99
+/// falls with every size up to one vCPU, and the cheapest size that works is not the smallest;
+/// `report.html` names the cheapest and the fastest size of both kinds. The scenario's seed is
+/// fixed, so the run is the same each time; the margins between the sizes are wide (p99 falls
+/// by more than 10% from each size to the next up to 1,769 MB; 128 and 256 MB fail more than
+/// 1% of their requests, the limit of a candidate).
+#[test]
+fn the_memory_sizing_scenario_names_a_cheapest_size_above_the_smallest() {
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().expect("temp dir");
+    assert_cmd::Command::cargo_bin("coldsim")
+        .expect("the coldsim binary")
+        .current_dir(&repo)
+        .args(["run", "--quiet", "--no-charts", "--out"])
+        .arg(out.path())
+        .arg("scenarios/memory-sizing.toml")
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.path().join("sweep.csv")).expect("sweep.csv");
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().expect("a header").split(',').collect();
+    let col = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("sweep.csv has {name}"))
+    };
+    let (memory, share, p99) = (
+        col("functions.handler.memory_mb"),
+        col("functions.handler.cpu.share"),
+        col("latency_p99_ms_mean"),
+    );
+    let mut heavy: Vec<(u32, f64)> = rows
+        .map(|r| r.split(',').collect::<Vec<_>>())
+        .filter(|r| r[share] == "0.9")
+        .map(|r| (r[memory].parse().expect("memory"), r[p99].parse().expect("p99")))
+        .filter(|&(m, _)| m <= 1769)
+        .collect();
+    heavy.sort_by_key(|&(m, _)| m);
+    assert_eq!(heavy.len(), 7, "{heavy:?}");
+    for w in heavy.windows(2) {
+        assert!(w[1].1 < w[0].1 * 0.9, "p99 does not fall from {w:?}");
+    }
+    let html = std::fs::read_to_string(out.path().join("report.html")).expect("report.html");
+    let named = |kind: &str| {
+        let at = html
+            .find(&format!("<b>share={kind}</b>: cheapest <b>"))
+            .unwrap_or_else(|| panic!("report.html names the cheapest size of share={kind}"));
+        let rest = &html[at..];
+        let size = |word: &str| -> u32 {
+            let i = rest.find(word).expect("named") + word.len();
+            rest[i..].split(' ').next().expect("a size").parse().expect("a number")
+        };
+        (size("cheapest <b>"), size("fastest <b>"))
+    };
+    let (cheapest, fastest) = named("0.9");
+    assert!(cheapest > 128, "the CPU-heavy handler's cheapest size is {cheapest} MB");
+    // One thread gains nothing beyond one vCPU, and 1,536 MB is more than 10% slower.
+    assert_eq!(fastest, 1769);
+    let (io_cheapest, _) = named("0.1");
+    assert_eq!(io_cheapest, 128);
+}
