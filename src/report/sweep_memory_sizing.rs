@@ -1,21 +1,16 @@
 //! Choosing a memory size: when a sweep varies a function's `memory_mb`, the cost per million
 //! successful requests and the p99 latency of each size, the cheapest and the fastest size
-//! (of each line: one per value of the other swept parameters), as a chart
-//! (`sweep_memory_sizing.png`) and a table in `report.html`.
+//! (of each line: one per value of the other swept parameters): the numbers of the chart
+//! `sweep_memory_sizing.png` (`sweep_figures/memory_sizing.rs`) and a section of `report.html`.
 //!
 //! Cost counts every request's bill (INIT included) and divides by the requests that
 //! succeeded, so a size whose requests time out, run out of memory or are throttled pays for
 //! them. A size that fails more than [`MAX_FAILED_PCT`] of its requests is not a candidate
 //! for the cheapest or the fastest (unless every size does).
 
-use super::charts::{self, Format, MemorySizing, SizingLine, SizingPoint};
-use super::sweep_figures::chart_meta;
-use super::sweep_html::{fig, SweepChart};
-use super::ReportError;
-use crate::platform::cpu::MB_PER_VCPU;
+use super::sweep_html::fig;
 use crate::sweep::{Estimate, Metric, Mode, SweepSummary};
 use std::fmt::Write;
-use std::path::Path;
 
 /// Most failed requests (errors and throttles), % of requests, of a size that can be named
 /// the cheapest or the fastest.
@@ -172,55 +167,6 @@ fn pick(line: &mut Line) {
             .copied()
             .find(|&i| line.sizes[i].p99_ms.mean <= low * (1.0 + FASTEST_WITHIN))
     });
-}
-
-/// Draws the chart into `dir` when the sweep varies a `memory_mb`.
-pub fn draw(
-    dir: &Path,
-    summary: &SweepSummary,
-    formats: &[Format],
-) -> Result<Option<SweepChart>, ReportError> {
-    let Some(s) = sizing(summary) else {
-        return Ok(None);
-    };
-    let chart = MemorySizing {
-        title: "Choosing a memory size: cost and p99 latency by memory".into(),
-        x_desc: s.path.clone(),
-        lines: s
-            .lines
-            .iter()
-            .map(|l| SizingLine {
-                label: l.label.clone(),
-                points: l
-                    .sizes
-                    .iter()
-                    .enumerate()
-                    .map(|(i, z)| SizingPoint {
-                        memory_mb: z.memory_mb,
-                        cost_per_million: z.cost_per_million,
-                        p99_ms: z.p99_ms.mean,
-                        p99_ci: z.p99_ms.ci,
-                        cheapest: l.cheapest == Some(i),
-                        fastest: l.fastest == Some(i),
-                    })
-                    .collect(),
-            })
-            .collect(),
-        one_vcpu_mb: f64::from(MB_PER_VCPU),
-    };
-    let meta = chart_meta(summary);
-    for &f in formats {
-        let path = dir.join(format!("{STEM}.{}", f.extension()));
-        charts::memory_sizing(&path, f, &meta, &chart)?;
-    }
-    Ok(Some(SweepChart {
-        stem: STEM.into(),
-        caption: format!(
-            "Cost per million successful requests and p99 latency against {}; the cheapest and the fastest size of each line ringed (sizes failing more than {MAX_FAILED_PCT}% of requests are not candidates; the fastest is the smallest within {}% of the lowest p99); the dashed line is one vCPU ({MB_PER_VCPU} MB)",
-            s.path,
-            FASTEST_WITHIN * 100.0
-        ),
-    }))
 }
 
 fn esc(s: &str) -> String {

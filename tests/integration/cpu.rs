@@ -150,7 +150,12 @@ fn the_memory_sizing_scenario_names_a_cheapest_size_above_the_smallest() {
     let mut heavy: Vec<(u32, f64)> = rows
         .map(|r| r.split(',').collect::<Vec<_>>())
         .filter(|r| r[share] == "0.9")
-        .map(|r| (r[memory].parse().expect("memory"), r[p99].parse().expect("p99")))
+        .map(|r| {
+            (
+                r[memory].parse().expect("memory"),
+                r[p99].parse().expect("p99"),
+            )
+        })
         .filter(|&(m, _)| m <= 1769)
         .collect();
     heavy.sort_by_key(|&(m, _)| m);
@@ -166,12 +171,20 @@ fn the_memory_sizing_scenario_names_a_cheapest_size_above_the_smallest() {
         let rest = &html[at..];
         let size = |word: &str| -> u32 {
             let i = rest.find(word).expect("named") + word.len();
-            rest[i..].split(' ').next().expect("a size").parse().expect("a number")
+            rest[i..]
+                .split(' ')
+                .next()
+                .expect("a size")
+                .parse()
+                .expect("a number")
         };
         (size("cheapest <b>"), size("fastest <b>"))
     };
     let (cheapest, fastest) = named("0.9");
-    assert!(cheapest > 128, "the CPU-heavy handler's cheapest size is {cheapest} MB");
+    assert!(
+        cheapest > 128,
+        "the CPU-heavy handler's cheapest size is {cheapest} MB"
+    );
     // One thread gains nothing beyond one vCPU, and 1,536 MB is more than 10% slower.
     assert_eq!(fastest, 1769);
     let (io_cheapest, _) = named("0.1");
