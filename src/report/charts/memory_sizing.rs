@@ -120,7 +120,7 @@ impl Figure for Figure1<'_> {
         // out; their grid lines stay.
         let mut labelled: Vec<f64> = Vec::new();
         for &t in &ticks {
-            if labelled.last().is_none_or(|&l| (t / l).log10() >= 0.09) {
+            if labelled.last().map_or(true, |&l| (t / l).log10() >= 0.09) {
                 labelled.push(t);
             }
         }
@@ -233,7 +233,7 @@ impl Figure for Figure1<'_> {
         } else {
             (0.1, 1.0)
         };
-        let cost_label = |v: &f64| format!("{}", fmt_num(*v));
+        let cost_label = |v: &f64| fmt_num(*v);
         let c_at = |f: f64| c_lo * (c_hi / c_lo).powf(f);
         panel!(
             top,
