@@ -13,6 +13,7 @@ mod sweep_csv;
 #[cfg(feature = "charts")]
 mod sweep_figures;
 mod sweep_html;
+mod sweep_memory_sizing;
 mod sweep_part;
 mod sweep_state;
 mod sweep_table;

@@ -7,6 +7,7 @@
 
 mod cost_vs_p99;
 mod keep_alive_tradeoff;
+mod memory_sizing;
 mod metrics;
 mod runtimes;
 
@@ -39,6 +40,10 @@ pub static SWEEP_CHARTS: &[SweepChartDef] = &[
     SweepChartDef {
         name: "cost_vs_p99",
         figures: cost_vs_p99::figures,
+    },
+    SweepChartDef {
+        name: "memory_sizing",
+        figures: memory_sizing::figures,
     },
     SweepChartDef {
         name: "keep_alive_tradeoff",
@@ -154,6 +159,7 @@ mod tests {
                 cost_usd: 1.0,
                 function_cold_pct_p75: 0.0,
                 wasted_memory_gb_s: 0.0,
+                errors: 0,
                 init_ms: Quantiles::default(),
                 latency_ms: Quantiles::default(),
             })

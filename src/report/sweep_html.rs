@@ -194,6 +194,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         }
         out += "</tbody></table></div>\n";
     }
+    out += &super::sweep_memory_sizing::html(summary);
     let skipped: Vec<&str> = Metric::ALL
         .into_iter()
         .filter(|m| !charted_metrics(summary).contains(m))

@@ -91,6 +91,14 @@ pub struct RunRecord {
     /// Memory kept by idle on-demand environments, GB-seconds.
     #[serde(with = "exact", default)]
     pub wasted_memory_gb_s: f64,
+    /// Requests that failed (timeout, memory, init limit). Not written when zero, so a record
+    /// without failures reads and checksums as before the field existed.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub errors: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// f64 written as its shortest round-trip text and read back with `str::parse`, which rounds
@@ -288,6 +296,7 @@ fn run(
         latency_ms: Quantiles::of(&latency),
         function_cold_pct_p75: summary.keep_alive.function_cold_start_pct.p75,
         wasted_memory_gb_s: summary.keep_alive.wasted_memory_gb_seconds,
+        errors: s.errors,
     };
     Ok((record, results, summary))
 }
@@ -342,6 +351,7 @@ mod tests {
             latency_ms: Quantiles::default(),
             function_cold_pct_p75: 12.5,
             wasted_memory_gb_s: 0.1,
+            errors: 7,
         };
         let text = serde_json::to_string(&r).expect("serializes");
         let back: RunRecord = serde_json::from_str(&text).expect("parses");

@@ -97,6 +97,8 @@ pub struct PointSummary {
     /// No other point has both a lower (or equal) mean p99 latency and a lower (or equal) mean
     /// cost, one of them strictly.
     pub pareto: bool,
+    /// Mean failed requests (timeout, memory, init limit) per run.
+    pub errors: f64,
 }
 
 impl PointSummary {
@@ -193,6 +195,7 @@ impl SweepSummary {
                     cold_starts: runs.iter().map(|r| r.cold_starts).sum(),
                     latency_ms: mean_quantiles(runs.iter().map(|r| &r.latency_ms)),
                     pareto: false,
+                    errors: runs.iter().map(|r| r.errors as f64).sum::<f64>() / reps as f64,
                 }
             })
             .collect();
@@ -376,6 +379,7 @@ mod tests {
             cold_starts: 0,
             latency_ms: Quantiles::default(),
             pareto: false,
+            errors: 0.0,
         }
     }
 
