@@ -4,6 +4,7 @@
 //!
 //! These types hold state and answer questions; `simulation/` decides what happens when.
 
+pub mod cpu_share;
 mod environment;
 pub(crate) mod eviction;
 mod idle_histogram;
@@ -12,6 +13,7 @@ mod limits;
 mod pool;
 mod provisioned;
 
+pub use cpu_share::{CpuShare, Vcpus};
 pub use environment::EnvId;
 pub(crate) use environment::{EnvState, Environments};
 pub(crate) use eviction::Evictor;
