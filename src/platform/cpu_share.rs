@@ -114,6 +114,19 @@ impl<K: Ord + Copy> CpuShare<K> {
         self.order.insert((tag, id));
     }
 
+    /// Adds job `id` at `now` that alone, at `max_rate`, would take exactly `alone` (its
+    /// work is `alone` × `max_rate`): the same as [`add`](Self::add) without rounding the
+    /// work, so an unslowed job ends exactly `alone` later.
+    pub fn add_unslowed(&mut self, now: SimTime, id: K, alone: SimDuration, max_rate: Vcpus) {
+        self.remove(now, id);
+        self.advance(now);
+        let rate = max_rate.0.max(1);
+        let tag = self.virtual_ns + u128::from(alone.0);
+        self.demand += rate;
+        self.jobs.insert(id, Job { rate, tag });
+        self.order.insert((tag, id));
+    }
+
     /// Removes job `id` at `now` (finished elsewhere, or cut short); its work left, in
     /// vCPU-nanoseconds (rounded up), or `None` if it is not live.
     pub fn remove(&mut self, now: SimTime, id: K) -> Option<u64> {
@@ -308,6 +321,18 @@ mod tests {
         // Job 3 (7 ns of work) shares with two others from 777: it needs 21 ns of wall time.
         assert_eq!(done[0].0, 3);
         assert!(done[0].1 >= 777 + 21 && done[0].1 <= 777 + 23, "{done:?}");
+    }
+
+    #[test]
+    fn add_unslowed_is_exact_alone_and_shares_like_add() {
+        // 0.3 vCPU: work would round; the duration does not.
+        let mut s = CpuShare::new(Vcpus::whole(1));
+        s.add_unslowed(SimTime(1), 1u32, SimDuration(1_000_003), Vcpus(300_000));
+        assert_eq!(drain(&mut s), vec![(1, 1_000_004)]);
+        // Two 0.75-vCPU jobs on one vCPU demand 1.5: each slows by 1.5.
+        s.add_unslowed(SimTime(10 * MS), 1u32, SimDuration(2 * MS), Vcpus(750_000));
+        s.add_unslowed(SimTime(10 * MS), 2u32, SimDuration(2 * MS), Vcpus(750_000));
+        assert_eq!(drain(&mut s), vec![(1, 13 * MS), (2, 13 * MS)]);
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub(crate) mod eviction;
 mod idle_histogram;
 pub(crate) mod keep_alive;
 mod limits;
+pub(crate) mod placement;
 mod pool;
 mod provisioned;
 
@@ -23,5 +24,10 @@ pub use keep_alive::{
     Fixed, FixedOnce, Forever, HybridHistogram, Idle, KeepAliveDecision, KeepAlivePolicy, Random,
 };
 pub(crate) use limits::{Concurrency, TokenBucket};
+pub(crate) use placement::Placer;
+pub use placement::{
+    BestFit, FirstFit, Home, HostView, LeastLoaded, NewEnvironment, PlacementPolicy, RandomHost,
+    RoundRobin, WorstFit,
+};
 pub(crate) use pool::Pool;
 pub(crate) use provisioned::{Provisioned, ScalingDecision};

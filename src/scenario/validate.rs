@@ -23,11 +23,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod arrivals;
+mod cluster;
 mod functions;
 mod platform;
 mod traces;
 
 use arrivals::*;
+use cluster::*;
 use functions::*;
 use platform::*;
 use traces::*;
@@ -173,6 +175,7 @@ pub fn validate(
         trace_section(&mut c, t, &mut traces, &names, &mut functions);
     }
     limits(&mut c, &platform, &functions);
+    let cluster = cluster(&mut c, &raw, &functions);
 
     let counted = SimDuration(duration.0.saturating_sub(warmup.0));
     let report_interval = c.positive(
@@ -200,6 +203,7 @@ pub fn validate(
             traces: traces.specs,
             pricing,
             data_files: c.data_files,
+            cluster,
         })
     } else {
         Err(c.problems)

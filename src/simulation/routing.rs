@@ -304,6 +304,15 @@ impl Simulation<'_> {
         } else {
             (reinit + exec, None)
         };
+        let outcome = Outcome {
+            cold,
+            failure,
+            retries: if ping { Outcome::PING } else { errors },
+        };
+        if self.hosts.is_some() {
+            // On a cluster the host's CPU decides when it ends (and bills it then).
+            return self.execute_on_host(env, arrived, run, outcome, provisioned);
+        }
         self.recorder.billed(f, arrived, run, provisioned);
         if ping {
             self.recorder
@@ -314,11 +323,7 @@ impl Simulation<'_> {
             Event::ExecutionCompleted {
                 env,
                 arrived,
-                outcome: Outcome {
-                    cold,
-                    failure,
-                    retries: if ping { Outcome::PING } else { errors },
-                },
+                outcome,
             },
         );
     }
@@ -329,6 +334,7 @@ impl Simulation<'_> {
         arrived: SimTime,
         outcome: Outcome,
     ) {
+        self.execution_ended(env);
         let f = self.envs[env].function as usize;
         if outcome.ping() {
             self.recorder.ping_completed(f, arrived, outcome.cold);

@@ -3,6 +3,7 @@
 mod aws_behaviours;
 mod bad_inputs;
 mod cli;
+mod cluster;
 mod hand_checked;
 mod hostile;
 mod interrupt;
