@@ -4,6 +4,7 @@
 //!
 //! These types hold state and answer questions; `simulation/` decides what happens when.
 
+pub mod cpu;
 pub mod cpu_share;
 mod environment;
 pub(crate) mod eviction;
@@ -14,6 +15,7 @@ pub(crate) mod placement;
 mod pool;
 mod provisioned;
 
+pub use cpu::{lambda_vcpus, CpuWork};
 pub use cpu_share::{CpuShare, Vcpus};
 pub use environment::EnvId;
 pub(crate) use environment::{EnvState, Environments};

@@ -274,6 +274,23 @@ pub struct Function {
     /// The application it belongs to, for Azure traces (2019: owner and app hashes; 2021:
     /// `app`): the hybrid histogram keep-alive policy pools idle times per app, as the paper.
     pub app: Option<String>,
+    /// The CPU part of its execution and the memory it was measured at, if given: execution
+    /// then scales with the vCPUs of `memory_mb` (`platform::cpu`). `None`: as sampled.
+    pub cpu: Option<CpuWork>,
+}
+
+/// Which part of a function's sampled execution is CPU work, and at which memory size it
+/// was measured (`cpu = { share, threads, measured_at_mb }`). Validated data; what it means
+/// (vCPUs from memory, splitting and scaling an execution) is in `platform::cpu`, a layer
+/// above, which re-exports it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CpuWork {
+    /// Part of each sampled execution that is CPU work, 0 to 1; the rest is waiting (I/O).
+    pub share: f64,
+    /// Threads the CPU work runs on (≥ 1): it uses at most this many vCPUs.
+    pub threads: u32,
+    /// Memory size, MB (128–10,240), at which the execution times were measured.
+    pub measured_at_mb: u32,
 }
 
 impl Function {

@@ -302,6 +302,23 @@ pub struct RawFunction {
     pub arrivals: RawArrivals,
     /// sync or async (default `sync`).
     pub invocation: Option<Invocation>,
+    /// Which part of the execution is CPU work, measured at which memory: execution then
+    /// follows the vCPUs of `memory_mb` [none: the execution is the same at every memory].
+    pub cpu: Option<RawCpu>,
+}
+
+/// `cpu = { share = 0.7, threads = 1, measured_at_mb = 1024 }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCpu {
+    /// Part of each execution that is CPU work, 0 to 1; the rest is waiting (I/O), unchanged
+    /// by memory.
+    pub share: f64,
+    /// Threads the CPU work runs on: it uses at most this many vCPUs (default `1`).
+    pub threads: Option<u32>,
+    /// Memory, 128..=10240 MB, at which `execution` (or the trace's execution times) was
+    /// measured [the function's `memory_mb`].
+    pub measured_at_mb: Option<u32>,
 }
 
 /// A probability distribution, tagged by `dist`. Times are strings with units ("45ms") or
@@ -523,6 +540,8 @@ pub struct RawTraceFunction {
     pub memory_used: Option<RawDist>,
     /// sync or async (default `sync`).
     pub invocation: Option<Invocation>,
+    /// CPU part of the execution and the memory it was measured at [none].
+    pub cpu: Option<RawCpu>,
 }
 
 /// One process or a list of processes (their superposition).

@@ -3,13 +3,14 @@
 use super::dist::Distribution;
 use super::error::Problem;
 use super::model::{
-    Autoscale, Function, HybridHistogram, KeepAlive, Platform, Provisioned, Retry, Scaling,
-    Scenario, Warmers,
+    Autoscale, CpuWork, Function, HybridHistogram, KeepAlive, Platform, Provisioned, Retry,
+    Scaling, Scenario, Warmers,
 };
 use super::quantity::{parse_duration, parse_time_of_day, Quantity};
 use super::raw::{
-    Eviction, Invocation, RawArrivals, RawDist, RawFunction, RawKeepAlive, RawPricing, RawProcess,
-    RawProvisioned, RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat, WhenFull,
+    Eviction, Invocation, RawArrivals, RawCpu, RawDist, RawFunction, RawKeepAlive, RawPricing,
+    RawProcess, RawProvisioned, RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat,
+    WhenFull,
 };
 use crate::engine::SimDuration;
 use crate::metrics::Pricing;

@@ -24,11 +24,30 @@ use std::collections::BTreeSet;
 /// draws does not move other draws).
 const PLACEMENT: u64 = 7;
 
-/// The vCPUs of an environment of `memory_mb`: "At 1,769 MB, a function has the equivalent
-/// of one vCPU" and up to 6 vCPUs at 10,240 MB, in proportion (Lambda developer guide,
-/// "Configure Lambda function memory").
+/// The vCPUs of an environment of `memory_mb` (`platform::cpu::lambda_vcpus`, AWS's
+/// proportion).
 fn env_vcpus(memory_mb: u32) -> Vcpus {
-    Vcpus::from_f64((f64::from(memory_mb) / 1769.0).min(6.0))
+    Vcpus::from_f64(crate::platform::cpu::lambda_vcpus(memory_mb))
+}
+
+/// What an execution of `f` asks of its host's CPU: the part of its time that is CPU work
+/// (0–1) and the vCPUs it uses meanwhile. With `cpu`, its share after scaling to the
+/// function's memory, at min(vCPUs, threads); without, all of it at one thread (capped by
+/// the environment's vCPUs): DSLab FaaS's model, where every invocation is CPU work, so that
+/// `shared` slows functions that say nothing of their CPU rather than ignoring them.
+fn cpu_demand(f: &crate::scenario::model::Function) -> (f64, Vcpus) {
+    match &f.cpu {
+        None => (1.0, env_vcpus(f.memory_mb).min(Vcpus::whole(1))),
+        Some(w) => {
+            let cpu = w.share * w.factor(f.memory_mb);
+            let part = if cpu > 0.0 {
+                cpu / (cpu + (1.0 - w.share))
+            } else {
+                0.0
+            };
+            (part, Vcpus::from_f64(w.speed(f.memory_mb)))
+        }
+    }
 }
 
 /// One host.
@@ -86,6 +105,8 @@ pub(super) struct Hosts<'a> {
     /// Per function: the stable hash of its name, its environments' vCPUs.
     function_hash: Vec<u64>,
     function_vcpus: Vec<Vcpus>,
+    /// Per function: its CPU part (0–1) and the vCPUs it uses then (`cpu_demand`).
+    function_cpu: Vec<(f64, Vcpus)>,
     jobs: Vec<Job>,
     free_jobs: Vec<u32>,
     /// Memory held on every host together, and its peak, MB.
@@ -151,6 +172,7 @@ impl<'a> Hosts<'a> {
                 .iter()
                 .map(|f| name_hash(&f.name))
                 .collect(),
+            function_cpu: scenario.functions.iter().map(cpu_demand).collect(),
             function_vcpus: scenario
                 .functions
                 .iter()
@@ -302,8 +324,9 @@ impl Simulation<'_> {
             return;
         };
         let h = hosts.host_of(env);
-        // Without `cpu`, the whole execution is CPU work at one thread.
-        let rate = hosts.function_vcpus[f].min(Vcpus::whole(1));
+        // CPU part first, then the waiting; a re-run init counts in the same proportion.
+        let (part, rate) = hosts.function_cpu[f];
+        let cpu = SimDuration::from_nanos_f64(run.0 as f64 * part).min(run);
         let job = Job {
             env,
             host: h,
@@ -313,7 +336,7 @@ impl Simulation<'_> {
             reached: now,
             started: now,
             alone: run,
-            wait_part: SimDuration::ZERO,
+            wait_part: run - cpu,
             rate,
             timeout,
         };

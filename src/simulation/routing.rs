@@ -248,7 +248,7 @@ impl Simulation<'_> {
 
     /// Starts request `r` on `env`, which is already `Busy`. `r.execution`: the time the
     /// trace recorded, which replaces a draw from the function's distribution (timeouts and
-    /// memory failures still apply). `reinit`: an init that passed the init limit, run again
+    /// memory failures still apply); with `cpu`, either is scaled to the function's memory. `reinit`: an init that passed the init limit, run again
     /// inside this invoke, under the timeout (zero if none).
     pub(super) fn start_execution(
         &mut self,
@@ -288,6 +288,12 @@ impl Simulation<'_> {
         let exec = match execution.get() {
             Some(d) => d,
             None => dist.sample_duration(rng),
+        };
+        // The CPU part runs at the vCPUs of the function's memory instead of those it was
+        // measured at (a warm-up ping's fixed time is not scaled).
+        let exec = match &func.cpu {
+            Some(w) if !ping => w.at_memory(exec, func.memory_mb),
+            _ => exec,
         };
         let oom = !ping
             && func
