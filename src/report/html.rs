@@ -98,7 +98,7 @@ fn hosts_section(out: &mut String, c: &crate::metrics::hosts::ClusterSummary) {
     for g in &c.groups {
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&g.group),
             g.hosts,
             pct(g.mean_memory_utilization),
@@ -113,7 +113,7 @@ fn hosts_section(out: &mut String, c: &crate::metrics::hosts::ClusterSummary) {
         let s = &f.slowdown;
         let _ = writeln!(
             out,
-            "<tr><td>{}</td><td></td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td></tr>",
+            "<tr><th>{}</th><td></td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td></tr>",
             esc(&f.function),
             s.samples,
             s.mean,
