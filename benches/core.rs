@@ -104,5 +104,61 @@ arrivals = { process = "poisson", rate = 10.0 }
     g.finish();
 }
 
-criterion_group!(benches, queue, samplers, histogram, end_to_end);
+/// 1,000 functions (memory 128–2,048 MB, Poisson 0.01–0.19/s each: about 100 requests per
+/// second in all) for 2 h, on no cluster, and on 100 hosts with placement and each CPU
+/// policy: what placement and contention cost against the same traffic without `[cluster]`.
+fn cluster_text(cluster: Option<(&str, &str)>) -> String {
+    let mut text = String::from("duration = \"2h\"\nseed = 4\n");
+    if let Some((placement, cpu)) = cluster {
+        text += &format!(
+            "[cluster]\nplacement = \"{placement}\"\ncpu = \"{cpu}\"\n[[cluster.hosts]]\ncount = 100\nvcpus = 16\nmemory_gb = 64\n"
+        );
+    }
+    for i in 0..1000 {
+        let memory = [128, 256, 512, 1024, 2048][i % 5];
+        let rate = 0.01 + 0.02 * (i % 10) as f64;
+        text += &format!(
+            "[[functions]]\nname = \"f{i}\"\nruntime = \"python3.12\"\nmemory_mb = {memory}\nexecution = {{ dist = \"lognormal\", median = \"80ms\", p99 = \"1s\" }}\narrivals = {{ process = \"poisson\", rate = {rate} }}\n"
+        );
+    }
+    text
+}
+
+fn cluster(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cluster");
+    g.sample_size(10);
+    for (name, cluster) in [
+        ("no [cluster]", None),
+        (
+            "100 hosts, best_fit, cpu ignored",
+            Some(("best_fit", "ignored")),
+        ),
+        (
+            "100 hosts, best_fit, cpu shared",
+            Some(("best_fit", "shared")),
+        ),
+        (
+            "100 hosts, least_loaded, cpu shared",
+            Some(("least_loaded", "shared")),
+        ),
+        ("100 hosts, home, cpu isolated", Some(("home", "isolated"))),
+    ] {
+        let text = cluster_text(cluster);
+        let s = scenario::parse(
+            &text,
+            &scenario::ParseOptions::default()
+                .origin(Path::new("bench.toml"))
+                .name_default("bench"),
+        )
+        .expect("valid")
+        .scenario;
+        g.bench_function(
+            format!("1000 functions × 2 h (~720k requests), {name}"),
+            |b| b.iter(|| black_box(SimInit::new(&s).run().expect("no trace").arrivals)),
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, queue, samplers, histogram, end_to_end, cluster);
 criterion_main!(benches);

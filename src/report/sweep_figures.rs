@@ -160,6 +160,7 @@ mod tests {
                 function_cold_pct_p75: 0.0,
                 wasted_memory_gb_s: 0.0,
                 errors: 0,
+                cluster: None,
                 init_ms: Quantiles::default(),
                 latency_ms: Quantiles::default(),
             })

@@ -1,7 +1,7 @@
 //! Validated scenario types: what the simulation core trusts. Built only by `validate.rs`.
 
 use super::dist::Distribution;
-pub use super::raw::{Eviction, Invocation, Reuse, WhenFull};
+pub use super::raw::{CpuPolicy, Eviction, Invocation, Placement, Reuse, WhenFull};
 use crate::engine::SimDuration;
 use crate::metrics::{FunctionInfo, Pricing, RunInfo};
 use crate::runtime::{Arch, Package, RuntimeProfile};
@@ -35,6 +35,48 @@ pub struct Scenario {
     /// The empirical distribution files validation read (their values are in the
     /// distributions), in the order met.
     pub data_files: Vec<PathBuf>,
+    /// Hosts with their own memory and vCPUs (`[cluster]`); `None`: one pool of memory
+    /// (`platform.capacity_mb`) and no CPU.
+    pub cluster: Option<Cluster>,
+}
+
+/// `[cluster]`: the hosts, the placement policy and the CPU policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cluster {
+    /// Host groups, in order; hosts are numbered group by group from 0.
+    pub groups: Vec<HostGroup>,
+    /// Which host a new environment goes to.
+    pub placement: Placement,
+    /// How executions share a host's vCPUs.
+    pub cpu: CpuPolicy,
+}
+
+impl Cluster {
+    /// Hosts in every group.
+    pub fn hosts(&self) -> u64 {
+        self.groups.iter().map(|g| u64::from(g.count)).sum()
+    }
+
+    /// Memory of every host together, MB.
+    pub fn memory_mb(&self) -> u64 {
+        self.groups
+            .iter()
+            .map(|g| u64::from(g.count) * g.memory_mb)
+            .sum()
+    }
+}
+
+/// `count` identical hosts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostGroup {
+    /// Its name in reports.
+    pub name: String,
+    /// Hosts in it (≥ 1).
+    pub count: u32,
+    /// vCPUs of each host (≥ 1).
+    pub vcpus: u32,
+    /// Memory of each host for environments, MB (≥ 128).
+    pub memory_mb: u64,
 }
 
 impl Scenario {

@@ -21,11 +21,13 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod arrivals;
+mod cluster;
 mod functions;
 mod platform;
 mod traces;
 
 use arrivals::*;
+use cluster::*;
 use functions::*;
 use platform::*;
 use traces::*;
@@ -174,6 +176,7 @@ pub fn validate(
         }
     }
     limits(&mut c, &platform, &functions);
+    let cluster = cluster(&mut c, &raw, &functions);
 
     let counted = SimDuration(duration.0.saturating_sub(warmup.0));
     let report_interval = c.positive(
@@ -201,6 +204,7 @@ pub fn validate(
             traces: traces.specs,
             pricing,
             data_files: c.data_files,
+            cluster,
         })
     } else {
         Err(c.problems)

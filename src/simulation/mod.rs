@@ -20,6 +20,7 @@
 
 mod arrivals;
 mod capacity;
+mod hosts;
 mod idle;
 mod provisioned;
 mod routing;
@@ -28,7 +29,7 @@ use crate::engine::rng::{stream, Rng};
 use crate::engine::{EventQueue, SimDuration, SimTime};
 use crate::metrics::Summary;
 use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
-use crate::platform::{eviction, keep_alive};
+use crate::platform::{eviction, keep_alive, placement, PlacementPolicy, Placer};
 use crate::platform::{
     Candidate, Concurrency, EnvId, EnvState, Environment, Environments, EvictionPolicy, Evictor,
     Idle, KeepAliveDecision, KeepAlivePolicy, KeepAliveState, Pool, Provisioned, ScalingDecision,
@@ -40,6 +41,7 @@ use crate::workload::trace::{Arrival, TraceError, TraceSource};
 use crate::workload::Generator;
 use arrivals::{function_source, trace_source, OpenTrace};
 use capacity::Capacity;
+use hosts::Hosts;
 use rand::Rng as _;
 use routing::{InitOf, Request};
 use std::cmp::Reverse;
@@ -104,6 +106,9 @@ pub(crate) enum Event {
     ConcurrencyFreed,
     /// The warm-up is over: the counted period starts.
     WarmupEnded,
+    /// A cluster host's next CPU completion or timeout is due (ignored if `generation` is
+    /// not the host's latest: its executions changed since).
+    CpuDue { host: u32, generation: u32 },
 }
 
 /// A request's execution time as a trace recorded it, or `Given::NONE`: sample the function's
@@ -197,6 +202,8 @@ pub struct Results {
     /// Bad rows of the replayed trace files, skipped (`lenient = true`); each file counted once
     /// however many functions replay it, and whether or not the run reached the row.
     pub trace_rows_skipped: u64,
+    /// The hosts' statistics on a cluster (`[cluster]`), `None` without one.
+    pub hosts: Option<crate::metrics::hosts::HostRecorder>,
 }
 
 /// Assembles a run, apart from running it (in the spirit of nexosim's `SimInit`): a
@@ -233,6 +240,7 @@ pub struct SimInit<'a> {
     keep_alive: Option<Box<dyn KeepAlivePolicy + 'a>>,
     eviction: Option<Box<dyn EvictionPolicy + 'a>>,
     progress: Option<Box<dyn FnMut(SimTime) -> ControlFlow<()> + 'a>>,
+    placement: Option<Box<dyn PlacementPolicy + 'a>>,
 }
 
 impl<'a> SimInit<'a> {
@@ -245,6 +253,7 @@ impl<'a> SimInit<'a> {
             keep_alive: None,
             eviction: None,
             progress: None,
+            placement: None,
         }
     }
 
@@ -275,6 +284,13 @@ impl<'a> SimInit<'a> {
         self
     }
 
+    /// Runs with `policy` as the placement policy of a cluster instead of
+    /// `cluster.placement` (without `[cluster]` there is nothing to place).
+    pub fn placement(mut self, policy: impl PlacementPolicy + 'a) -> Self {
+        self.placement = Some(Box::new(policy));
+        self
+    }
+
     /// Calls `progress` with the simulated time every 65 536 events (for progress bars and
     /// interruptions: it cannot change the run, only stop it by returning `Break`, which
     /// ends the run with [`SimulationError::Interrupted`]).
@@ -295,6 +311,13 @@ impl<'a> SimInit<'a> {
             Some(p) => Evictor::Custom(p),
             None => eviction::built_in(scenario.platform.eviction),
         };
+        let placer = match self.placement {
+            Some(p) => Some(Placer::Custom(p)),
+            None => scenario
+                .cluster
+                .as_ref()
+                .map(|c| placement::built_in(c.placement)),
+        };
         let mut progress = self.progress;
         let mut callback = |t| {
             progress
@@ -302,6 +325,7 @@ impl<'a> SimInit<'a> {
                 .map_or(ControlFlow::Continue(()), |p| p(t))
         };
         Simulation::new(scenario, self.seed, self.service_salt, keep_alive, evictor)
+            .with_hosts(placer, self.service_salt)
             .run(&mut callback)
     }
 }
@@ -337,6 +361,11 @@ impl Results {
         let mut summary = Summary::new(scenario, &self.stats, self.peak_total, &scenario.pricing);
         summary.seed = self.seed;
         summary.trace_rows_skipped = self.trace_rows_skipped;
+        if let (Some(h), Some(c)) = (&self.hosts, &scenario.cluster) {
+            let groups: Vec<String> = c.groups.iter().map(|g| g.name.clone()).collect();
+            let names: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
+            summary.cluster = Some(h.summary(&groups, &names));
+        }
         summary
     }
 }
@@ -407,7 +436,9 @@ impl InitFor {
 /// requests has no limit.
 fn latency_bound(scenario: &Scenario) -> SimDuration {
     let p = &scenario.platform;
-    if p.capacity_mb.is_some() && p.when_full == WhenFull::Wait {
+    // On a cluster, requests may also wait for vCPUs (`isolated`), and slowed executions
+    // end at their timeout: the bound is not worth a special case.
+    if (p.capacity_mb.is_some() && p.when_full == WhenFull::Wait) || scenario.cluster.is_some() {
         return SimDuration::MAX;
     }
     let timeout = scenario
@@ -432,6 +463,15 @@ fn latency_bound(scenario: &Scenario) -> SimDuration {
 const ARRIVALS: u64 = 1;
 const SERVICE: u64 = 2;
 const PLATFORM: u64 = 3;
+
+/// The seed of the non-arrival streams: the run's seed itself without a salt.
+fn service_seed(seed: u64, service_salt: u64) -> u64 {
+    if service_salt == 0 {
+        seed
+    } else {
+        crate::engine::rng::mix(seed ^ service_salt)
+    }
+}
 
 struct FunctionState {
     /// On-demand idle environments.
@@ -526,6 +566,8 @@ struct Simulation<'a> {
     group_of: Vec<u32>,
     group_running: Vec<u32>,
     group_pools: Vec<Vec<u32>>,
+    /// The hosts of a cluster (`[cluster]`): memory per host, placement, CPU.
+    hosts: Option<Hosts<'a>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -536,12 +578,7 @@ impl<'a> Simulation<'a> {
         keep_alive: KeepAliveState<'a>,
         evictor: Evictor<'a>,
     ) -> Self {
-        // The seed of the non-arrival streams: the run's seed itself without a salt.
-        let service_seed = if service_salt == 0 {
-            seed
-        } else {
-            crate::engine::rng::mix(seed ^ service_salt)
-        };
+        let service_seed = service_seed(seed, service_salt);
         let p = &scenario.platform;
         let keep_alive_app_level = keep_alive.app_level();
         let fns = scenario
@@ -595,7 +632,7 @@ impl<'a> Simulation<'a> {
             keep_alive,
             evictor,
             seed,
-            capacity: Capacity::new(p.capacity_mb),
+            capacity: Capacity::new(p.capacity_mb, scenario.cluster.is_some()),
             provisioning_starved: Vec::new(),
             concurrency_freed_pending: false,
             recorder: Recorder::new(
@@ -624,6 +661,7 @@ impl<'a> Simulation<'a> {
             group_of,
             group_running: vec![0; groups],
             group_pools,
+            hosts: None,
         }
     }
 
@@ -631,6 +669,16 @@ impl<'a> Simulation<'a> {
     #[inline]
     pub(super) fn pool(&self, f: usize) -> usize {
         self.pool_of[f] as usize
+    }
+
+    /// The hosts of the scenario's cluster, with `placer` as its placement policy (nothing
+    /// without `[cluster]`).
+    fn with_hosts(mut self, placer: Option<Placer<'a>>, service_salt: u64) -> Self {
+        if let (Some(c), Some(placer)) = (&self.scenario.cluster, placer) {
+            let seed = service_seed(self.seed, service_salt);
+            self.hosts = Some(Hosts::new(self.scenario, c, placer, seed));
+        }
+        self
     }
 
     fn run(
@@ -650,8 +698,14 @@ impl<'a> Simulation<'a> {
             let initial = func.provisioned.initial();
             self.prov[f].target = initial;
             for _ in 0..initial {
+                // On a cluster each needs a host; those that fit nowhere start when memory
+                // is freed.
+                if self.hosts.is_some() && !self.make_room(f) {
+                    self.provisioning_blocked(f);
+                    break;
+                }
                 let env = self.create(f, true, EnvState::Idle, SimTime::ZERO, SimTime::ZERO);
-                self.capacity.take(func.memory_mb);
+                self.memory_taken(f);
                 self.concurrency.acquire(f);
                 let p = &mut self.prov[f];
                 p.ready += 1;
@@ -748,6 +802,7 @@ impl<'a> Simulation<'a> {
                 Event::MemoryFreed => self.on_memory_freed(),
                 Event::ConcurrencyFreed => self.on_concurrency_freed(),
                 Event::WarmupEnded => self.recorder.period_started(),
+                Event::CpuDue { host, generation } => self.on_cpu_due(host, generation),
             }
         }
 
@@ -785,9 +840,16 @@ impl<'a> Simulation<'a> {
             .map(|t| t.rows_skipped)
             .sum();
         self.recorder.finish();
+        if let Some(h) = &mut self.hosts {
+            h.recorder.finish();
+        }
         Ok(Results {
             seed: self.seed,
-            peak_memory_mb: self.capacity.peak_mb,
+            peak_memory_mb: self
+                .hosts
+                .as_ref()
+                .map_or(self.capacity.peak_mb, |h| h.peak_mb),
+            hosts: self.hosts.map(|h| h.recorder),
             trace_rows_skipped,
             peak_total: self.recorder.peak_total(),
             series: self.recorder.series,
@@ -815,6 +877,9 @@ impl<'a> Simulation<'a> {
         let env = self.envs.create(f as u32, provisioned, state, t);
         self.recorder
             .created(f, self.envs[env].class(), t, counted_at);
+        if let Some(h) = &mut self.hosts {
+            h.placed(env, t);
+        }
         env
     }
 
@@ -834,10 +899,15 @@ impl<'a> Simulation<'a> {
         e.state = EnvState::Retired;
         self.recorder.retired(f, class, at, reason);
         self.envs.release(env);
-        if self
-            .capacity
-            .give_back(self.scenario.functions[f].memory_mb)
-        {
+        let memory_mb = self.scenario.functions[f].memory_mb;
+        let freed = match &mut self.hosts {
+            Some(h) => {
+                h.give_back(env, memory_mb, at);
+                true
+            }
+            None => self.capacity.give_back(memory_mb),
+        };
+        if freed {
             self.memory_freed();
         }
     }

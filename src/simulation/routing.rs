@@ -387,6 +387,15 @@ impl Simulation<'_> {
         } else {
             (reinit + exec, None)
         };
+        let outcome = Outcome {
+            cold,
+            failure,
+            retries: if ping { Outcome::PING } else { errors },
+        };
+        if self.hosts.is_some() {
+            // On a cluster the host's CPU decides when it ends (and bills it then).
+            return self.execute_on_host(env, arrived, run, outcome, provisioned);
+        }
         self.recorder.billed(f, arrived, run, provisioned);
         if ping {
             self.recorder
@@ -397,11 +406,7 @@ impl Simulation<'_> {
             Event::ExecutionCompleted {
                 env,
                 arrived,
-                outcome: Outcome {
-                    cold,
-                    failure,
-                    retries: if ping { Outcome::PING } else { errors },
-                },
+                outcome,
             },
         );
     }
@@ -412,6 +417,7 @@ impl Simulation<'_> {
         arrived: SimTime,
         mut outcome: Outcome,
     ) {
+        self.execution_ended(env);
         // The request's function, and the environment's (they differ only when an app's
         // functions share environments).
         let (f, fe) = (

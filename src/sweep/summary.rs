@@ -99,6 +99,9 @@ pub struct PointSummary {
     pub pareto: bool,
     /// Mean failed requests (timeout, memory, init limit) per run.
     pub errors: f64,
+    /// On a cluster: the estimates of [`ClusterRecord::COLUMNS`](super::ClusterRecord::COLUMNS)
+    /// (host memory and CPU utilization, slowdown p50 and p99); `None` without `[cluster]`.
+    pub cluster: Option<[Estimate; 4]>,
 }
 
 impl PointSummary {
@@ -196,6 +199,14 @@ impl SweepSummary {
                     latency_ms: mean_quantiles(runs.iter().map(|r| &r.latency_ms)),
                     pareto: false,
                     errors: runs.iter().map(|r| r.errors as f64).sum::<f64>() / reps as f64,
+                    cluster: runs.iter().all(|r| r.cluster.is_some()).then(|| {
+                        [0, 1, 2, 3].map(|k| {
+                            let samples: Vec<f64> = (runs.iter())
+                                .filter_map(|r| r.cluster.map(|c| c.figures()[k]))
+                                .collect();
+                            Estimate::of(&samples)
+                        })
+                    }),
                 }
             })
             .collect();
@@ -380,6 +391,7 @@ mod tests {
             latency_ms: Quantiles::default(),
             pareto: false,
             errors: 0.0,
+            cluster: None,
         }
     }
 

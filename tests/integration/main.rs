@@ -4,6 +4,7 @@ mod app_unit;
 mod aws_behaviours;
 mod bad_inputs;
 mod cli;
+mod cluster;
 mod cpu;
 mod hand_checked;
 mod hostile;

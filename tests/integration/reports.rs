@@ -100,12 +100,14 @@ fn report_html_follows_the_chart_registry() {
         .skip(1)
         .filter_map(|rest| rest.split_once(".png\"").map(|(stem, _)| stem))
         .collect();
+    // The host heatmap applies only to a run with `[cluster]` (checked below).
     let registered: Vec<&str> = coldsim::report::CHARTS
         .iter()
         .map(|c| c.figure.stem)
+        .filter(|&s| s != "host_utilization")
         .collect();
     assert_eq!(shown, registered);
-    for chart in coldsim::report::CHARTS {
+    for chart in (coldsim::report::CHARTS.iter()).filter(|c| c.figure.stem != "host_utilization") {
         let stem = chart.figure.stem;
         assert!(out.join(format!("{stem}.png")).exists(), "{stem}.png");
         assert!(
@@ -243,4 +245,33 @@ arrivals = { process = "poisson", rate = 5.0 }
     assert!(html.contains("<th>retries</th><th>dropped</th>"));
     assert!(html.contains("includes the waits between retries"));
     assert!(html.contains("<div class=\"scroll\"><table>"));
+}
+
+/// A run with `[cluster]` has hosts.csv (one row per host), the Hosts section and the host
+/// heatmap, last in the registry's order; one without has none of them.
+#[test]
+fn a_cluster_run_reports_its_hosts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!(
+        "{}\n[cluster]\nplacement = \"round_robin\"\ncpu = \"shared\"\n[[cluster.hosts]]\nname = \"web\"\ncount = 3\nvcpus = 2\nmemory_gb = 4\n",
+        long_run("1d")
+    );
+    let out = run_cli(dir.path(), &text, true);
+    let (header, rows) = csv_rows(&out.join("hosts.csv"));
+    assert_eq!(rows.len(), 3);
+    assert_eq!(
+        header.iter().take(3).collect::<Vec<_>>(),
+        ["host", "group", "vcpus"]
+    );
+    assert_eq!(rows[2].get(1), Some("web"));
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(html.contains("<h2>Hosts</h2>") && html.contains("href=\"hosts.csv\""));
+    let last = html.rfind("<img src=\"").map(|i| &html[i..]);
+    assert!(last.is_some_and(|l| l.starts_with("<img src=\"host_utilization.png\"")));
+    assert!(out.join("host_utilization.png").exists());
+    let plain = tempfile::tempdir().expect("temp dir");
+    let out = run_cli(plain.path(), &long_run("1d"), false);
+    assert!(!out.join("hosts.csv").exists());
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
+    assert!(!html.contains("hosts.csv"));
 }
