@@ -5,6 +5,7 @@
 
 mod cost;
 mod histogram;
+pub mod managed;
 pub mod monthly;
 mod summary;
 pub mod timeseries;

@@ -9,6 +9,7 @@ pub(crate) mod eviction;
 mod idle_histogram;
 pub(crate) mod keep_alive;
 mod limits;
+pub mod managed;
 mod pool;
 mod provisioned;
 

@@ -37,7 +37,15 @@ pub(super) fn function(
         }
     };
     let memory_mb = f.memory_mb.unwrap_or(128);
-    if !(128..=10_240).contains(&memory_mb) {
+    if is_managed(f) {
+        // Lambda Managed Instances: 2 GB to 32 GB ("Scaling Lambda Managed Instances").
+        if !(2048..=32_768).contains(&memory_mb) {
+            c.fail(
+                format!("{at}.memory_mb"),
+                format!("must be between 2048 and 32768 MB on Lambda Managed Instances, got {memory_mb}"),
+            );
+        }
+    } else if !(128..=10_240).contains(&memory_mb) {
         c.fail(
             format!("{at}.memory_mb"),
             format!("must be between 128 and 10240 MB (Lambda's range), got {memory_mb}"),
@@ -136,6 +144,7 @@ pub(super) fn function(
         arrivals,
         invocation: f.invocation.unwrap_or(Invocation::Sync),
         app: None,
+        managed: None,
     })
 }
 

@@ -630,6 +630,7 @@ pub(super) fn trace_section(
                 .invocation
                 .unwrap_or(Invocation::Sync),
             app: app_of(raw.format, &found.key),
+            managed: None,
         });
         keys.push(if keyless {
             String::new()
