@@ -57,7 +57,12 @@ pub(super) fn capacity_providers(
     let mut names = HashSet::new();
     let mut out = Vec::new();
     for (i, p) in raw.iter().enumerate() {
-        let at = format!("capacity_provider.{i}");
+        let fresh = !p.name.is_empty() && !names.contains(p.name.as_str());
+        let at = if fresh {
+            format!("capacity_provider.{}", p.name)
+        } else {
+            format!("capacity_provider.{i}")
+        };
         if p.name.is_empty() || !names.insert(p.name.as_str()) {
             c.fail(
                 format!("{at}.name"),
