@@ -516,7 +516,10 @@ impl Summary {
 
     /// Adds the capacity providers' summaries and their cost to the run's (`cost_usd` and
     /// `cost_usd_per_month`; each function's own cost stays its requests).
-    pub fn add_capacity_providers(&mut self, providers: Vec<super::managed::CapacityProviderSummary>) {
+    pub fn add_capacity_providers(
+        &mut self,
+        providers: Vec<super::managed::CapacityProviderSummary>,
+    ) {
         for p in &providers {
             let c = &mut self.stats.cost_usd;
             c.managed_instances += p.cost_usd.total;

@@ -282,7 +282,9 @@ fn managed_data(scenario: &Scenario, results: &Results) -> Option<(ManagedCapaci
     let mut own = managed.len() < scenario.functions.len();
     for &f in &managed {
         match ts.function_rows(f) {
-            Some(rows) if own => rows.zip(sums.iter_mut()).for_each(|(i, s)| *s += i.arrivals),
+            Some(rows) if own => rows
+                .zip(sums.iter_mut())
+                .for_each(|(i, s)| *s += i.arrivals),
             _ => own = false,
         }
     }
@@ -292,7 +294,12 @@ fn managed_data(scenario: &Scenario, results: &Results) -> Option<(ManagedCapaci
         ts.total_rows().map(|i| i.arrivals).collect()
     };
     let rate = (rate.iter().enumerate())
-        .map(|(k, &a)| (start_s + (k as f64 + 0.5) * interval_s, a as f64 / interval_s))
+        .map(|(k, &a)| {
+            (
+                start_s + (k as f64 + 0.5) * interval_s,
+                a as f64 / interval_s,
+            )
+        })
         .collect();
     let mut instances: Vec<(f64, f64)> = first.rows.iter().map(|r| (r.time_s, 0.0)).collect();
     let mut environments = instances.clone();
@@ -308,12 +315,16 @@ fn managed_data(scenario: &Scenario, results: &Results) -> Option<(ManagedCapaci
             let (mut work, mut vcpus) = (0.0, 0.0);
             for (i, stats) in &results.capacity_providers {
                 if let Some(r) = stats.rows.get(k) {
-                    let v = f64::from(r.instances_ready) * f64::from(scenario.capacity_providers[*i].instance_vcpus);
+                    let v = f64::from(r.instances_ready)
+                        * f64::from(scenario.capacity_providers[*i].instance_vcpus);
                     work += r.cpu_utilization * v;
                     vcpus += v;
                 }
             }
-            (first.rows[k].time_s, if vcpus > 0.0 { work / vcpus } else { 0.0 })
+            (
+                first.rows[k].time_s,
+                if vcpus > 0.0 { work / vcpus } else { 0.0 },
+            )
         })
         .collect();
     let target = scenario.capacity_providers[results.capacity_providers[0].0].target;
@@ -323,6 +334,9 @@ fn managed_data(scenario: &Scenario, results: &Results) -> Option<(ManagedCapaci
             instances,
             environments,
         },
-        ManagedCpu { utilization, target },
+        ManagedCpu {
+            utilization,
+            target,
+        },
     ))
 }

@@ -21,9 +21,9 @@ mod sweep_write;
 mod table;
 mod timeseries_csv;
 
+pub use capacity_csv::capacity_csv;
 #[cfg(feature = "charts")]
 pub use figures::{draw, RunChart, RunData, CHARTS};
-pub use capacity_csv::capacity_csv;
 pub use folder::{write_atomically, write_file, write_streamed, ReportError};
 pub use functions_csv::functions_csv;
 pub use html::{report_html, Figure, Page};

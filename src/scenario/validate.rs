@@ -174,8 +174,19 @@ pub fn validate(
     }
     for (i, f) in raw.functions.iter().enumerate() {
         if let Some(func) = functions.iter_mut().filter(|g| g.name == f.name).nth(0) {
-            let key = if f.name.is_empty() { i.to_string() } else { f.name.clone() };
-            function_managed(&mut c, f, &format!("functions.{key}"), &capacity_providers, &platform, func);
+            let key = if f.name.is_empty() {
+                i.to_string()
+            } else {
+                f.name.clone()
+            };
+            function_managed(
+                &mut c,
+                f,
+                &format!("functions.{key}"),
+                &capacity_providers,
+                &platform,
+                func,
+            );
         }
     }
     if let Some(t) = &raw.trace {

@@ -205,7 +205,9 @@ impl<'a> Simulation<'a> {
         for p in used {
             let (min, period) = (self.provider(p).min_instances, self.provider(p).period);
             for _ in 0..min {
-                self.m().providers[p].fleet.launch(SimTime::ZERO, InstanceState::Ready);
+                self.m().providers[p]
+                    .fleet
+                    .launch(SimTime::ZERO, InstanceState::Ready);
             }
             let fns = self.m().providers[p].functions.clone();
             for &f in &fns {
@@ -220,7 +222,9 @@ impl<'a> Simulation<'a> {
                 if need.is_empty() || ps.fleet.billed() >= self.provider(p).max_instances {
                     break;
                 }
-                self.m().providers[p].fleet.launch(SimTime::ZERO, InstanceState::Ready);
+                self.m().providers[p]
+                    .fleet
+                    .launch(SimTime::ZERO, InstanceState::Ready);
             }
             self.instances_changed(p);
             let lifetime = self.provider(p).instance_lifetime;
@@ -377,8 +381,7 @@ impl<'a> Simulation<'a> {
         self.recorder
             .completed(f, arrived, self.now, false, outcome.failure);
         self.ended += 1;
-        if outcome.failure.is_some() && self.scenario.functions[f].invocation == Invocation::Async
-        {
+        if outcome.failure.is_some() && self.scenario.functions[f].invocation == Invocation::Async {
             self.after_function_error(f, arrived, outcome.retries);
         }
         let e = &mut self.envs[env];
@@ -506,12 +509,18 @@ impl<'a> Simulation<'a> {
     /// Launches the instances the environments waiting for one need, within the maximum.
     fn launch_for_pending(&mut self, p: usize) {
         let sizes = self.pending_sizes(p);
-        let (max, launch) = (self.provider(p).max_instances, self.provider(p).instance_launch);
+        let (max, launch) = (
+            self.provider(p).max_instances,
+            self.provider(p).instance_launch,
+        );
         let (now, from, to) = (self.now, self.recorder.from, self.recorder.to);
         let ps = &mut self.m().providers[p];
         // Draining instances are on their way out: they do not count against the maximum.
         let live = ps.fleet.count(InstanceState::Launching) + ps.fleet.count(InstanceState::Ready);
-        let k = ps.fleet.instances_needed(&sizes).min(max.saturating_sub(live));
+        let k = ps
+            .fleet
+            .instances_needed(&sizes)
+            .min(max.saturating_sub(live));
         for _ in 0..k {
             let ps = &mut self.m().providers[p];
             let instance = ps.fleet.launch(now, InstanceState::Launching);
@@ -571,7 +580,12 @@ impl<'a> Simulation<'a> {
             s.pending -= cancel;
             extra -= cancel;
             // The least-loaded environments drain first.
-            let victims: Vec<u32> = s.routable.iter().take(extra as usize).map(|&(_, e)| e).collect();
+            let victims: Vec<u32> = s
+                .routable
+                .iter()
+                .take(extra as usize)
+                .map(|&(_, e)| e)
+                .collect();
             for slot in victims {
                 self.drain(EnvId(slot), Retirement::ScaledIn);
             }
@@ -615,10 +629,8 @@ impl<'a> Simulation<'a> {
             });
         }
         if now + period < self.end {
-            self.queue.push(
-                now + period,
-                Event::ManagedScalerDue { provider: p as u32 },
-            );
+            self.queue
+                .push(now + period, Event::ManagedScalerDue { provider: p as u32 });
         }
     }
 

@@ -334,8 +334,15 @@ impl<'a> SimInit<'a> {
         let scaler = self
             .managed_scaler
             .unwrap_or_else(|| Box::new(TargetTracking));
-        Simulation::new(scenario, self.seed, self.service_salt, keep_alive, evictor, scaler)
-            .run(&mut callback)
+        Simulation::new(
+            scenario,
+            self.seed,
+            self.service_salt,
+            keep_alive,
+            evictor,
+            scaler,
+        )
+        .run(&mut callback)
     }
 }
 

@@ -41,11 +41,18 @@ fn fixed_fleet_costs_instance_hours_times_price_plus_fee_plus_requests() {
         let fee = instances * 0.15;
         let by_hand = instances + fee + requests as f64 * 0.20 / 1e6;
         let p = &s.capacity_providers[0];
-        assert_eq!((p.mean_instances, p.peak_instances, p.launches), (4.0, 4, 0));
+        assert_eq!(
+            (p.mean_instances, p.peak_instances, p.launches),
+            (4.0, 4, 0)
+        );
         assert!((p.instance_hours - 4.0 * counted_h).abs() < 1e-12);
         assert!((p.cost_usd.instances - instances).abs() < 1e-12);
         assert!((p.cost_usd.management_fee - fee).abs() < 1e-12);
-        assert!((s.stats.cost_usd.total - by_hand).abs() < 1e-12, "{} vs {by_hand}", s.stats.cost_usd.total);
+        assert!(
+            (s.stats.cost_usd.total - by_hand).abs() < 1e-12,
+            "{} vs {by_hand}",
+            s.stats.cost_usd.total
+        );
         // No GB-second charge: the function's own cost is its requests.
         assert_eq!(s.functions[0].stats.cost_usd.duration, 0.0);
         let month = by_hand * 730.0 / counted_h;
@@ -80,7 +87,11 @@ fn requests_go_to_the_least_loaded_environment_with_room_else_are_throttled() {
     assert_eq!(s.stats.warm_starts, 80);
     assert_eq!(s.stats.cold_starts, 0);
     // Least loaded first: both environments serve from the second request on.
-    assert!(s.stats.environments.mean_busy > 1.9, "{:?}", s.stats.environments);
+    assert!(
+        s.stats.environments.mean_busy > 1.9,
+        "{:?}",
+        s.stats.environments
+    );
     assert_eq!(s.stats.environments.peak, 2);
 }
 
@@ -119,8 +130,13 @@ fn traffic_doubling_within_a_minute_throttles_over_an_hour_does_not() {
     );
     assert!(fast.stats.throttled > 0, "{:?}", fast.stats.throttled);
     assert!(fast.capacity_providers[0].launches > 0);
-    let slow = doubling(r#"{ process = "diurnal", mean_rate = 300.0, peak_to_trough = 2.0, period = "2h" }"#);
+    let slow = doubling(
+        r#"{ process = "diurnal", mean_rate = 300.0, peak_to_trough = 2.0, period = "2h" }"#,
+    );
     assert_eq!(slow.stats.throttled, 0);
-    assert!(slow.capacity_providers[0].launches > 0, "the fleet grew with the traffic");
+    assert!(
+        slow.capacity_providers[0].launches > 0,
+        "the fleet grew with the traffic"
+    );
     assert!(slow.stats.invocations > 3_000_000);
 }

@@ -78,7 +78,9 @@ impl Fleet {
     /// room (lowest index first); its index.
     pub fn place(&mut self, vcpus: u32, memory_mb: u64) -> Option<u32> {
         let i = self.instances.iter().position(|i| {
-            i.state == InstanceState::Ready && i.vcpus_free >= vcpus && i.memory_free_mb >= memory_mb
+            i.state == InstanceState::Ready
+                && i.vcpus_free >= vcpus
+                && i.memory_free_mb >= memory_mb
         })?;
         let inst = &mut self.instances[i];
         inst.vcpus_free -= vcpus;

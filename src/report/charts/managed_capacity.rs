@@ -59,7 +59,11 @@ impl Figure for CapacityChart<'_> {
             self.meta,
             &legend,
         )?;
-        let all = || finite(&d.rate).chain(finite(&d.instances)).chain(finite(&d.environments));
+        let all = || {
+            finite(&d.rate)
+                .chain(finite(&d.instances))
+                .chain(finite(&d.environments))
+        };
         let t0 = all().map(|p| p.0).fold(f64::INFINITY, f64::min);
         let t1 = all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
         let (t0, t1) = if t0.is_finite() && t1 > t0 {
@@ -73,7 +77,11 @@ impl Figure for CapacityChart<'_> {
         let scaled = |v: &[(f64, f64)]| -> Vec<(f64, f64)> {
             finite(v).map(|&(t, y)| (t / unit.seconds, y)).collect()
         };
-        let (rate, instances, envs) = (scaled(&d.rate), scaled(&d.instances), scaled(&d.environments));
+        let (rate, instances, envs) = (
+            scaled(&d.rate),
+            scaled(&d.instances),
+            scaled(&d.environments),
+        );
         let max_of = |s: &[(f64, f64)]| s.iter().map(|p| p.1).fold(0.0, f64::max);
         let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 * 45 / 100);
         let (mesh_bold, mesh_light) = mesh_styles();
@@ -134,7 +142,10 @@ impl Figure for CapacityChart<'_> {
         draw_line(&mut lower, &envs, BUSY, 3)?;
         draw_line(&mut lower, &instances, PROVISIONED, 3)?;
         if instances.is_empty() {
-            draw_note(lower.plotting_area(), "no scaler period in the counted time")?;
+            draw_note(
+                lower.plotting_area(),
+                "no scaler period in the counted time",
+            )?;
         }
         Ok(())
     }
@@ -149,11 +160,20 @@ mod tests {
         let rate: Vec<(f64, f64)> = (0..1440)
             .map(|i| {
                 let h = i as f64 / 60.0;
-                (i as f64 * 60.0 + 30.0, 300.0 - 100.0 * (std::f64::consts::PI * h / 12.0).cos())
+                (
+                    i as f64 * 60.0 + 30.0,
+                    300.0 - 100.0 * (std::f64::consts::PI * h / 12.0).cos(),
+                )
             })
             .collect();
-        let envs: Vec<(f64, f64)> = rate.iter().map(|&(t, r)| (t + 30.0, (r / 50.0).ceil())).collect();
-        let instances = envs.iter().map(|&(t, e)| (t, (e / 2.0).ceil().max(3.0))).collect();
+        let envs: Vec<(f64, f64)> = rate
+            .iter()
+            .map(|&(t, r)| (t + 30.0, (r / 50.0).ceil()))
+            .collect();
+        let instances = envs
+            .iter()
+            .map(|&(t, e)| (t, (e / 2.0).ceil().max(3.0)))
+            .collect();
         ManagedCapacity {
             rate,
             instances,

@@ -95,7 +95,10 @@ impl Figure for CpuChart<'_> {
         }
         draw_line(&mut chart, &points, BUSY, 2)?;
         if points.is_empty() {
-            draw_note(chart.plotting_area(), "no scaler period in the counted time")?;
+            draw_note(
+                chart.plotting_area(),
+                "no scaler period in the counted time",
+            )?;
         }
         Ok(())
     }
@@ -114,7 +117,9 @@ mod tests {
                 .collect(),
             target: 0.5,
         };
-        assert_renders("managed_cpu", |path, format| managed_cpu(path, format, &meta(), &data));
+        assert_renders("managed_cpu", |path, format| {
+            managed_cpu(path, format, &meta(), &data)
+        });
     }
 
     #[test]

@@ -69,7 +69,10 @@ pub(super) fn capacity_providers(
                 if p.name.is_empty() {
                     "a capacity provider needs a non-empty name".to_owned()
                 } else {
-                    format!("`{}` is used by an earlier capacity provider; names must be unique", p.name)
+                    format!(
+                        "`{}` is used by an earlier capacity provider; names must be unique",
+                        p.name
+                    )
                 },
             );
         }
@@ -80,13 +83,19 @@ pub(super) fn capacity_providers(
         if !(inst.memory_gib.is_finite() && inst.memory_gib > 0.0 && inst.memory_gib <= 1e5) {
             c.fail(
                 format!("{at}.instance.memory_gib"),
-                format!("must be a positive number of GiB up to 100000, got {}", inst.memory_gib),
+                format!(
+                    "must be a positive number of GiB up to 100000, got {}",
+                    inst.memory_gib
+                ),
             );
         }
         if !(inst.price_per_hour.is_finite() && (0.0..=MAX_PRICE).contains(&inst.price_per_hour)) {
             c.fail(
                 format!("{at}.instance.price_per_hour"),
-                format!("must be a price in US dollars per hour from 0 to {MAX_PRICE}, got {}", inst.price_per_hour),
+                format!(
+                    "must be a price in US dollars per hour from 0 to {MAX_PRICE}, got {}",
+                    inst.price_per_hour
+                ),
             );
         }
         let min_instances = p.min_instances.unwrap_or(DEFAULT_MIN_INSTANCES);
@@ -94,7 +103,9 @@ pub(super) fn capacity_providers(
         if !(2..=MAX_VCPUS).contains(&max_vcpus) {
             c.fail(
                 format!("{at}.max_vcpus"),
-                format!("must be between 2 and {MAX_VCPUS} (MaxVCpuCount's range), got {max_vcpus}"),
+                format!(
+                    "must be between 2 and {MAX_VCPUS} (MaxVCpuCount's range), got {max_vcpus}"
+                ),
             );
         }
         let max_instances = max_vcpus / inst.vcpus.max(1);
@@ -111,8 +122,15 @@ pub(super) fn capacity_providers(
         }
         let (target, period, scale_in_after) = match &p.scaling {
             None => (AUTO_TARGET, None, None),
-            Some(RawManagedScaling::Auto { period, scale_in_after }) => (AUTO_TARGET, *period, *scale_in_after),
-            Some(RawManagedScaling::Manual { target_cpu_utilization: t, period, scale_in_after }) => {
+            Some(RawManagedScaling::Auto {
+                period,
+                scale_in_after,
+            }) => (AUTO_TARGET, *period, *scale_in_after),
+            Some(RawManagedScaling::Manual {
+                target_cpu_utilization: t,
+                period,
+                scale_in_after,
+            }) => {
                 if !(t.is_finite() && *t > 0.0 && *t < 1.0) {
                     c.fail(
                         format!("{at}.scaling.target_cpu_utilization"),
@@ -122,22 +140,34 @@ pub(super) fn capacity_providers(
                 (*t, *period, *scale_in_after)
             }
         };
-        let period = c.positive(&format!("{at}.scaling.period"), period.map_or(DEFAULT_PERIOD, |d| d.0));
+        let period = c.positive(
+            &format!("{at}.scaling.period"),
+            period.map_or(DEFAULT_PERIOD, |d| d.0),
+        );
         let scale_in_after = scale_in_after.map_or(DEFAULT_SCALE_IN_AFTER, |d| d.0);
         let scale_in_periods = if period.0 == 0 {
             1
         } else {
-            scale_in_after.0.div_ceil(period.0).clamp(1, u64::from(u32::MAX)) as u32
+            scale_in_after
+                .0
+                .div_ceil(period.0)
+                .clamp(1, u64::from(u32::MAX)) as u32
         };
         let instance_launch = p.instance_launch.map_or(DEFAULT_INSTANCE_LAUNCH, |d| d.0);
         let instance_lifetime = c.positive(
             &format!("{at}.instance_lifetime"),
-            p.instance_lifetime.map_or(DEFAULT_INSTANCE_LIFETIME, |d| d.0),
+            p.instance_lifetime
+                .map_or(DEFAULT_INSTANCE_LIFETIME, |d| d.0),
         );
-        let environment_start = p
-            .environment_start
-            .as_ref()
-            .and_then(|d| dist(c, d, Kind::Time, &format!("{at}.environment_start"), base_dir));
+        let environment_start = p.environment_start.as_ref().and_then(|d| {
+            dist(
+                c,
+                d,
+                Kind::Time,
+                &format!("{at}.environment_start"),
+                base_dir,
+            )
+        });
         out.push(CapacityProvider {
             name: p.name.clone(),
             instance_type: inst.name.clone(),
@@ -207,7 +237,10 @@ pub(super) fn function_managed(
     let m = raw.managed.as_ref().expect("is_managed saw the table");
     let field = format!("{at}.managed");
     let Some(name) = &m.capacity_provider else {
-        c.fail(format!("{field}.capacity_provider"), "name the [[capacity_provider]] this function runs on");
+        c.fail(
+            format!("{field}.capacity_provider"),
+            "name the [[capacity_provider]] this function runs on",
+        );
         return;
     };
     let Some(provider) = providers.iter().position(|p| &p.name == name) else {
@@ -217,7 +250,10 @@ pub(super) fn function_managed(
             if known.is_empty() {
                 format!("no [[capacity_provider]] is defined; add one named `{name}`")
             } else {
-                format!("`{name}` is not a capacity provider; defined: {}", known.join(", "))
+                format!(
+                    "`{name}` is not a capacity provider; defined: {}",
+                    known.join(", ")
+                )
             },
         );
         return;
@@ -276,17 +312,27 @@ pub(super) fn function_managed(
     }
     let cpu_share = m.cpu_share.unwrap_or(1.0);
     if !(cpu_share.is_finite() && cpu_share > 0.0 && cpu_share <= 1.0) {
-        c.fail(format!("{field}.cpu_share"), format!("must be a share of the execution above 0 and at most 1, got {cpu_share}"));
+        c.fail(
+            format!("{field}.cpu_share"),
+            format!("must be a share of the execution above 0 and at most 1, got {cpu_share}"),
+        );
     }
     let min_environments = m.min_environments.unwrap_or(DEFAULT_MIN_ENVIRONMENTS);
     let max_environments = m.max_environments.unwrap_or(MAX_ENVIRONMENTS);
     if max_environments > MAX_ENVIRONMENTS || max_environments == 0 {
-        c.fail(format!("{field}.max_environments"), format!("must be between 1 and {MAX_ENVIRONMENTS}, got {max_environments}"));
+        c.fail(
+            format!("{field}.max_environments"),
+            format!("must be between 1 and {MAX_ENVIRONMENTS}, got {max_environments}"),
+        );
     }
     if min_environments > max_environments {
-        c.fail(format!("{field}.min_environments"), format!("cannot exceed max_environments ({max_environments}), got {min_environments}"));
+        c.fail(
+            format!("{field}.min_environments"),
+            format!("cannot exceed max_environments ({max_environments}), got {min_environments}"),
+        );
     }
-    let fits = (p.instance_vcpus / vcpus.max(1)).min((p.instance_memory_mb / u64::from(func.memory_mb.max(1))) as u32);
+    let fits = (p.instance_vcpus / vcpus.max(1))
+        .min((p.instance_memory_mb / u64::from(func.memory_mb.max(1))) as u32);
     if fits > 0 && min_environments.div_ceil(fits) > p.max_instances {
         c.fail(format!("{field}.min_environments"), format!("{min_environments} environments need more than the provider's {} instances (max_vcpus); lower min_environments or raise max_vcpus", p.max_instances));
     }
@@ -306,10 +352,29 @@ mod tests {
 
     #[test]
     fn runtimes_managed_instances_support() {
-        for ok in ["java21", "java25", "python3.13", "python3.14", "nodejs22.x", "nodejs24.x", "dotnet8", "dotnet10", "provided.al2023", "custom"] {
+        for ok in [
+            "java21",
+            "java25",
+            "python3.13",
+            "python3.14",
+            "nodejs22.x",
+            "nodejs24.x",
+            "dotnet8",
+            "dotnet10",
+            "provided.al2023",
+            "custom",
+        ] {
             assert!(managed_runtime(ok), "{ok}");
         }
-        for no in ["java17", "python3.12", "nodejs20.x", "dotnet6", "provided.al2", "ruby3.3", "python3"] {
+        for no in [
+            "java17",
+            "python3.12",
+            "nodejs20.x",
+            "dotnet6",
+            "provided.al2",
+            "ruby3.3",
+            "python3",
+        ] {
             assert!(!managed_runtime(no), "{no}");
         }
     }
