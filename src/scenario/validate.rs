@@ -173,7 +173,7 @@ pub fn validate(
         }
     }
     for (i, f) in raw.functions.iter().enumerate() {
-        if let Some(func) = functions.iter_mut().filter(|g| g.name == f.name).nth(0) {
+        if let Some(func) = functions.iter_mut().find(|g| g.name == f.name) {
             let key = if f.name.is_empty() {
                 i.to_string()
             } else {

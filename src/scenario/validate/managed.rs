@@ -270,7 +270,7 @@ pub(super) fn function_managed(
         (func.reserved_concurrency.is_some(), "reserved_concurrency"),
     ] {
         if given {
-            c.fail(format!("{at}.{what}"), format!("does not apply to a function on Lambda Managed Instances (its environments are the capacity provider's): remove it or set managed.enabled = false"));
+            c.fail(format!("{at}.{what}"), "does not apply to a function on Lambda Managed Instances (its environments are the capacity provider's): remove it or set managed.enabled = false");
         }
     }
     if platform.capacity_mb.is_some() {
