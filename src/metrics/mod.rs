@@ -6,6 +6,7 @@
 mod cost;
 mod histogram;
 pub mod managed;
+pub mod hosts;
 pub mod monthly;
 mod summary;
 pub mod timeseries;

@@ -263,6 +263,9 @@ pub struct Summary {
     /// Lambda Managed Instances capacity providers that ran instances (absent without).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub capacity_providers: Vec<super::managed::CapacityProviderSummary>,
+    /// Hosts, placement and CPU contention (`[cluster]` only; absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<super::hosts::ClusterSummary>,
 }
 
 /// The figures keep-alive policies are compared by (Shahrad et al., ATC'20, Fig. 15).
@@ -493,6 +496,7 @@ impl Summary {
             seed: scenario.seed,
             simulated_seconds: period_s,
             trace_rows_skipped: 0,
+            cluster: None,
             stats: Stats {
                 // Tiers and the free tier are the account's: priced on all functions' month.
                 cost_usd_per_month: super::monthly::month_cost(

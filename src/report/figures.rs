@@ -5,7 +5,7 @@
 //! data)`), one line in [`CHARTS`], and a field in [`RunData`] if it needs data no chart uses yet.
 
 use super::charts::{
-    self, CdfSeries, ChartError, ChartMeta, Environments, Format, FunctionBar, InitBox,
+    self, CdfSeries, ChartError, ChartMeta, Environments, Format, FunctionBar, HostHeat, InitBox,
     ManagedCapacity, ManagedCpu, Traffic,
 };
 use super::html::Figure;
@@ -45,6 +45,8 @@ pub struct RunData {
     pub bars: Vec<FunctionBar>,
     /// Lambda Managed Instances: traffic, instances and environments (`None` without).
     pub managed: Option<(ManagedCapacity, ManagedCpu)>,
+    /// Host utilization over time, on a cluster.
+    pub hosts: Option<HostHeat>,
 }
 
 /// One chart of a run's report: what `report.html` shows of it, whether the run has it, and how
@@ -123,6 +125,17 @@ pub static CHARTS: &[RunChart] = &[
         applies: |d| d.managed.is_some(),
         draw: |p, f, d| match &d.managed {
             Some((_, c)) => charts::managed_cpu(p, f, &d.meta, c),
+            None => Ok(()),
+        },
+    },
+    RunChart {
+        figure: Figure {
+            stem: "host_utilization",
+            caption: "Memory and CPU utilization of each host over time",
+        },
+        applies: |d| d.hosts.is_some(),
+        draw: |p, f, d| match &d.hosts {
+            Some(h) => charts::host_utilization(p, f, &d.meta, h),
             None => Ok(()),
         },
     },
@@ -263,6 +276,48 @@ fn run_data(scenario: &Scenario, results: &Results, summary: &Summary) -> RunDat
         boxes,
         bars,
         managed: managed_data(scenario, results),
+        hosts: results
+            .hosts
+            .as_ref()
+            .map(|h| host_heat(&h.series(), start_s)),
+    }
+}
+
+/// Most columns and rows of the host heatmap: finer series are averaged in spans of
+/// intervals and bands of hosts, so the chart stays legible (and its SVG small).
+const HEAT_COLUMNS: usize = 240;
+const HEAT_ROWS: usize = 64;
+
+/// The heatmap of a run's host series, starting at `start_s`.
+fn host_heat(s: &crate::metrics::hosts::HostSeries, start_s: f64) -> HostHeat {
+    let span = s.rows.div_ceil(HEAT_COLUMNS).max(1);
+    let band = s.hosts.div_ceil(HEAT_ROWS).max(1);
+    let (columns, rows) = (s.rows.div_ceil(span), s.hosts.div_ceil(band));
+    let cell = |v: &[f32], c: usize, r: usize| {
+        let (mut sum, mut n) = (0.0f64, 0usize);
+        for t in c * span..((c + 1) * span).min(s.rows) {
+            for h in r * band..((r + 1) * band).min(s.hosts) {
+                sum += f64::from(v[t * s.hosts + h]);
+                n += 1;
+            }
+        }
+        (sum / n.max(1) as f64) as f32
+    };
+    let grid = |v: &[f32]| {
+        (0..columns)
+            .flat_map(|c| (0..rows).map(move |r| (c, r)))
+            .map(|(c, r)| cell(v, c, r))
+            .collect()
+    };
+    HostHeat {
+        start_s,
+        column_s: s.interval.as_secs_f64() * span as f64,
+        columns,
+        hosts_per_row: band,
+        rows,
+        memory: grid(&s.memory),
+        cpu: grid(&s.cpu),
+        hosts_not_shown: s.hosts_total.saturating_sub(s.hosts),
     }
 }
 

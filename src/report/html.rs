@@ -78,6 +78,54 @@ fn stats_row(out: &mut String, name: &str, runtime: &str, s: &Stats) {
 /// every report: sparse traffic's cold starts depend on the first two almost entirely).
 const MODEL_DEFAULTS: &str = "<p class=\"meta\">Observed defaults, not AWS figures (override them for your account): keep-alive 10 min after the last request (M. Shilkov, \"AWS Lambda Cold Starts After 10 Minutes\", mikhail.io, 2019-08, measured from July 2019; before that 25\u{2013}60 min); maximum lifetime 2 h (a community observation AWS does not document; Y. Cui measured recycling about 4 h after the host was created, theburningmonk.com, 2017-06); runtime init profiles fitted to maxday/lambda-perf measurements of 2026-08-22 (16 older runtimes 2023-09-15). AWS figures: 10 s init limit, 1000 concurrency, 10 \u{00d7} concurrency requests per second, 1000 environments per 10 s per function, 2 retries of failed asynchronous events after 1 and 2 min.</p>\n";
 
+/// The "Hosts" section of a cluster run: per group, then each function's slowdown.
+fn hosts_section(out: &mut String, c: &crate::metrics::hosts::ClusterSummary) {
+    let pct = |u: f64| format!("{:.1}%", 100.0 * u);
+    let _ = writeln!(
+        out,
+        "<h2>Hosts</h2>\n<p>{} hosts: memory {} and CPU {} used on average; {} environments placed; {} requests waited for memory (no host had room), {} for vCPUs. Slowdown (execution ÷ its uncontended time): p50 {:.3}, p99 {:.3}, max {:.3}.</p>",
+        c.hosts_total,
+        pct(c.mean_memory_utilization),
+        pct(c.mean_cpu_utilization),
+        c.environments_placed,
+        c.requests_waited_for_memory,
+        c.requests_waited_for_cpu,
+        c.slowdown.p50,
+        c.slowdown.p99,
+        c.slowdown.max
+    );
+    *out += "<div class=\"scroll\"><table><thead><tr><th>group</th><th>hosts</th><th>memory used</th><th>CPU used</th><th>CPU demanded</th><th>environments placed</th><th>waited for vCPUs</th></tr></thead><tbody>\n";
+    for g in &c.groups {
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&g.group),
+            g.hosts,
+            pct(g.mean_memory_utilization),
+            pct(g.mean_cpu_utilization),
+            pct(g.mean_cpu_demand),
+            g.environments_placed,
+            g.requests_waited_for_cpu
+        );
+    }
+    *out += "</tbody></table></div>\n<div class=\"scroll\"><table><thead><tr><th>function</th><th></th><th>requests</th><th>slowdown mean</th><th>p50</th><th>p90</th><th>p99</th><th>max</th></tr></thead><tbody>\n";
+    for f in &c.functions {
+        let s = &f.slowdown;
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td></td><td>{}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td><td>{:.3}</td></tr>",
+            esc(&f.function),
+            s.samples,
+            s.mean,
+            s.p50,
+            s.p90,
+            s.p99,
+            s.max
+        );
+    }
+    *out += "</tbody></table></div>\n<p class=\"meta\">Per host: <a href=\"hosts.csv\">hosts.csv</a>. CPU used is busy vCPUs ÷ vCPUs; CPU demanded is what the running executions asked for (above 100% they were slowed under <code>cpu = \"shared\"</code>).</p>\n";
+}
+
 /// The bytes of `report.html`.
 pub fn report_html(summary: &Summary, page: &Page) -> Vec<u8> {
     let s = &summary.stats;
@@ -168,14 +216,22 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         s.error_retries, s.dead_lettered
     );
     out += MODEL_DEFAULTS;
+    if let Some(c) = &summary.cluster {
+        hosts_section(&mut out, c);
+    }
     out += "<h2>Charts</h2>\n";
     for Figure { stem, caption } in page.charts {
         let _ = writeln!(out, "<figure><img src=\"{stem}.png\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>");
     }
     let _ = write!(
         out,
-        "<h2>Scenario</h2>\n<pre>{}</pre>\n<p class=\"meta\">Files: <a href=\"summary.json\">summary.json</a> · <a href=\"functions.csv\">functions.csv</a> · <a href=\"timeseries.csv\">timeseries.csv</a> · <a href=\"scenario.toml\">scenario.toml</a></p>\n</body></html>\n",
-        esc(page.scenario_text)
+        "<h2>Scenario</h2>\n<pre>{}</pre>\n<p class=\"meta\">Files: <a href=\"summary.json\">summary.json</a> · <a href=\"functions.csv\">functions.csv</a> · <a href=\"timeseries.csv\">timeseries.csv</a>{} · <a href=\"scenario.toml\">scenario.toml</a></p>\n</body></html>\n",
+        esc(page.scenario_text),
+        if summary.cluster.is_some() {
+            " · <a href=\"hosts.csv\">hosts.csv</a>"
+        } else {
+            ""
+        }
     );
     out.into_bytes()
 }

@@ -8,6 +8,7 @@ pub mod charts;
 mod figures;
 mod folder;
 mod functions_csv;
+mod hosts_csv;
 mod html;
 mod outdir;
 mod sweep_csv;
@@ -26,6 +27,7 @@ pub use capacity_csv::capacity_csv;
 pub use figures::{draw, RunChart, RunData, CHARTS};
 pub use folder::{write_atomically, write_file, write_streamed, ReportError};
 pub use functions_csv::functions_csv;
+pub use hosts_csv::hosts_csv;
 pub use html::{report_html, Figure, Page};
 pub use outdir::{prepare, split as split_out, OutError, OutLock, MARKER, NAME_MAX};
 pub use sweep_csv::{fmt_figure, sweep_csv};
@@ -77,6 +79,9 @@ pub fn write(
     write_atomically(out, |dir| {
         write_file(dir, "summary.json", &summary_json(summary))?;
         write_file(dir, "functions.csv", &functions_csv(summary))?;
+        if let Some(bytes) = hosts_csv(summary) {
+            write_file(dir, "hosts.csv", &bytes)?;
+        }
         let names: Vec<String> = scenario.functions.iter().map(|f| f.name.clone()).collect();
         write_streamed(dir, "timeseries.csv", |out| {
             write_timeseries_csv(out, &results.series, &names).map_err(std::io::Error::from)

@@ -1,8 +1,10 @@
 //! `sweep.csv`: one row per point in grid order — its index, its parameter values, the
 //! replications, then for each headline metric the mean and the 95% confidence interval.
-//! With one replication there is no interval: the `_ci_low`/`_ci_high` cells are empty.
+//! With one replication there is no interval: the `_ci_low`/`_ci_high` cells are empty. A
+//! sweep of a scenario with `[cluster]` has the host figures too (`ClusterRecord::COLUMNS`),
+//! before `pareto`.
 
-use crate::sweep::{Metric, SweepSummary};
+use crate::sweep::{ClusterRecord, Metric, SweepSummary};
 
 /// Six significant digits, no exponent, trailing zeros trimmed: far below the confidence
 /// intervals' width, and stable text for the same numbers.
@@ -39,6 +41,14 @@ pub fn sweep_csv(summary: &SweepSummary) -> Vec<u8> {
             header.push(format!("{}_{suffix}", m.column()));
         }
     }
+    let cluster = summary.points.iter().any(|p| p.cluster.is_some());
+    if cluster {
+        for c in ClusterRecord::COLUMNS {
+            for suffix in ["mean", "ci_low", "ci_high"] {
+                header.push(format!("{c}_{suffix}"));
+            }
+        }
+    }
     header.push("pareto".into());
     w.write_record(&header)
         .expect("writing to memory cannot fail");
@@ -52,7 +62,8 @@ pub fn sweep_csv(summary: &SweepSummary) -> Vec<u8> {
                 .map(|(param, &c)| param.labels[c].clone()),
         );
         row.push(summary.replications.to_string());
-        for e in &p.estimates {
+        let host_figures = p.cluster.iter().flatten().filter(|_| cluster);
+        for e in p.estimates.iter().chain(host_figures) {
             row.push(fmt_figure(e.mean));
             match e.ci {
                 Some((lo, hi)) => {

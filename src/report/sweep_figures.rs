@@ -376,6 +376,7 @@ mod tests {
                 cost_usd: 1.0,
                 function_cold_pct_p75: 0.0,
                 wasted_memory_gb_s: 0.0,
+                cluster: None,
                 init_ms: Quantiles::default(),
                 latency_ms: Quantiles::default(),
             })

@@ -1,7 +1,7 @@
 //! Validated scenario types: what the simulation core trusts. Built only by `validate.rs`.
 
 use super::dist::Distribution;
-pub use super::raw::{Eviction, Invocation, Reuse, WhenFull};
+pub use super::raw::{CpuPolicy, Eviction, Invocation, Placement, Reuse, WhenFull};
 use crate::engine::SimDuration;
 use crate::metrics::{FunctionInfo, Pricing, RunInfo};
 use crate::runtime::{Arch, Package, RuntimeProfile};
@@ -37,6 +37,48 @@ pub struct Scenario {
     pub data_files: Vec<PathBuf>,
     /// Lambda Managed Instances capacity providers, in file order; a provider's id is its index.
     pub capacity_providers: Vec<CapacityProvider>,
+    /// Hosts with their own memory and vCPUs (`[cluster]`); `None`: one pool of memory
+    /// (`platform.capacity_mb`) and no CPU.
+    pub cluster: Option<Cluster>,
+}
+
+/// `[cluster]`: the hosts, the placement policy and the CPU policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cluster {
+    /// Host groups, in order; hosts are numbered group by group from 0.
+    pub groups: Vec<HostGroup>,
+    /// Which host a new environment goes to.
+    pub placement: Placement,
+    /// How executions share a host's vCPUs.
+    pub cpu: CpuPolicy,
+}
+
+impl Cluster {
+    /// Hosts in every group.
+    pub fn hosts(&self) -> u64 {
+        self.groups.iter().map(|g| u64::from(g.count)).sum()
+    }
+
+    /// Memory of every host together, MB.
+    pub fn memory_mb(&self) -> u64 {
+        self.groups
+            .iter()
+            .map(|g| u64::from(g.count) * g.memory_mb)
+            .sum()
+    }
+}
+
+/// `count` identical hosts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostGroup {
+    /// Its name in reports.
+    pub name: String,
+    /// Hosts in it (≥ 1).
+    pub count: u32,
+    /// vCPUs of each host (≥ 1).
+    pub vcpus: u32,
+    /// Memory of each host for environments, MB (≥ 128).
+    pub memory_mb: u64,
 }
 
 impl Scenario {
@@ -236,6 +278,23 @@ pub struct Function {
     pub app: Option<String>,
     /// On Lambda Managed Instances: its capacity provider and environments; `None`: on demand.
     pub managed: Option<Managed>,
+    /// The CPU part of its execution and the memory it was measured at, if given: execution
+    /// then scales with the vCPUs of `memory_mb` (`platform::cpu`). `None`: as sampled.
+    pub cpu: Option<CpuWork>,
+}
+
+/// Which part of a function's sampled execution is CPU work, and at which memory size it
+/// was measured (`cpu = { share, threads, measured_at_mb }`). Validated data; what it means
+/// (vCPUs from memory, splitting and scaling an execution) is in `platform::cpu`, a layer
+/// above, which re-exports it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CpuWork {
+    /// Part of each sampled execution that is CPU work, 0 to 1; the rest is waiting (I/O).
+    pub share: f64,
+    /// Threads the CPU work runs on (≥ 1): it uses at most this many vCPUs.
+    pub threads: u32,
+    /// Memory size, MB (128–10,240), at which the execution times were measured.
+    pub measured_at_mb: u32,
 }
 
 /// A function on Lambda Managed Instances (validated).
@@ -247,7 +306,7 @@ pub struct Managed {
     pub vcpus: u32,
     /// Requests one environment serves at once (`PerExecutionEnvironmentMaxConcurrency`).
     pub max_concurrency: u32,
-    /// Share of an execution that is CPU work, (0, 1].
+    /// Share of an execution that is CPU work, [0, 1] (`managed.cpu_share`, else `cpu.share`).
     pub cpu_share: f64,
     /// Fewest environments (`MinExecutionEnvironments`), also those started at publication.
     pub min_environments: u32,

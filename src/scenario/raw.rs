@@ -40,6 +40,9 @@ pub struct RawScenario {
     /// functions with a `managed` table run on.
     #[serde(default)]
     pub capacity_provider: Vec<RawCapacityProvider>,
+    /// Hosts that run the environments, with placement and CPU contention [none: one pool of
+    /// memory, `platform.capacity`, and no CPU].
+    pub cluster: Option<RawCluster>,
 }
 
 /// `[platform]`.
@@ -87,6 +90,69 @@ pub struct RawPlatform {
 pub struct RawCapacity {
     /// Memory shared by every environment (configured memory each), GB of 1024 MB.
     pub memory_gb: f64,
+}
+
+/// `[cluster]`: host groups, where new environments are placed, and how executions share a
+/// host's vCPUs. Replaces `platform.capacity` (each host has its own memory).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCluster {
+    /// Which host a new environment goes to.
+    pub placement: Placement,
+    /// How the executions on one host share its vCPUs.
+    pub cpu: CpuPolicy,
+    /// The host groups (`[[cluster.hosts]]`), in order; hosts are numbered group by group.
+    pub hosts: Vec<RawHostGroup>,
+}
+
+/// `[[cluster.hosts]]`: `count` identical hosts.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHostGroup {
+    /// Names the group in reports [`group-N`, N from 1].
+    pub name: Option<String>,
+    /// Hosts in the group [1].
+    pub count: Option<u32>,
+    /// vCPUs of each host.
+    pub vcpus: u32,
+    /// Memory of each host for environments, GB of 1024 MB.
+    pub memory_gb: f64,
+}
+
+/// Placement policy: which host a new environment goes to, among those it fits (in free
+/// memory, or else once idle environments there are evicted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Placement {
+    /// The first host (in order) it fits.
+    FirstFit,
+    /// The host it fits with the least memory left.
+    BestFit,
+    /// The host with the most memory left.
+    WorstFit,
+    /// The host whose running executions demand the smallest part of its vCPUs.
+    LeastLoaded,
+    /// The next host after the last one used that it fits.
+    RoundRobin,
+    /// A host it fits, uniformly at random (the platform's seeded stream).
+    Random,
+    /// The function's home host (a hash of its name), else the next ones by a step co-prime
+    /// with the number of hosts (OpenWhisk's sharding load balancer).
+    Home,
+}
+
+/// How the executions on one host share its vCPUs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CpuPolicy {
+    /// Executions never slow each other down (the host's CPU use is still reported).
+    Ignored,
+    /// Processor sharing: when the running executions demand more vCPUs than the host has,
+    /// the CPU part of each slows in proportion.
+    Shared,
+    /// An execution starts only when its environment's vCPUs are free on the host; until
+    /// then its request waits.
+    Isolated,
 }
 
 /// Eviction policy of a memory-bounded platform (FaasCache, Fuerst & Sharma, ASPLOS'21).
@@ -243,6 +309,23 @@ pub struct RawFunction {
     /// Lambda Managed Instances: run on a capacity provider's instances instead of on demand
     /// (default `off`).
     pub managed: Option<RawManaged>,
+    /// Which part of the execution is CPU work, measured at which memory: execution then
+    /// follows the vCPUs of `memory_mb` [none: the execution is the same at every memory].
+    pub cpu: Option<RawCpu>,
+}
+
+/// `cpu = { share = 0.7, threads = 1, measured_at_mb = 1024 }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCpu {
+    /// Part of each execution that is CPU work, 0 to 1; the rest is waiting (I/O), unchanged
+    /// by memory.
+    pub share: f64,
+    /// Threads the CPU work runs on: it uses at most this many vCPUs (default `1`).
+    pub threads: Option<u32>,
+    /// Memory, 128..=10240 MB, at which `execution` (or the trace's execution times) was
+    /// measured [the function's `memory_mb`].
+    pub measured_at_mb: Option<u32>,
 }
 
 /// `managed = { capacity_provider = "fleet", memory_gib_per_vcpu = 2.0 }`: a function on
@@ -547,6 +630,8 @@ pub struct RawTraceFunction {
     pub memory_used: Option<RawDist>,
     /// sync or async (default `sync`).
     pub invocation: Option<Invocation>,
+    /// CPU part of the execution and the memory it was measured at [none].
+    pub cpu: Option<RawCpu>,
 }
 
 /// One process or a list of processes (their superposition).

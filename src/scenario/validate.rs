@@ -3,13 +3,14 @@
 use super::dist::Distribution;
 use super::error::Problem;
 use super::model::{
-    Autoscale, Function, HybridHistogram, KeepAlive, Platform, Provisioned, Retry, Scaling,
-    Scenario, Warmers,
+    Autoscale, CpuWork, Function, HybridHistogram, KeepAlive, Platform, Provisioned, Retry,
+    Scaling, Scenario, Warmers,
 };
 use super::quantity::{parse_duration, parse_time_of_day, Quantity};
 use super::raw::{
-    Eviction, Invocation, RawArrivals, RawDist, RawFunction, RawKeepAlive, RawPricing, RawProcess,
-    RawProvisioned, RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat, WhenFull,
+    Eviction, Invocation, RawArrivals, RawCpu, RawDist, RawFunction, RawKeepAlive, RawPricing,
+    RawProcess, RawProvisioned, RawScenario, RawTrace, RawTraceFunction, Reuse, TraceFormat,
+    WhenFull,
 };
 use crate::engine::SimDuration;
 use crate::metrics::Pricing;
@@ -23,12 +24,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 mod arrivals;
+mod cluster;
 mod functions;
 mod managed;
 mod platform;
 mod traces;
 
 use arrivals::*;
+use cluster::*;
 use functions::*;
 use managed::*;
 use platform::*;
@@ -193,6 +196,10 @@ pub fn validate(
         trace_section(&mut c, t, &mut traces, &names, &mut functions);
     }
     limits(&mut c, &platform, &functions);
+    let cluster = cluster(&mut c, &raw, &functions);
+    if cluster.is_some() && functions.iter().any(|f| f.managed.is_some()) {
+        c.fail("cluster", "a [cluster] cannot be combined with Lambda Managed Instances (their environments run on the capacity provider's instances): remove one of them");
+    }
 
     let counted = SimDuration(duration.0.saturating_sub(warmup.0));
     let report_interval = c.positive(
@@ -221,6 +228,7 @@ pub fn validate(
             pricing,
             data_files: c.data_files,
             capacity_providers,
+            cluster,
         })
     } else {
         Err(c.problems)

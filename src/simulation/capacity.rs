@@ -1,6 +1,8 @@
 //! Capacity: a memory-bounded platform's memory (`Capacity`: capacity, use, peak, requests
 //! waiting for room) and eviction of idle environments to make room. Without
-//! `platform.capacity` every call is a no-op that says "it fits". Hosts will go here.
+//! `platform.capacity` every call is a no-op that says "it fits". On a cluster
+//! (`[cluster]`) each host has its own memory: `make_room` asks the placement policy for a
+//! host (`hosts.rs`) and evicts there.
 
 use super::*;
 
@@ -22,11 +24,15 @@ pub(super) struct Capacity {
     /// back to the front and stops the round.
     pub(super) retrying_parked: bool,
     parked_again: bool,
+    /// On a cluster: memory is per host (`Hosts`), and this part keeps only the requests
+    /// waiting and the eviction bookkeeping.
+    clustered: bool,
 }
 
 impl Capacity {
-    /// The memory of a platform of `capacity_mb` (`None`: unbounded).
-    pub(super) fn new(capacity_mb: Option<u64>) -> Self {
+    /// The memory of a platform of `capacity_mb` (`None`: unbounded), or of a cluster's
+    /// hosts (`clustered`).
+    pub(super) fn new(capacity_mb: Option<u64>, clustered: bool) -> Self {
         Capacity {
             capacity_mb,
             used_mb: 0,
@@ -36,13 +42,14 @@ impl Capacity {
             provisioning_blocked: Vec::new(),
             retrying_parked: false,
             parked_again: false,
+            clustered,
         }
     }
 
-    /// True on a memory-bounded platform.
+    /// True on a memory-bounded platform (a cluster's hosts included).
     #[inline]
     pub(super) fn bounded(&self) -> bool {
-        self.capacity_mb.is_some()
+        self.capacity_mb.is_some() || self.clustered
     }
 
     /// A new environment of `memory_mb` holds memory (after `make_room`).
@@ -62,10 +69,10 @@ impl Capacity {
     /// was freed).
     #[inline]
     pub(super) fn give_back(&mut self, memory_mb: u32) -> bool {
-        if self.bounded() {
+        if self.capacity_mb.is_some() {
             self.used_mb -= u64::from(memory_mb);
         }
-        self.bounded()
+        self.capacity_mb.is_some()
     }
 
     /// True if `need_mb` more fits now.
@@ -91,6 +98,9 @@ impl Simulation<'_> {
         match self.scenario.platform.when_full {
             WhenFull::Wait => {
                 self.recorder.capacity_waited(f, arrived);
+                if let Some(h) = &mut self.hosts {
+                    h.recorder.waited_for_memory(arrived);
+                }
                 c.parked.push_back(r);
             }
             WhenFull::Drop => {
@@ -142,29 +152,45 @@ impl Simulation<'_> {
     }
 
     /// Evicts idle environments until a new one of `f` fits; false if it cannot. True at once
-    /// on an unbounded platform.
+    /// on an unbounded platform. On a cluster, the placement policy chooses the host first
+    /// (`place`), and eviction happens there.
     #[inline]
     pub(super) fn make_room(&mut self, f: usize) -> bool {
-        !self.capacity.bounded() || self.evict_for(f)
+        if self.hosts.is_some() {
+            return self.place(f);
+        }
+        !self.capacity.bounded() || self.evict_for(f, None)
     }
 
-    /// `make_room` on a memory-bounded platform.
-    fn evict_for(&mut self, f: usize) -> bool {
+    /// `make_room` on a memory-bounded platform, or on `host` of a cluster.
+    pub(super) fn evict_for(&mut self, f: usize, host: Option<u32>) -> bool {
         let need = self.scenario.functions[f].memory_mb;
-        while !self.capacity.fits(need) {
+        let fits = |s: &Self| match (host, &s.hosts) {
+            (Some(h), Some(hosts)) => hosts.free_mb(h) >= u64::from(need),
+            _ => s.capacity.fits(need),
+        };
+        while !fits(self) {
             let victim = {
                 let (envs, fns, functions) = (&self.envs, &self.fns, &self.scenario.functions);
+                let hosts = self.hosts.as_ref();
+                let on = move |env: EnvId| match (host, hosts) {
+                    (Some(h), Some(hosts)) => hosts.host_of(env) == h,
+                    _ => true,
+                };
                 let mut candidates = fns.iter().flat_map(|fs| {
-                    fs.pool.iter().map(|(env, _)| {
-                        let e = &envs[env];
-                        Candidate {
-                            env,
-                            memory_mb: functions[e.function as usize].memory_mb,
-                            idle_since: e.idle_since,
-                            frequency: fns[e.function as usize].frequency,
-                            priority: e.priority,
-                        }
-                    })
+                    fs.pool
+                        .iter()
+                        .filter(move |&(env, _)| on(env))
+                        .map(|(env, _)| {
+                            let e = &envs[env];
+                            Candidate {
+                                env,
+                                memory_mb: functions[e.function as usize].memory_mb,
+                                idle_since: e.idle_since,
+                                frequency: fns[e.function as usize].frequency,
+                                priority: e.priority,
+                            }
+                        })
                 });
                 self.evictor.victim(&mut candidates)
             };
@@ -183,7 +209,11 @@ impl Simulation<'_> {
     /// A new environment of `f` holds memory (after `make_room`).
     #[inline]
     pub(super) fn memory_taken(&mut self, f: usize) {
-        self.capacity.take(self.scenario.functions[f].memory_mb);
+        let memory_mb = self.scenario.functions[f].memory_mb;
+        match &mut self.hosts {
+            Some(h) => h.take(memory_mb, self.now),
+            None => self.capacity.take(memory_mb),
+        }
     }
 
     /// A request of `f` started: counted for eviction on a memory-bounded platform.

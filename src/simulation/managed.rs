@@ -353,10 +353,18 @@ impl<'a> Simulation<'a> {
             (Some(d), true) => d,
             _ => &func.execution,
         };
-        let exec = match r.execution.get() {
+        let mut exec = match r.execution.get() {
             Some(d) => d,
             None => dist.sample_duration(rng),
         };
+        if let (Some(w), Some(m)) = (&func.cpu, &func.managed) {
+            // The CPU part, measured at `measured_at_mb`'s vCPUs, runs here on as many of the
+            // environment's vCPUs as it has threads (admission keeps them from being shared).
+            let split = w.split(exec);
+            let here = f64::from(w.threads.min(m.vcpus).max(1));
+            let cpu = split.cpu.0 as f64 * w.speed(w.measured_at_mb) / here;
+            exec = SimDuration::from_nanos_f64(cpu) + split.wait;
+        }
         let (run, failure) = if exec > func.timeout {
             (func.timeout, Some(Failure::Timeout))
         } else {

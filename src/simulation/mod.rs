@@ -20,6 +20,7 @@
 
 mod arrivals;
 mod capacity;
+mod hosts;
 mod idle;
 mod managed;
 mod provisioned;
@@ -31,7 +32,7 @@ use crate::metrics::managed::{CapacityProviderSummary, ProviderInfo};
 use crate::metrics::Summary;
 use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
 use crate::platform::managed::{ManagedScaler, TargetTracking};
-use crate::platform::{eviction, keep_alive};
+use crate::platform::{eviction, keep_alive, placement, PlacementPolicy, Placer};
 use crate::platform::{
     Candidate, Concurrency, EnvId, EnvState, Environments, EvictionPolicy, Evictor, Idle,
     KeepAliveDecision, KeepAlivePolicy, KeepAliveState, Pool, Provisioned, ScalingDecision,
@@ -43,6 +44,7 @@ use crate::workload::trace::{Arrival, TraceError, TraceSource};
 use crate::workload::Generator;
 use arrivals::{function_source, trace_source, OpenTrace};
 use capacity::Capacity;
+use hosts::Hosts;
 use rand::Rng as _;
 use routing::{InitOf, Request};
 use std::cmp::Reverse;
@@ -122,6 +124,9 @@ pub(crate) enum Event {
     ManagedEnvReady { env: EnvId },
     /// A capacity provider's instance reached its lifetime and is replaced.
     InstanceExpired { provider: u32, instance: u32 },
+    /// A cluster host's next CPU completion or timeout is due (ignored if `generation` is
+    /// not the host's latest: its executions changed since).
+    CpuDue { host: u32, generation: u32 },
 }
 
 /// A request's execution time as a trace recorded it, or `Given::NONE`: sample the function's
@@ -218,6 +223,8 @@ pub struct Results {
     /// Lambda Managed Instances: each capacity provider that ran instances (its functions on
     /// it), in scenario order with its index; empty without managed functions.
     pub capacity_providers: Vec<(usize, crate::metrics::managed::ProviderStats)>,
+    /// The hosts' statistics on a cluster (`[cluster]`), `None` without one.
+    pub hosts: Option<crate::metrics::hosts::HostRecorder>,
 }
 
 /// Assembles a run, apart from running it (in the spirit of nexosim's `SimInit`): a
@@ -255,6 +262,7 @@ pub struct SimInit<'a> {
     eviction: Option<Box<dyn EvictionPolicy + 'a>>,
     progress: Option<Box<dyn FnMut(SimTime) -> ControlFlow<()> + 'a>>,
     managed_scaler: Option<Box<dyn ManagedScaler + 'a>>,
+    placement: Option<Box<dyn PlacementPolicy + 'a>>,
 }
 
 impl<'a> SimInit<'a> {
@@ -268,6 +276,7 @@ impl<'a> SimInit<'a> {
             eviction: None,
             progress: None,
             managed_scaler: None,
+            placement: None,
         }
     }
 
@@ -305,6 +314,13 @@ impl<'a> SimInit<'a> {
         self
     }
 
+    /// Runs with `policy` as the placement policy of a cluster instead of
+    /// `cluster.placement` (without `[cluster]` there is nothing to place).
+    pub fn placement(mut self, policy: impl PlacementPolicy + 'a) -> Self {
+        self.placement = Some(Box::new(policy));
+        self
+    }
+
     /// Calls `progress` with the simulated time every 65 536 events (for progress bars and
     /// interruptions: it cannot change the run, only stop it by returning `Break`, which
     /// ends the run with [`SimulationError::Interrupted`]).
@@ -325,6 +341,13 @@ impl<'a> SimInit<'a> {
             Some(p) => Evictor::Custom(p),
             None => eviction::built_in(scenario.platform.eviction),
         };
+        let placer = match self.placement {
+            Some(p) => Some(Placer::Custom(p)),
+            None => scenario
+                .cluster
+                .as_ref()
+                .map(|c| placement::built_in(c.placement)),
+        };
         let mut progress = self.progress;
         let mut callback = |t| {
             progress
@@ -342,6 +365,7 @@ impl<'a> SimInit<'a> {
             evictor,
             scaler,
         )
+        .with_hosts(placer, self.service_salt)
         .run(&mut callback)
     }
 }
@@ -394,6 +418,11 @@ impl Results {
                 })
                 .collect();
             summary.add_capacity_providers(providers);
+        }
+        if let (Some(h), Some(c)) = (&self.hosts, &scenario.cluster) {
+            let groups: Vec<String> = c.groups.iter().map(|g| g.name.clone()).collect();
+            let names: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
+            summary.cluster = Some(h.summary(&groups, &names));
         }
         summary
     }
@@ -453,7 +482,9 @@ impl InitFor {
 /// requests has no limit.
 fn latency_bound(scenario: &Scenario) -> SimDuration {
     let p = &scenario.platform;
-    if p.capacity_mb.is_some() && p.when_full == WhenFull::Wait {
+    // On a cluster, requests may also wait for vCPUs (`isolated`), and slowed executions
+    // end at their timeout: the bound is not worth a special case.
+    if (p.capacity_mb.is_some() && p.when_full == WhenFull::Wait) || scenario.cluster.is_some() {
         return SimDuration::MAX;
     }
     let timeout = scenario
@@ -478,6 +509,15 @@ fn latency_bound(scenario: &Scenario) -> SimDuration {
 const ARRIVALS: u64 = 1;
 const SERVICE: u64 = 2;
 const PLATFORM: u64 = 3;
+
+/// The seed of the non-arrival streams: the run's seed itself without a salt.
+fn service_seed(seed: u64, service_salt: u64) -> u64 {
+    if service_salt == 0 {
+        seed
+    } else {
+        crate::engine::rng::mix(seed ^ service_salt)
+    }
+}
 
 struct FunctionState {
     /// On-demand idle environments.
@@ -555,6 +595,8 @@ struct Simulation<'a> {
     prov: Vec<Provisioned>,
     /// Lambda Managed Instances: capacity providers and managed functions (`None` without).
     managed: Option<Box<managed::ManagedState<'a>>>,
+    /// The hosts of a cluster (`[cluster]`): memory per host, placement, CPU.
+    hosts: Option<Hosts<'a>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -566,12 +608,7 @@ impl<'a> Simulation<'a> {
         evictor: Evictor<'a>,
         scaler: Box<dyn ManagedScaler + 'a>,
     ) -> Self {
-        // The seed of the non-arrival streams: the run's seed itself without a salt.
-        let service_seed = if service_salt == 0 {
-            seed
-        } else {
-            crate::engine::rng::mix(seed ^ service_salt)
-        };
+        let service_seed = service_seed(seed, service_salt);
         let p = &scenario.platform;
         let fns = scenario
             .functions
@@ -614,7 +651,7 @@ impl<'a> Simulation<'a> {
             keep_alive,
             evictor,
             seed,
-            capacity: Capacity::new(p.capacity_mb),
+            capacity: Capacity::new(p.capacity_mb, scenario.cluster.is_some()),
             provisioning_starved: Vec::new(),
             concurrency_freed_pending: false,
             recorder: Recorder::new(
@@ -638,7 +675,18 @@ impl<'a> Simulation<'a> {
             rate_count: 0,
             prov: vec![Provisioned::default(); scenario.functions.len()],
             managed: managed::ManagedState::new(scenario, scaler),
+            hosts: None,
         }
+    }
+
+    /// The hosts of the scenario's cluster, with `placer` as its placement policy (nothing
+    /// without `[cluster]`).
+    fn with_hosts(mut self, placer: Option<Placer<'a>>, service_salt: u64) -> Self {
+        if let (Some(c), Some(placer)) = (&self.scenario.cluster, placer) {
+            let seed = service_seed(self.seed, service_salt);
+            self.hosts = Some(Hosts::new(self.scenario, c, placer, seed));
+        }
+        self
     }
 
     fn run(
@@ -658,8 +706,14 @@ impl<'a> Simulation<'a> {
             let initial = func.provisioned.initial();
             self.prov[f].target = initial;
             for _ in 0..initial {
+                // On a cluster each needs a host; those that fit nowhere start when memory
+                // is freed.
+                if self.hosts.is_some() && !self.make_room(f) {
+                    self.provisioning_blocked(f);
+                    break;
+                }
                 let env = self.create(f, true, EnvState::Idle, SimTime::ZERO, SimTime::ZERO);
-                self.capacity.take(func.memory_mb);
+                self.memory_taken(f);
                 self.concurrency.acquire(f);
                 let p = &mut self.prov[f];
                 p.ready += 1;
@@ -772,6 +826,7 @@ impl<'a> Simulation<'a> {
                 Event::InstanceExpired { provider, instance } => {
                     self.on_instance_expired(provider as usize, instance)
                 }
+                Event::CpuDue { host, generation } => self.on_cpu_due(host, generation),
             }
         }
 
@@ -810,9 +865,16 @@ impl<'a> Simulation<'a> {
             .sum();
         let capacity_providers = self.managed_finish();
         self.recorder.finish();
+        if let Some(h) = &mut self.hosts {
+            h.recorder.finish();
+        }
         Ok(Results {
             seed: self.seed,
-            peak_memory_mb: self.capacity.peak_mb,
+            peak_memory_mb: self
+                .hosts
+                .as_ref()
+                .map_or(self.capacity.peak_mb, |h| h.peak_mb),
+            hosts: self.hosts.map(|h| h.recorder),
             trace_rows_skipped,
             capacity_providers,
             peak_total: self.recorder.peak_total(),
@@ -841,6 +903,9 @@ impl<'a> Simulation<'a> {
         let env = self.envs.create(f as u32, provisioned, state, t);
         self.recorder
             .created(f, self.envs[env].class(), t, counted_at);
+        if let Some(h) = &mut self.hosts {
+            h.placed(env, t);
+        }
         env
     }
 
@@ -860,10 +925,15 @@ impl<'a> Simulation<'a> {
         e.state = EnvState::Retired;
         self.recorder.retired(f, class, at, reason);
         self.envs.release(env);
-        if self
-            .capacity
-            .give_back(self.scenario.functions[f].memory_mb)
-        {
+        let memory_mb = self.scenario.functions[f].memory_mb;
+        let freed = match &mut self.hosts {
+            Some(h) => {
+                h.give_back(env, memory_mb, at);
+                true
+            }
+            None => self.capacity.give_back(memory_mb),
+        };
+        if freed {
             self.memory_freed();
         }
     }

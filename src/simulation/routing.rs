@@ -251,7 +251,7 @@ impl Simulation<'_> {
 
     /// Starts request `r` on `env`, which is already `Busy`. `r.execution`: the time the
     /// trace recorded, which replaces a draw from the function's distribution (timeouts and
-    /// memory failures still apply). `reinit`: an init that passed the init limit, run again
+    /// memory failures still apply); with `cpu`, either is scaled to the function's memory. `reinit`: an init that passed the init limit, run again
     /// inside this invoke, under the timeout (zero if none).
     pub(super) fn start_execution(
         &mut self,
@@ -292,6 +292,12 @@ impl Simulation<'_> {
             Some(d) => d,
             None => dist.sample_duration(rng),
         };
+        // The CPU part runs at the vCPUs of the function's memory instead of those it was
+        // measured at (a warm-up ping's fixed time is not scaled).
+        let exec = match &func.cpu {
+            Some(w) if !ping => w.at_memory(exec, func.memory_mb),
+            _ => exec,
+        };
         let oom = !ping
             && func
                 .memory_used
@@ -307,6 +313,15 @@ impl Simulation<'_> {
         } else {
             (reinit + exec, None)
         };
+        let outcome = Outcome {
+            cold,
+            failure,
+            retries: if ping { Outcome::PING } else { errors },
+        };
+        if self.hosts.is_some() {
+            // On a cluster the host's CPU decides when it ends (and bills it then).
+            return self.execute_on_host(env, arrived, run, outcome, provisioned);
+        }
         self.recorder.billed(f, arrived, run, provisioned);
         if ping {
             self.recorder
@@ -317,11 +332,7 @@ impl Simulation<'_> {
             Event::ExecutionCompleted {
                 env,
                 arrived,
-                outcome: Outcome {
-                    cold,
-                    failure,
-                    retries: if ping { Outcome::PING } else { errors },
-                },
+                outcome,
             },
         );
     }
@@ -332,6 +343,7 @@ impl Simulation<'_> {
         arrived: SimTime,
         outcome: Outcome,
     ) {
+        self.execution_ended(env);
         let f = self.envs[env].function as usize;
         if outcome.ping() {
             self.recorder.ping_completed(f, arrived, outcome.cold);

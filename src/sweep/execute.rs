@@ -91,6 +91,47 @@ pub struct RunRecord {
     /// Memory kept by idle on-demand environments, GB-seconds.
     #[serde(with = "exact", default)]
     pub wasted_memory_gb_s: f64,
+    /// Host figures of a run on a cluster (`[cluster]`); absent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<ClusterRecord>,
+}
+
+/// The host figures a sweep keeps of a run on a cluster.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClusterRecord {
+    /// Time-weighted memory held ÷ the cluster's memory, 0–1.
+    #[serde(with = "exact")]
+    pub host_memory_utilization: f64,
+    /// Time-weighted busy vCPUs ÷ the cluster's vCPUs, 0–1.
+    #[serde(with = "exact")]
+    pub host_cpu_utilization: f64,
+    /// Median slowdown of the requests (execution ÷ uncontended).
+    #[serde(with = "exact")]
+    pub slowdown_p50: f64,
+    /// 99th-percentile slowdown.
+    #[serde(with = "exact")]
+    pub slowdown_p99: f64,
+}
+
+impl ClusterRecord {
+    /// Column stems in `sweep.csv`, in order (`_mean`, `_ci_low`, `_ci_high` follow).
+    pub const COLUMNS: [&'static str; 4] = [
+        "host_memory_utilization",
+        "host_cpu_utilization",
+        "slowdown_p50",
+        "slowdown_p99",
+    ];
+
+    /// The figures in [`COLUMNS`](Self::COLUMNS) order.
+    pub fn figures(&self) -> [f64; 4] {
+        [
+            self.host_memory_utilization,
+            self.host_cpu_utilization,
+            self.slowdown_p50,
+            self.slowdown_p99,
+        ]
+    }
 }
 
 /// f64 written as its shortest round-trip text and read back with `str::parse`, which rounds
@@ -288,6 +329,12 @@ fn run(
         latency_ms: Quantiles::of(&latency),
         function_cold_pct_p75: summary.keep_alive.function_cold_start_pct.p75,
         wasted_memory_gb_s: summary.keep_alive.wasted_memory_gb_seconds,
+        cluster: summary.cluster.as_ref().map(|c| ClusterRecord {
+            host_memory_utilization: c.mean_memory_utilization,
+            host_cpu_utilization: c.mean_cpu_utilization,
+            slowdown_p50: c.slowdown.p50,
+            slowdown_p99: c.slowdown.p99,
+        }),
     };
     Ok((record, results, summary))
 }
@@ -342,6 +389,7 @@ mod tests {
             latency_ms: Quantiles::default(),
             function_cold_pct_p75: 12.5,
             wasted_memory_gb_s: 0.1,
+            cluster: None,
         };
         let text = serde_json::to_string(&r).expect("serializes");
         let back: RunRecord = serde_json::from_str(&text).expect("parses");

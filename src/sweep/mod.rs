@@ -19,7 +19,7 @@ mod stats;
 mod summary;
 
 pub use error::{PointFailure, SweepError};
-pub use execute::{execute, Control, OnRun, Progress, Quantiles, RunRecord};
+pub use execute::{execute, ClusterRecord, Control, OnRun, Progress, Quantiles, RunRecord};
 pub use inputs::{hash_file, hex, InputHash};
 pub use plan::{load, plan, plan_text_of, text_hash, Plan, Point, MAX_POINTS};
 pub use seeds::{arrival_seed, service_salt};

@@ -97,6 +97,9 @@ pub struct PointSummary {
     /// No other point has both a lower (or equal) mean p99 latency and a lower (or equal) mean
     /// cost, one of them strictly.
     pub pareto: bool,
+    /// On a cluster: the estimates of [`ClusterRecord::COLUMNS`](super::ClusterRecord::COLUMNS)
+    /// (host memory and CPU utilization, slowdown p50 and p99); `None` without `[cluster]`.
+    pub cluster: Option<[Estimate; 4]>,
 }
 
 impl PointSummary {
@@ -193,6 +196,14 @@ impl SweepSummary {
                     cold_starts: runs.iter().map(|r| r.cold_starts).sum(),
                     latency_ms: mean_quantiles(runs.iter().map(|r| &r.latency_ms)),
                     pareto: false,
+                    cluster: runs.iter().all(|r| r.cluster.is_some()).then(|| {
+                        [0, 1, 2, 3].map(|k| {
+                            let samples: Vec<f64> = (runs.iter())
+                                .filter_map(|r| r.cluster.map(|c| c.figures()[k]))
+                                .collect();
+                            Estimate::of(&samples)
+                        })
+                    }),
                 }
             })
             .collect();
@@ -376,6 +387,7 @@ mod tests {
             cold_starts: 0,
             latency_ms: Quantiles::default(),
             pareto: false,
+            cluster: None,
         }
     }
 

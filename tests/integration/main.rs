@@ -3,6 +3,8 @@
 mod aws_behaviours;
 mod bad_inputs;
 mod cli;
+mod cluster;
+mod cpu;
 mod hand_checked;
 mod hostile;
 mod interrupt;

@@ -70,7 +70,7 @@ fn the_schema_refuses_what_the_loader_refuses() {
     let v = validator();
     let base = as_json(&repo().join("tests/fixtures/small-sweep.toml"));
     type Spoil = fn(&mut Value);
-    let cases: [(&str, Spoil); 4] = [
+    let cases: [(&str, Spoil); 5] = [
         ("top-level typo", |s| {
             s["seeed"] = Value::from(5);
         }),
@@ -82,6 +82,9 @@ fn the_schema_refuses_what_the_loader_refuses() {
         }),
         ("sweep mode", |s| {
             s["sweep"]["mode"] = Value::from("product");
+        }),
+        ("cpu typo", |s| {
+            s["functions"][0]["cpu"] = serde_json::json!({ "share": 0.5, "thread": 2 });
         }),
     ];
     for (what, spoil) in cases {

@@ -9,6 +9,7 @@
 
 pub mod environments;
 pub mod function_comparison;
+pub mod host_utilization;
 pub mod init_by_runtime;
 pub mod keep_alive_tradeoff;
 pub mod latency_cdf;
@@ -21,6 +22,7 @@ pub mod traffic;
 
 pub use environments::{environments, Environments};
 pub use function_comparison::{function_comparison, FunctionBar};
+pub use host_utilization::{host_utilization, HostHeat};
 pub use init_by_runtime::{init_by_runtime, InitBox};
 pub use keep_alive_tradeoff::keep_alive_tradeoff;
 pub use latency_cdf::{latency_cdf, CdfSeries};

@@ -116,6 +116,7 @@ pub(super) fn function(
             None
         }
     });
+    check_cpu(c, f.cpu.as_ref(), at);
     if c.problems.len() > before {
         return None;
     }
@@ -145,7 +146,47 @@ pub(super) fn function(
         invocation: f.invocation.unwrap_or(Invocation::Sync),
         app: None,
         managed: None,
+        cpu: f.cpu.as_ref().map(|r| cpu_work(r, memory_mb)),
     })
+}
+
+/// Checks `cpu = { share, threads, measured_at_mb }` of the function at `at`.
+pub(super) fn check_cpu(c: &mut Checker, raw: Option<&RawCpu>, at: &str) {
+    let Some(r) = raw else { return };
+    if !(r.share.is_finite() && (0.0..=1.0).contains(&r.share)) {
+        c.fail(
+            format!("{at}.cpu.share"),
+            format!(
+                "must be the part of the execution that is CPU work, from 0 to 1, got {}",
+                r.share
+            ),
+        );
+    }
+    if r.threads == Some(0) {
+        c.fail(
+            format!("{at}.cpu.threads"),
+            "must be at least 1 (the threads the CPU work runs on)",
+        );
+    }
+    if let Some(m) = r.measured_at_mb {
+        if !(128..=10_240).contains(&m) {
+            c.fail(
+                format!("{at}.cpu.measured_at_mb"),
+                format!("must be a memory size between 128 and 10240 MB (Lambda's range), got {m}"),
+            );
+        }
+    }
+}
+
+/// The validated CPU work of a function of `memory_mb` (checked by `check_cpu`): one thread
+/// by default, and execution times measured at the function's own memory unless
+/// `measured_at_mb` says otherwise.
+pub(super) fn cpu_work(r: &RawCpu, memory_mb: u32) -> CpuWork {
+    CpuWork {
+        share: r.share,
+        threads: r.threads.unwrap_or(1),
+        measured_at_mb: r.measured_at_mb.unwrap_or(memory_mb),
+    }
 }
 
 /// The most environments a provisioned-concurrency plan allocates.

@@ -310,8 +310,12 @@ pub(super) fn function_managed(
     if !(1..=1600).contains(&max_concurrency) {
         c.fail(format!("{field}.max_concurrency"), format!("must be between 1 and 1600 (PerExecutionEnvironmentMaxConcurrency's range), got {max_concurrency}"));
     }
-    let cpu_share = m.cpu_share.unwrap_or(1.0);
-    if !(cpu_share.is_finite() && cpu_share > 0.0 && cpu_share <= 1.0) {
+    // Without `cpu_share`, the CPU part of the function's `cpu` (issue 19's CPU model).
+    let from_cpu = func.cpu.map(|w| w.share);
+    let cpu_share = m.cpu_share.or(from_cpu).unwrap_or(1.0);
+    if m.cpu_share.is_none() && from_cpu.is_some() {
+        // `cpu.share` may be 0 (all waiting): concurrency alone then bounds an environment.
+    } else if !(cpu_share.is_finite() && cpu_share > 0.0 && cpu_share <= 1.0) {
         c.fail(
             format!("{field}.cpu_share"),
             format!("must be a share of the execution above 0 and at most 1, got {cpu_share}"),

@@ -100,10 +100,10 @@ pub(super) fn platform(c: &mut Checker, raw: &RawScenario, base_dir: &Path) -> P
         ("eviction", p.eviction.is_some()),
         ("when_full", p.when_full.is_some()),
     ] {
-        if set && capacity_mb.is_none() {
+        if set && capacity_mb.is_none() && raw.cluster.is_none() {
             c.fail(
                 format!("platform.{key}"),
-                "applies only to a memory-bounded platform: add platform.capacity = { memory_gb = 64 }",
+                "applies only to a memory-bounded platform: add platform.capacity = { memory_gb = 64 } (or a [cluster])",
             );
         }
     }

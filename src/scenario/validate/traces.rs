@@ -355,6 +355,7 @@ pub(super) fn layer<'a>(
             );
         }
     }
+    super::functions::check_cpu(c, raw.cpu.as_ref(), &at);
     let d = |c: &mut Checker, raw: &Option<RawDist>, kind: Kind, name: &str| {
         raw.as_ref()
             .and_then(|r| dist(c, r, kind, &format!("{at}.{name}"), base_dir))
@@ -631,6 +632,13 @@ pub(super) fn trace_section(
                 .unwrap_or(Invocation::Sync),
             app: app_of(raw.format, &found.key),
             managed: None,
+            // The trace's execution times count as measured at the function's own memory
+            // unless `measured_at_mb` says otherwise.
+            cpu: from(&|l| l.raw.cpu.is_some())
+                .raw
+                .cpu
+                .as_ref()
+                .map(|r| super::functions::cpu_work(r, memory_mb)),
         });
         keys.push(if keyless {
             String::new()
