@@ -5,8 +5,8 @@
 
 mod cost;
 mod histogram;
-pub mod managed;
 pub mod hosts;
+pub mod managed;
 pub mod monthly;
 mod summary;
 pub mod timeseries;

@@ -198,7 +198,7 @@ mod tests {
             },
         ];
         for (i, d) in cases.iter().enumerate() {
-            let p = dir.join(format!("h{i}.png"));
+            let p = dir.path().join(format!("h{i}.png"));
             host_utilization(&p, Format::Png, &meta(), d).expect("renders");
         }
     }
