@@ -83,9 +83,14 @@ timeout = "15m"
 execution = { dist = "exponential", mean = "2s" }
 arrivals = { process = "poisson", rate = 10.0 }
 "#;
-    let s = scenario::parse(text, Path::new("bench.toml"), "bench", Path::new("."), &[])
-        .expect("valid")
-        .scenario;
+    let s = scenario::parse(
+        text,
+        &scenario::ParseOptions::default()
+            .origin(Path::new("bench.toml"))
+            .name_default("bench"),
+    )
+    .expect("valid")
+    .scenario;
     let mut g = c.benchmark_group("simulate");
     g.sample_size(20);
     g.throughput(Throughput::Elements(100_000));

@@ -57,7 +57,12 @@ fn peak_rss_mb() -> f64 {
 /// Runs one workload in this process and prints one result line.
 fn child(name: &str, text: &str) {
     let started = Instant::now();
-    let loaded = match scenario::parse(text, Path::new(name), "perf", Path::new("."), &[]) {
+    let loaded = match scenario::parse(
+        text,
+        &scenario::ParseOptions::default()
+            .origin(Path::new(name))
+            .name_default("perf"),
+    ) {
         Ok(l) => l,
         Err(e) => {
             eprintln!("{name}: {e}");

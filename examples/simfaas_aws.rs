@@ -68,10 +68,9 @@ fn simulated(rate: f64, warm_ms: f64, init_ms: f64, lifetime: &str) -> Result<(f
     );
     let loaded = scenario::parse(
         &text,
-        Path::new("<simfaas-aws>"),
-        "simfaas-aws",
-        Path::new("."),
-        &[],
+        &scenario::ParseOptions::default()
+            .origin(Path::new("<simfaas-aws>"))
+            .name_default("simfaas-aws"),
     )?;
     let s = &loaded.scenario;
     let summary = SimInit::new(s).run()?.summary(s);

@@ -229,10 +229,9 @@ fn simulated_init(shown: &[&RuntimeProfile]) -> Result<Vec<[f64; 3]>> {
     }
     let loaded = scenario::parse(
         &text,
-        Path::new("<runtime-init>"),
-        "runtime-init",
-        Path::new("."),
-        &[],
+        &scenario::ParseOptions::default()
+            .origin(Path::new("<runtime-init>"))
+            .name_default("runtime-init"),
     )?;
     let s = &loaded.scenario;
     let results = SimInit::new(s).run()?;

@@ -225,10 +225,11 @@ fn load(path: Option<&Path>, overrides: &[String]) -> Result<Loaded, Failure> {
         Some(p) => scenario::load(p, overrides)?,
         None => scenario::parse(
             scenario::QUICKSTART,
-            Path::new("<built-in quickstart>"),
-            "quickstart",
-            Path::new("scenarios"),
-            overrides,
+            &scenario::ParseOptions::default()
+                .origin(Path::new("<built-in quickstart>"))
+                .name_default("quickstart")
+                .base_dir(Path::new("scenarios"))
+                .overrides(overrides),
         )?,
     })
 }

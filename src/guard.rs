@@ -392,9 +392,14 @@ mod tests {
     use std::path::Path;
 
     fn load(text: &str) -> Scenario {
-        scenario::parse(text, Path::new("t.toml"), "t", Path::new("."), &[])
-            .map(|l| l.scenario)
-            .unwrap_or_else(|e| panic!("{e}"))
+        scenario::parse(
+            text,
+            &scenario::ParseOptions::default()
+                .origin(Path::new("t.toml"))
+                .name_default("t"),
+        )
+        .map(|l| l.scenario)
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     const ONE: &str = r#"

@@ -531,8 +531,13 @@ fn a_run_without_a_sweep_is_unchanged_by_the_service_salt() {
 #[test]
 fn a_salt_changes_service_times_but_not_traffic() {
     let plain = &SWEEP[..SWEEP.find("[sweep]").expect("has a sweep")];
-    let loaded = coldsim::scenario::parse(plain, Path::new("p.toml"), "p", Path::new("."), &[])
-        .expect("valid");
+    let loaded = coldsim::scenario::parse(
+        plain,
+        &coldsim::scenario::ParseOptions::default()
+            .origin(Path::new("p.toml"))
+            .name_default("p"),
+    )
+    .expect("valid");
     let s = &loaded.scenario;
     let base = coldsim::simulation::SimInit::new(s).run().expect("runs");
     let zero = coldsim::simulation::SimInit::new(s)

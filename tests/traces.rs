@@ -17,10 +17,10 @@ fn fixtures() -> PathBuf {
 fn load(text: &str) -> Result<Scenario, ScenarioError> {
     scenario::parse(
         text,
-        Path::new("trace-test.toml"),
-        "trace-test",
-        &fixtures(),
-        &[],
+        &scenario::ParseOptions::default()
+            .origin(Path::new("trace-test.toml"))
+            .name_default("trace-test")
+            .base_dir(&fixtures()),
     )
     .map(|l| l.scenario)
 }
@@ -1030,4 +1030,48 @@ fn an_interval_too_full_to_expand_is_refused_with_advice() {
         ),
         Ok(_) => panic!("18 million requests in one minute should be refused"),
     }
+}
+
+/// The format registry: unique names, each found by its name, each taking only options of
+/// `OPTIONS`, and the scenario's `format` accepting exactly the registered names, with serde's
+/// enum message for any other.
+#[test]
+fn the_format_registry_is_what_scenarios_accept() {
+    use coldsim::workload::trace::{find, FORMATS, OPTIONS};
+    let names: Vec<&str> = FORMATS.iter().map(|f| f.name()).collect();
+    assert_eq!(names, ["csv", "azure2019", "azure2021", "huawei2023"]);
+    for f in FORMATS {
+        assert_eq!(find(f.name()).map(|g| g.name()), Some(f.name()));
+        for o in f.options() {
+            assert!(OPTIONS.contains(o), "{}: unknown option {o}", f.name());
+        }
+        assert!(!f.reads().is_empty());
+    }
+    assert!(find("azure2020").is_none());
+    let e = invalid("duration = \"1h\"\n[trace]\nformat = \"azure2020\"\npath = \"x.csv\"\n");
+    assert_mentions(
+        &e,
+        &["trace.format: unknown variant `azure2020`, expected one of `csv`, `azure2019`, `azure2021`, `huawei2023`"],
+    );
+    // The schema lists the same names, in registry order.
+    let schema = coldsim::scenario::schema_json().to_string();
+    let listed: Vec<&str> = FORMATS
+        .iter()
+        .map(|f| f.name())
+        .filter(|n| schema.contains(&format!("\"{n}\"")))
+        .collect();
+    assert_eq!(listed, names);
+}
+
+/// An option of one format set on another is named with the formats that take it, as the
+/// registry lists them.
+#[test]
+fn a_misplaced_option_names_the_formats_that_take_it() {
+    let e = invalid(
+        "duration = \"1h\"\n[trace]\nformat = \"azure2021\"\npath = \"azure2021/invocations.csv\"\nspread = \"poisson\"\n[trace.defaults]\nruntime = \"python3.12\"\n",
+    );
+    assert_mentions(
+        &e,
+        &["trace.spread: does not apply to format \"azure2021\"; it is an option of azure2019, huawei2023"],
+    );
 }

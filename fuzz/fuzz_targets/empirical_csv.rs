@@ -22,10 +22,10 @@ fuzz_target!(|data: &[u8]| {
     );
     let loaded = coldsim::scenario::parse(
         &text,
-        Path::new("fuzz.toml"),
-        "fuzz",
-        common::scratch(),
-        &[],
+        &coldsim::scenario::ParseOptions::default()
+            .origin(Path::new("fuzz.toml"))
+            .name_default("fuzz")
+            .base_dir(common::scratch()),
     );
     // The fixed text is valid: only the file can be at fault, and only that field blamed.
     if let Err(e) = loaded {

@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     common::replay_trace(
-        FormatSpec::Azure2019(spec),
+        FormatSpec::new(spec),
         common::replay(b.rotate_left(2), false),
         b,
         b % 3 != 1,

@@ -5,7 +5,7 @@
 
 mod common;
 
-use coldsim::workload::trace::FormatSpec;
+use coldsim::workload::trace::{Azure2021Spec, FormatSpec};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,6 +13,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let path = common::write("invocations.csv", file);
-    let format = FormatSpec::Azure2021 { paths: vec![path] };
+    let format = FormatSpec::new(Azure2021Spec { paths: vec![path] });
     common::replay_trace(format, common::replay(b, true), b, true);
 });

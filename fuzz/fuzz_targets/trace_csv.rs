@@ -24,7 +24,7 @@ fuzz_target!(|data: &[u8]| {
         TimeUnit::Datetime,
         TimeUnit::Seconds,
     ][usize::from(b & 7)];
-    let format = FormatSpec::Csv(CsvSpec {
+    let format = FormatSpec::new(CsvSpec {
         paths: vec![path],
         timestamp: "ts".into(),
         time_unit,

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
         .enumerate()
         .map(|(i, part)| common::write(&format!("day{i}.csv"), part))
         .collect();
-    let format = FormatSpec::Huawei2023(HuaweiSpec {
+    let format = FormatSpec::new(HuaweiSpec {
         paths,
         counts: if b & 0x80 != 0 {
             HuaweiCounts::RequestsSecond

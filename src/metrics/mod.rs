@@ -530,7 +530,8 @@ impl Recorder {
     /// `counted_at` is in the counted period. The rule: an environment started for a request
     /// (or ping) counts with the request's arrival, as its cold start does, so every counted
     /// cold start has its counted environment (an asynchronous retry that cold-starts after
-    /// the end included); provisioned and pre-warmed ones count with their creation.
+    /// the end included; with `env_concurrency > 1` requests that join an init are cold on
+    /// that one environment); provisioned and pre-warmed ones count with their creation.
     #[inline]
     pub fn created(&mut self, f: usize, class: Class, t: SimTime, counted_at: SimTime) {
         self.change(f, class, t, 1);

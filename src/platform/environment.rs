@@ -11,7 +11,8 @@ pub struct EnvId(pub u32);
 /// Lifecycle state: `Initializing → Busy ⇄ Idle → Retired`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EnvState {
-    /// Running init for the request that created it.
+    /// Running init for the request that created it (and, with `env_concurrency > 1`, for
+    /// the `queued` requests that joined it meanwhile).
     Initializing,
     /// Serving `active` requests.
     Busy,
@@ -50,6 +51,15 @@ pub struct Environment {
     pub deadline: SimTime,
     /// Greedy-Dual eviction priority, set at its last use.
     pub priority: f64,
+    /// With `env_concurrency > 1`: requests that joined it while it initializes (the one it
+    /// was started for included); they start when its init completes.
+    pub queued: u32,
+    /// With `env_concurrency > 1`: a request failed on it, so it takes no new request, and an
+    /// on-demand one is retired when its last request ends.
+    pub failed: bool,
+    /// With `env_concurrency > 1`: a request ran out of memory on it, which kills it: every
+    /// request still in flight on it fails as out of memory.
+    pub killed: bool,
 }
 
 impl Environment {
@@ -95,6 +105,9 @@ impl Environments {
             first_idle: SimTime::NEVER,
             deadline: SimTime::NEVER,
             priority: 0.0,
+            queued: 0,
+            failed: false,
+            killed: false,
         };
         match self.free.pop() {
             Some(i) => {

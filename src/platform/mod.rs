@@ -19,7 +19,7 @@ mod provisioned;
 pub use cpu::{lambda_vcpus, CpuWork};
 pub use cpu_share::{CpuShare, Vcpus};
 pub use environment::EnvId;
-pub(crate) use environment::{EnvState, Environments};
+pub(crate) use environment::{EnvState, Environment, Environments};
 pub(crate) use eviction::Evictor;
 pub use eviction::{Candidate, EvictionPolicy, Frequency, GreedyDual, Lru, Size, Used};
 pub(crate) use keep_alive::KeepAliveState;

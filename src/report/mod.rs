@@ -32,7 +32,7 @@ pub use html::{report_html, Figure, Page};
 pub use outdir::{prepare, split as split_out, OutError, OutLock, MARKER, NAME_MAX};
 pub use sweep_csv::{fmt_figure, sweep_csv};
 #[cfg(feature = "charts")]
-pub use sweep_figures::{chart_meta, draw_sweep};
+pub use sweep_figures::{chart_meta, draw_sweep, SweepChartDef, SweepFigure, SWEEP_CHARTS};
 pub use sweep_html::{charted_metrics, sweep_html, SweepChart, SweepPage};
 pub use sweep_part::{
     copy_folder, parse_record, read_part, record_bytes, write_part, Part, PartError, PartManifest,

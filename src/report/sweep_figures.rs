@@ -1,60 +1,62 @@
-//! Turns a sweep's summary into the inputs of its charts and draws them.
+//! Turns a sweep's summary into the inputs of its charts and draws those of [`SWEEP_CHARTS`],
+//! the registry whose order `report.html` follows.
+//!
+//! Adding a chart to a sweep's report: its file in `sweep_figures/` (a `figures` function giving
+//! the chart's [`SweepFigure`]s for a sweep, drawn with the kit of `charts/`), its `mod` line
+//! and one line in [`SWEEP_CHARTS`].
 
-use super::charts::{
-    self, BoxQuantiles, ChartMeta, Format, MetricChart, MetricPoint, MetricSeries, RuntimeRow,
-    SweepAxis, TradeoffPoint,
-};
-use super::sweep_html::{charted_metrics, SweepChart};
+mod cost_vs_p99;
+mod keep_alive_tradeoff;
+mod metrics;
+mod runtimes;
+
+use super::charts::{ChartError, ChartMeta, Format};
+use super::sweep_html::SweepChart;
 use super::ReportError;
-use crate::sweep::{Metric, Mode, PointSummary, Quantiles, SweepSummary};
+use crate::sweep::{PointSummary, SweepSummary};
 use std::path::Path;
 
-/// Stem, title and value-axis title of each metric's chart, and the factor from the summary's
-/// unit to the axis unit.
-fn metric_text(metric: Metric, simulated: &str) -> (&'static str, &'static str, String, f64) {
-    match metric {
-        Metric::ColdStartRatio => (
-            "sweep_cold_start_ratio",
-            "Cold-start ratio",
-            "cold starts (% of requests)".into(),
-            100.0,
-        ),
-        Metric::LatencyP50 => (
-            "sweep_latency_p50",
-            "Median latency",
-            "p50 latency (ms)".into(),
-            1.0,
-        ),
-        Metric::LatencyP99 => (
-            "sweep_latency_p99",
-            "p99 latency",
-            "p99 latency (ms)".into(),
-            1.0,
-        ),
-        Metric::MeanEnvironments => (
-            "sweep_mean_environments",
-            "Mean live environments",
-            "environments (time-weighted mean)".into(),
-            1.0,
-        ),
-        Metric::Throttled => (
-            "sweep_throttled",
-            "Throttled requests",
-            format!("throttled requests per run ({simulated})"),
-            1.0,
-        ),
-        Metric::Cost => (
-            "sweep_cost",
-            "Total cost",
-            format!("cost per run (US$, {simulated})"),
-            1.0,
-        ),
-    }
+/// One figure of a sweep's report: what `report.html` shows of it and how it is drawn.
+pub struct SweepFigure<'a> {
+    /// File stem and caption.
+    pub chart: SweepChart,
+    /// Draws the figure into `path` in `format`, under the title block `meta`.
+    #[allow(clippy::type_complexity)]
+    pub draw: Box<dyn Fn(&Path, Format, &ChartMeta) -> Result<(), ChartError> + 'a>,
 }
+
+/// One chart of a sweep's report: the figures it gives for a sweep (none when it does not
+/// apply; one per charted metric for the metric charts).
+pub struct SweepChartDef {
+    /// Its name, for documentation and tests.
+    pub name: &'static str,
+    /// Its figures for `summary`, in report order.
+    pub figures: fn(&SweepSummary) -> Vec<SweepFigure<'_>>,
+}
+
+/// The charts of a sweep's report, in the order `report.html` shows them.
+pub static SWEEP_CHARTS: &[SweepChartDef] = &[
+    SweepChartDef {
+        name: "cost_vs_p99",
+        figures: cost_vs_p99::figures,
+    },
+    SweepChartDef {
+        name: "keep_alive_tradeoff",
+        figures: keep_alive_tradeoff::figures,
+    },
+    SweepChartDef {
+        name: "runtimes",
+        figures: runtimes::figures,
+    },
+    SweepChartDef {
+        name: "metrics",
+        figures: metrics::figures,
+    },
+];
 
 /// A short label of a point for chart annotations: its values joined by " · " (the chart
 /// names the parameters once, see [`label_key`]).
-pub fn point_label(summary: &SweepSummary, p: &PointSummary) -> String {
+fn point_label(summary: &SweepSummary, p: &PointSummary) -> String {
     if summary.params.is_empty() || summary.labelled {
         return p.label.clone();
     }
@@ -68,110 +70,12 @@ pub fn point_label(summary: &SweepSummary, p: &PointSummary) -> String {
 }
 
 /// What the point labels of [`point_label`] hold: "labels: idle · reuse".
-pub fn label_key(summary: &SweepSummary) -> String {
+fn label_key(summary: &SweepSummary) -> String {
     if summary.params.is_empty() || summary.labelled {
         return String::new();
     }
     let names: Vec<&str> = summary.params.iter().map(|p| p.short.as_str()).collect();
     format!("labels: {}", names.join(" · "))
-}
-
-fn axis(summary: &SweepSummary) -> SweepAxis {
-    let Some(param) = summary.params.first() else {
-        return SweepAxis::Categories(vec!["as written".into()]);
-    };
-    if summary.labelled {
-        // Zip mode with names: one category per point, in order (x = the point's index).
-        return SweepAxis::Categories(summary.points.iter().map(|p| p.label.clone()).collect());
-    }
-    match &param.numeric {
-        Some(values) => {
-            let pairs: Vec<(f64, String)> = values
-                .iter()
-                .copied()
-                .zip(param.labels.iter().cloned())
-                .collect();
-            let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            if lo > 0.0 && hi / lo >= 10.0 {
-                SweepAxis::Log(pairs)
-            } else {
-                SweepAxis::Linear(pairs)
-            }
-        }
-        None => SweepAxis::Categories(param.labels.clone()),
-    }
-}
-
-/// The lines of a metric chart: x is the first parameter; one line per combination of the
-/// other parameters' values (grid mode), one line in zip mode.
-fn series(summary: &SweepSummary, metric: Metric, scale: f64) -> Vec<MetricSeries> {
-    let x_of = |p: &PointSummary| -> f64 {
-        match summary.params.first() {
-            // Named points are categories in point order (see `axis`).
-            _ if summary.labelled => p.index as f64,
-            None => 0.0,
-            Some(param) => {
-                let c = p.choice[0];
-                param.numeric.as_ref().map_or(c as f64, |v| v[c])
-            }
-        }
-    };
-    let point = |p: &PointSummary| {
-        let e = p.get(metric);
-        MetricPoint {
-            x: x_of(p),
-            mean: e.mean * scale,
-            ci: e.ci.map(|(l, h)| (l * scale, h * scale)),
-        }
-    };
-    let key = |p: &PointSummary| -> Vec<usize> {
-        if summary.mode == Mode::Zip || summary.params.len() < 2 {
-            Vec::new()
-        } else {
-            p.choice[1..].to_vec()
-        }
-    };
-    let mut out: Vec<(Vec<usize>, MetricSeries)> = Vec::new();
-    for p in &summary.points {
-        let k = key(p);
-        let i = match out.iter().position(|(key, _)| *key == k) {
-            Some(i) => i,
-            None => {
-                let label = summary.params[1.min(summary.params.len())..]
-                    .iter()
-                    .zip(&k)
-                    .map(|(param, &c)| format!("{}={}", param.short, param.labels[c]))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                out.push((
-                    k,
-                    MetricSeries {
-                        label,
-                        points: Vec::new(),
-                    },
-                ));
-                out.len() - 1
-            }
-        };
-        out[i].1.points.push(point(p));
-    }
-    out.into_iter()
-        .map(|(_, mut s)| {
-            s.points.sort_by(|a, b| a.x.total_cmp(&b.x));
-            s
-        })
-        .collect()
-}
-
-fn quantiles(q: &Quantiles) -> Option<BoxQuantiles> {
-    (q.p50 > 0.0).then_some(BoxQuantiles {
-        p5: q.p5,
-        p25: q.p25,
-        p50: q.p50,
-        p75: q.p75,
-        p95: q.p95,
-    })
 }
 
 /// The subtitle line of every sweep chart.
@@ -192,8 +96,8 @@ pub fn chart_meta(summary: &SweepSummary) -> ChartMeta {
     }
 }
 
-/// Draws every sweep chart into `dir` (PNG, and SVG too when `svg`); returns them in report
-/// order.
+/// Draws every sweep chart of [`SWEEP_CHARTS`] into `dir` (PNG, and SVG too when `svg`);
+/// returns them in report order.
 pub fn draw_sweep(
     dir: &Path,
     summary: &SweepSummary,
@@ -205,152 +109,26 @@ pub fn draw_sweep(
     } else {
         &[Format::Png]
     };
-    let path = |stem: &str, f: Format| dir.join(format!("{stem}.{}", f.extension()));
     let mut drawn = Vec::new();
-    let x_name = match summary.params.first() {
-        Some(p) if !summary.labelled => p.path.clone(),
-        _ => "point".to_owned(),
-    };
-    let by = match summary.params.first() {
-        Some(p) if !summary.labelled => p.short.clone(),
-        _ => "point".to_owned(),
-    };
-
-    let tradeoff: Vec<TradeoffPoint> = summary
-        .points
-        .iter()
-        .map(|p| {
-            let l = p.get(Metric::LatencyP99);
-            let c = p.get(Metric::Cost);
-            TradeoffPoint {
-                label: point_label(summary, p),
-                x: l.mean,
-                x_ci: l.ci,
-                y: c.mean,
-                y_ci: c.ci,
-                pareto: p.pareto,
+    for chart in SWEEP_CHARTS {
+        for figure in (chart.figures)(summary) {
+            for &f in formats {
+                let path = dir.join(format!("{}.{}", figure.chart.stem, f.extension()));
+                (figure.draw)(&path, f, &meta)?;
             }
-        })
-        .collect();
-    let cost_desc = format!("cost per run (US$, {})", summary.simulated);
-    for &f in formats {
-        charts::sweep_tradeoff(
-            &path("sweep_cost_vs_p99", f),
-            f,
-            &meta,
-            &tradeoff,
-            &cost_desc,
-            &label_key(summary),
-        )?;
-    }
-    drawn.push(SweepChart {
-        stem: "sweep_cost_vs_p99".into(),
-        caption: "Cost against p99 latency; the Pareto front joins the points no other point beats on both".into(),
-    });
-
-    if let Some(ka) = &summary.keep_alive {
-        let data: Vec<TradeoffPoint> = summary
-            .points
-            .iter()
-            .zip(&ka.points)
-            .map(|(p, k)| TradeoffPoint {
-                label: point_label(summary, p),
-                x: k.wasted_memory_normalized.mean,
-                x_ci: k.wasted_memory_normalized.ci,
-                y: k.function_cold_pct_p75.mean,
-                y_ci: k.function_cold_pct_p75.ci,
-                pareto: k.pareto,
-            })
-            .collect();
-        let baseline = point_label(
-            summary,
-            summary
-                .points
-                .iter()
-                .find(|p| p.label == ka.baseline)
-                .expect("the baseline is one of the points"),
-        );
-        for &f in formats {
-            charts::keep_alive_tradeoff(
-                &path("keep_alive_tradeoff", f),
-                f,
-                &meta,
-                &data,
-                &baseline,
-                "",
-            )?;
+            drawn.push(figure.chart);
         }
-        drawn.push(SweepChart {
-            stem: "keep_alive_tradeoff".into(),
-            caption: format!(
-                "75th percentile over functions of each function's cold-start %, against the memory kept idle relative to {baseline}{} (Shahrad et al., ATC'20, Fig. 15)",
-                if ka.baseline_is_fixed_10m { " (the paper's baseline)" } else { " (the first point: the sweep has no fixed 10-minute policy)" }
-            ),
-        });
-    }
-
-    if summary.runtime_swept {
-        let rows: Vec<RuntimeRow> = summary
-            .points
-            .iter()
-            .map(|p| RuntimeRow {
-                label: summary
-                    .params
-                    .iter()
-                    .zip(&p.choice)
-                    .map(|(param, &c)| param.labels[c].clone())
-                    .collect::<Vec<_>>()
-                    .join(" · "),
-                init: quantiles(&p.init_ms),
-                latency: quantiles(&p.latency_ms),
-            })
-            .collect();
-        for &f in formats {
-            charts::sweep_runtimes(&path("sweep_runtimes", f), f, &meta, &rows)?;
-        }
-        drawn.push(SweepChart {
-            stem: "sweep_runtimes".into(),
-            caption: format!(
-                "Init duration and end-to-end latency per point (quantiles averaged over {} replication{})",
-                summary.replications,
-                if summary.replications == 1 { "" } else { "s" }
-            ),
-        });
-    }
-
-    let x_axis = axis(summary);
-    for metric in charted_metrics(summary) {
-        let (stem, title, y_desc, scale) = metric_text(metric, &summary.simulated);
-        let chart = MetricChart {
-            title: format!("{title} by {by}"),
-            y_desc,
-            x_desc: x_name.clone(),
-            axis: x_axis.clone(),
-            series: series(summary, metric, scale),
-            replications: summary.replications,
-        };
-        for &f in formats {
-            charts::sweep_metric(&path(stem, f), f, &meta, &chart)?;
-        }
-        drawn.push(SweepChart {
-            stem: stem.into(),
-            caption: format!(
-                "{title} against {x_name}{}",
-                if summary.replications > 1 {
-                    ": mean and 95% confidence interval"
-                } else {
-                    " (one replication: no confidence interval)"
-                }
-            ),
-        });
     }
     Ok(drawn)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::metrics::{axis, series};
     use super::*;
+    use crate::report::charts::SweepAxis;
     use crate::sweep::{self, RunRecord};
+    use crate::sweep::{Metric, Quantiles};
     use std::path::Path as P;
 
     fn summary(sweep: &str) -> SweepSummary {

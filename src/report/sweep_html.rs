@@ -1,5 +1,6 @@
 //! `report.html` of a sweep: the points table (means and 95% confidence intervals), the
-//! sweep charts, and the scenario with its `[sweep]` table.
+//! sweep charts (those drawn, in the order of the registry `SWEEP_CHARTS` of
+//! `sweep_figures.rs`), and the scenario with its `[sweep]` table.
 
 use crate::sweep::{Estimate, Metric, Mode, SweepSummary};
 use std::fmt::Write;

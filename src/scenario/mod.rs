@@ -43,7 +43,14 @@ pub fn load(path: &Path, overrides: &[String]) -> Result<Loaded, ScenarioError> 
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "scenario".into());
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    parse(&text, path, &stem, &base, overrides)
+    parse(
+        &text,
+        &ParseOptions::default()
+            .origin(path)
+            .name_default(&stem)
+            .base_dir(&base)
+            .overrides(overrides),
+    )
 }
 
 /// Reads the scenario file at `path` as UTF-8 text.
@@ -91,21 +98,102 @@ impl Scenario {
     /// # Ok::<(), coldsim::scenario::ScenarioError>(())
     /// ```
     pub fn from_toml_str(text: &str) -> Result<Scenario, ScenarioError> {
-        parse(text, Path::new("<text>"), "scenario", Path::new("."), &[]).map(|l| l.scenario)
+        parse(text, &ParseOptions::default()).map(|l| l.scenario)
     }
 }
 
-/// Validates scenario `text` read from `origin` (the path named in errors). `name_default`:
-/// the scenario's name when the text has none (`coldsim run` takes the file name);
-/// `base_dir`: the folder relative trace paths resolve against (the file's); `overrides`:
-/// `path=value` settings applied over the text first, as `--set` gives them.
-pub fn parse(
-    text: &str,
-    origin: &Path,
-    name_default: &str,
-    base_dir: &Path,
-    overrides: &[String],
-) -> Result<Loaded, ScenarioError> {
+/// How [`parse`] reads a scenario's text: where it came from, its name when it has none, where
+/// its relative paths point and `--set` overrides. [`Default`] is text typed in code: origin
+/// `<text>`, name `scenario`, paths relative to the working folder, no overrides.
+///
+/// ```
+/// use coldsim::scenario::{parse, ParseOptions};
+/// use std::path::Path;
+///
+/// let text = r#"
+///     duration = "1h"
+///     [[functions]]
+///     name = "api"
+///     runtime = "python3.12"
+///     execution = { dist = "constant", value = "50ms" }
+///     arrivals = { process = "poisson", rate = 2.0 }
+/// "#;
+/// let overrides = ["functions.api.memory_mb=512".to_owned()];
+/// let loaded = parse(
+///     text,
+///     &ParseOptions::default()
+///         .origin(Path::new("scenarios/api.toml"))
+///         .name_default("api")
+///         .base_dir(Path::new("scenarios"))
+///         .overrides(&overrides),
+/// )?;
+/// assert_eq!(loaded.scenario.name, "api");
+/// assert_eq!(loaded.scenario.functions[0].memory_mb, 512);
+/// // Errors name the origin.
+/// let bad = parse("duration = 3", &ParseOptions::default().origin(Path::new("bad.toml")));
+/// assert!(bad.unwrap_err().to_string().contains("bad.toml"));
+/// # Ok::<(), coldsim::scenario::ScenarioError>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct ParseOptions<'a> {
+    /// The path errors name and [`Loaded::origin`] keeps (default `<text>`).
+    pub origin: &'a Path,
+    /// The scenario's name when the text sets none (default `scenario`; `coldsim run` gives
+    /// the file's stem).
+    pub name_default: &'a str,
+    /// The folder relative trace and data paths resolve against (default `.`; the file's
+    /// folder for a file).
+    pub base_dir: &'a Path,
+    /// `path=value` settings applied over the text first, as `--set` gives them (default none).
+    pub overrides: &'a [String],
+}
+
+impl Default for ParseOptions<'_> {
+    fn default() -> Self {
+        ParseOptions {
+            origin: Path::new("<text>"),
+            name_default: "scenario",
+            base_dir: Path::new("."),
+            overrides: &[],
+        }
+    }
+}
+
+impl<'a> ParseOptions<'a> {
+    /// Sets [`ParseOptions::origin`].
+    pub fn origin(mut self, origin: &'a Path) -> Self {
+        self.origin = origin;
+        self
+    }
+
+    /// Sets [`ParseOptions::name_default`].
+    pub fn name_default(mut self, name: &'a str) -> Self {
+        self.name_default = name;
+        self
+    }
+
+    /// Sets [`ParseOptions::base_dir`].
+    pub fn base_dir(mut self, dir: &'a Path) -> Self {
+        self.base_dir = dir;
+        self
+    }
+
+    /// Sets [`ParseOptions::overrides`].
+    pub fn overrides(mut self, overrides: &'a [String]) -> Self {
+        self.overrides = overrides;
+        self
+    }
+}
+
+/// Validates scenario `text` as `options` say (see [`ParseOptions`]): applies the overrides,
+/// reads the TOML and checks every field, reporting every problem at once.
+pub fn parse(text: &str, options: &ParseOptions) -> Result<Loaded, ScenarioError> {
+    let ParseOptions {
+        origin,
+        name_default,
+        base_dir,
+        overrides,
+    } = *options;
     let merged = apply_overrides(text, origin, overrides)?;
     let raw: raw::RawScenario =
         toml::from_str(&merged).map_err(|e| blame(text, origin, overrides, &e))?;

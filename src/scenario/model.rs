@@ -158,6 +158,13 @@ pub enum KeepAlive {
     HybridHistogram(HybridHistogram),
 }
 
+impl KeepAlive {
+    /// The idle time of the default policy (`fixed`, when `platform.keep_alive` is left out):
+    /// 10 minutes after the last request, as M. Shilkov measured ("AWS Lambda Cold Starts After
+    /// 10 Minutes", mikhail.io, August 2019).
+    pub const DEFAULT_IDLE: SimDuration = SimDuration::from_secs(600);
+}
+
 /// Settings of the hybrid histogram keep-alive policy (validated).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HybridHistogram {

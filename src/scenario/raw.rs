@@ -5,6 +5,7 @@
 
 use super::quantity::{DurationText, Quantity};
 use crate::runtime::{Arch, Package};
+use crate::workload::trace;
 pub use crate::workload::trace::{HuaweiCounts, Spread, TimeUnit};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer};
@@ -529,18 +530,134 @@ pub enum RawProcess {
     Trace(Box<RawTrace>),
 }
 
-/// Trace file formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum TraceFormat {
-    /// Any CSV with one request per row: `timestamp`, optional `function_column`, `duration_column`.
-    Csv,
-    /// Azure Functions 2019: per-minute counts per function and day, in `dir`.
-    Azure2019,
-    /// Azure Functions 2021: `app,func,end_timestamp,duration` (seconds), one request per row.
-    Azure2021,
-    /// Huawei 2023: `day,time,<one column per function>`, requests per minute or second.
-    Huawei2023,
+/// Trace file formats: a name of the registry [`trace::FORMATS`] (`csv`, `azure2019`,
+/// `azure2021`, `huawei2023`), read and described in the schema as an enum of those names.
+#[derive(Clone, Copy)]
+pub struct TraceFormat(pub &'static dyn trace::Format);
+
+impl std::ops::Deref for TraceFormat {
+    type Target = dyn trace::Format;
+
+    fn deref(&self) -> &Self::Target {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for TraceFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.name())
+    }
+}
+
+impl PartialEq for TraceFormat {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.name() == other.0.name()
+    }
+}
+
+impl Eq for TraceFormat {}
+
+/// The format names in registry order, as serde's enum errors list them.
+fn format_names() -> &'static [&'static str] {
+    static NAMES: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(|| trace::FORMATS.iter().map(|f| f.name()).collect());
+    &NAMES
+}
+
+/// Read as serde reads a unit-only enum (the same errors as the enum this replaced).
+impl<'de> Deserialize<'de> for TraceFormat {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{self, EnumAccess, Unexpected, VariantAccess, Visitor};
+        use std::fmt;
+
+        struct Name(&'static dyn trace::Format);
+        struct NameVisitor;
+        impl Visitor<'_> for NameVisitor {
+            type Value = Name;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("variant identifier")
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Name, E> {
+                let formats = trace::FORMATS;
+                usize::try_from(v)
+                    .ok()
+                    .and_then(|i| formats.get(i))
+                    .map(|&f| Name(f))
+                    .ok_or_else(|| {
+                        let expected = format!("variant index 0 <= i < {}", formats.len());
+                        E::invalid_value(Unexpected::Unsigned(v), &expected.as_str())
+                    })
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Name, E> {
+                trace::find(v)
+                    .map(Name)
+                    .ok_or_else(|| E::unknown_variant(v, format_names()))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Name, E> {
+                match std::str::from_utf8(v).ok().and_then(trace::find) {
+                    Some(f) => Ok(Name(f)),
+                    None => Err(E::unknown_variant(
+                        &String::from_utf8_lossy(v),
+                        format_names(),
+                    )),
+                }
+            }
+        }
+        impl<'de> Deserialize<'de> for Name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_identifier(NameVisitor)
+            }
+        }
+        struct FormatVisitor;
+        impl<'de> Visitor<'de> for FormatVisitor {
+            type Value = TraceFormat;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("enum TraceFormat")
+            }
+            fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<TraceFormat, A::Error> {
+                let (Name(f), variant) = data.variant()?;
+                variant.unit_variant()?;
+                Ok(TraceFormat(f))
+            }
+        }
+        d.deserialize_enum("TraceFormat", format_names(), FormatVisitor)
+    }
+}
+
+/// The schema of an enum of the format names, each described by [`trace::Format::reads`].
+impl JsonSchema for TraceFormat {
+    fn schema_name() -> String {
+        "TraceFormat".into()
+    }
+
+    fn json_schema(_: &mut schemars::gen::SchemaGenerator) -> schemars::schema::Schema {
+        use schemars::schema::{InstanceType, Metadata, Schema, SchemaObject, SubschemaValidation};
+        let describe = |text: &str| {
+            Some(Box::new(Metadata {
+                description: Some(text.to_owned()),
+                ..Default::default()
+            }))
+        };
+        let one_of = trace::FORMATS
+            .iter()
+            .map(|f| {
+                Schema::Object(SchemaObject {
+                    metadata: describe(f.reads()),
+                    instance_type: Some(InstanceType::String.into()),
+                    enum_values: Some(vec![f.name().into()]),
+                    ..Default::default()
+                })
+            })
+            .collect();
+        Schema::Object(SchemaObject {
+            metadata: describe("Trace file formats."),
+            subschemas: Some(Box::new(SubschemaValidation {
+                one_of: Some(one_of),
+                ..Default::default()
+            })),
+            ..Default::default()
+        })
+    }
 }
 
 /// A trace: in `[trace]` it defines the scenario's functions; as a function's
@@ -597,6 +714,51 @@ pub struct RawTrace {
     /// `[trace]`: settings for functions whose name matches `pattern` (`*` and `?` wildcards);
     /// later entries win.
     pub overrides: Option<Vec<RawTraceFunction>>,
+}
+
+impl RawTrace {
+    /// Whether each of [`trace::OPTIONS`] is set, in that order.
+    pub fn format_options_set(&self) -> [(&'static str, bool); 13] {
+        let set = [
+            self.path.is_some(),
+            self.paths.is_some(),
+            self.dir.is_some(),
+            self.days.is_some(),
+            self.timestamp.is_some(),
+            self.time_unit.is_some(),
+            self.function_column.is_some(),
+            self.duration_column.is_some(),
+            self.duration_unit.is_some(),
+            self.counts.is_some(),
+            self.spread.is_some(),
+            self.trigger.is_some(),
+            self.sort_window.is_some(),
+        ];
+        std::array::from_fn(|i| (trace::OPTIONS[i], set[i]))
+    }
+
+    /// The options its format checks, as written.
+    pub fn format_options<'a>(
+        &'a self,
+        at: &'a str,
+        base_dir: &'a std::path::Path,
+    ) -> trace::Options<'a> {
+        trace::Options {
+            at,
+            base_dir,
+            path: self.path.as_deref(),
+            paths: self.paths.as_deref(),
+            dir: self.dir.as_deref(),
+            days: self.days.as_deref(),
+            timestamp: self.timestamp.as_deref(),
+            time_unit: self.time_unit,
+            function_column: self.function_column.as_deref(),
+            duration_column: self.duration_column.as_deref(),
+            duration_unit: self.duration_unit.as_deref(),
+            counts: self.counts,
+            spread: self.spread,
+        }
+    }
 }
 
 /// Settings of trace-defined functions: `defaults`, or an override with a `pattern`. Values the

@@ -15,10 +15,7 @@ use super::raw::{
 use crate::engine::SimDuration;
 use crate::metrics::Pricing;
 use crate::runtime::{self, Arch, Package, RuntimeProfile};
-use crate::workload::trace::{
-    self, Azure2019Spec, CsvSpec, FormatSpec, Found, HuaweiCounts, HuaweiSpec, Replay, Select,
-    Spread, TimeUnit, TraceSpec,
-};
+use crate::workload::trace::{self, FormatSpec, Found, Replay, Select, TraceSpec};
 use crate::workload::{Arrivals, Bursty, Diurnal, Process};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -34,8 +34,8 @@ use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
 use crate::platform::managed::{ManagedScaler, TargetTracking};
 use crate::platform::{eviction, keep_alive, placement, PlacementPolicy, Placer};
 use crate::platform::{
-    Candidate, Concurrency, EnvId, EnvState, Environments, EvictionPolicy, Evictor, Idle,
-    KeepAliveDecision, KeepAlivePolicy, KeepAliveState, Pool, Provisioned, ScalingDecision,
+    Candidate, Concurrency, EnvId, EnvState, Environment, Environments, EvictionPolicy, Evictor,
+    Idle, KeepAliveDecision, KeepAlivePolicy, KeepAliveState, Pool, Provisioned, ScalingDecision,
     TokenBucket, Used,
 };
 use crate::scenario::model::{self, Invocation, Reuse, WhenFull};
@@ -49,7 +49,7 @@ use rand::Rng as _;
 use routing::{InitOf, Request};
 use std::cmp::Reverse;
 use std::collections::binary_heap::PeekMut;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::{BTreeSet, BinaryHeap, VecDeque};
 use std::ops::ControlFlow;
 
 /// Everything that can happen. Each variant is a fact, handled by `on_<event>`.
@@ -526,8 +526,10 @@ struct FunctionState {
     provisioned_idle: Vec<EnvId>,
     /// The function has provisioned concurrency (at some time).
     provisioned: bool,
-    /// With `env_concurrency > 1`: environments serving requests with a free slot.
-    partial: Vec<EnvId>,
+    /// With `env_concurrency > 1`: the on-demand (`[0]`) and provisioned (`[1]`) environments
+    /// that have requests (running, or waiting for their init) and room for more, as
+    /// (requests, slot): the first is the least loaded.
+    partial: [BTreeSet<(u32, u32)>; 2],
     bucket: TokenBucket,
     /// A `KeepAliveExpired` event is pending.
     check_pending: bool,
@@ -597,6 +599,9 @@ struct Simulation<'a> {
     managed: Option<Box<managed::ManagedState<'a>>>,
     /// The hosts of a cluster (`[cluster]`): memory per host, placement, CPU.
     hosts: Option<Hosts<'a>>,
+    /// With `env_concurrency > 1`, per environment slot: the requests that joined it while it
+    /// initializes, started when its init completes (buffers kept for reuse).
+    joined: Vec<Vec<Request>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -620,7 +625,7 @@ impl<'a> Simulation<'a> {
                     pool: Pool::default(),
                     provisioned_idle: Vec::new(),
                     provisioned: !f.provisioned.is_none(),
-                    partial: Vec::new(),
+                    partial: Default::default(),
                     bucket: TokenBucket::new(p.scaling.capacity, p.scaling.per),
                     check_pending: false,
                     prewarm_seq: 0,
@@ -676,6 +681,7 @@ impl<'a> Simulation<'a> {
             prov: vec![Provisioned::default(); scenario.functions.len()],
             managed: managed::ManagedState::new(scenario, scaler),
             hosts: None,
+            joined: Vec::new(),
         }
     }
 

@@ -86,7 +86,12 @@ impl Simulation<'_> {
         }
         if let Some(env) = self.take_on_demand(f) {
             self.concurrency.acquire(f);
-            self.start_execution(env, r, false, SimDuration::ZERO);
+            if self.envs[env].state == EnvState::Initializing {
+                // Only with `env_concurrency > 1`: it starts when the init completes.
+                self.join(env, r);
+            } else {
+                self.start_execution(env, r, false, SimDuration::ZERO);
+            }
         } else if !self.make_room(f) {
             self.refuse(r, Refusal::Full);
         } else if self.fns[f].bucket.take(self.now) {
@@ -112,23 +117,25 @@ impl Simulation<'_> {
         }
     }
 
+    /// An idle provisioned environment; with `env_concurrency > 1`, else the least loaded
+    /// provisioned one with room, if the function may take one more unit of concurrency (an
+    /// idle provisioned environment holds one unit, each further request on it one more).
     pub(super) fn take_provisioned(&mut self, f: usize) -> Option<EnvId> {
-        if self.env_concurrency > 1 {
-            if let Some(env) = self.take_partial(f, true) {
-                return Some(env);
-            }
+        if let Some(env) = self.fns[f].provisioned_idle.pop() {
+            self.leave_idle(env);
+            return Some(env);
         }
-        let env = self.fns[f].provisioned_idle.pop()?;
-        self.leave_idle(env);
-        Some(env)
+        if self.env_concurrency > 1 && self.concurrency.allows(f) {
+            let env = self.least_loaded(f, true)?;
+            self.concurrency.acquire(f);
+            return Some(env);
+        }
+        None
     }
 
+    /// An idle on-demand environment (by `reuse`); with `env_concurrency > 1`, else the least
+    /// loaded one with room, which may still be initializing.
     pub(super) fn take_on_demand(&mut self, f: usize) -> Option<EnvId> {
-        if self.env_concurrency > 1 {
-            if let Some(env) = self.take_partial(f, false) {
-                return Some(env);
-            }
-        }
         if self.lazy_expiry {
             self.expire(f);
         }
@@ -141,22 +148,51 @@ impl Simulation<'_> {
                 let i = self.rng_platform.random_range(0..fs.pool.len());
                 fs.pool.take_at(i)
             }
-        }?;
-        self.leave_idle(env);
-        Some(env)
+        };
+        match env {
+            Some(env) => {
+                self.leave_idle(env);
+                Some(env)
+            }
+            None if self.env_concurrency > 1 => self.least_loaded(f, false),
+            None => None,
+        }
     }
 
-    /// With `env_concurrency > 1`: a busy environment with a free slot.
-    pub(super) fn take_partial(&mut self, f: usize, provisioned: bool) -> Option<EnvId> {
-        let partial = &mut self.fns[f].partial;
-        let i = partial
-            .iter()
-            .rposition(|&e| self.envs[e].provisioned == provisioned)?;
-        let env = partial[i];
-        if self.envs[env].active + 1 >= self.env_concurrency {
-            partial.swap_remove(i);
+    /// With `env_concurrency > 1`: `f`'s least loaded environment (on-demand or provisioned)
+    /// that has requests and room for one more; ties go to the lowest slot. It stays in
+    /// `partial` until `reload` sees its new load.
+    fn least_loaded(&self, f: usize, provisioned: bool) -> Option<EnvId> {
+        let &(_, slot) = self.fns[f].partial[provisioned as usize].first()?;
+        Some(EnvId(slot))
+    }
+
+    /// With `env_concurrency > 1`: applies `change` to `env` and keeps `partial` true: an
+    /// environment is there while it has requests (running or waiting for its init), room for
+    /// more, and has not failed.
+    fn reload(&mut self, env: EnvId, change: impl FnOnce(&mut Environment)) {
+        let cap = self.env_concurrency;
+        let e = &mut self.envs[env];
+        let before = e.active + e.queued;
+        change(e);
+        let load = e.active + e.queued;
+        let open = !e.failed && e.state != EnvState::Retired && load >= 1 && load < cap;
+        let partial = &mut self.fns[e.function as usize].partial[e.provisioned as usize];
+        partial.remove(&(before, env.0));
+        if open {
+            partial.insert((load, env.0));
         }
-        Some(env)
+    }
+
+    /// With `env_concurrency > 1`: request `r` joins `env`, which is initializing, and starts
+    /// when the init completes (a cold start: its latency includes the rest of the init).
+    fn join(&mut self, env: EnvId, r: Request) {
+        self.reload(env, |e| e.queued += 1);
+        let slot = env.0 as usize;
+        if slot >= self.joined.len() {
+            self.joined.resize_with(slot + 1, Vec::new);
+        }
+        self.joined[slot].push(r);
     }
 
     pub(super) fn leave_idle(&mut self, env: EnvId) {
@@ -178,6 +214,10 @@ impl Simulation<'_> {
     pub(super) fn cold_start(&mut self, r: Request) {
         let (f, arrived, ping) = (r.function as usize, r.arrived, r.ping);
         let env = self.create(f, false, EnvState::Initializing, self.now, arrived);
+        if self.env_concurrency > 1 {
+            // Requests arriving during the init may join it (`join`).
+            self.reload(env, |e| e.queued = 1);
+        }
         self.memory_taken(f);
         let init = self.sample_init(f, InitOf::OnDemand(arrived));
         let func = &self.scenario.functions[f];
@@ -246,6 +286,24 @@ impl Simulation<'_> {
             execution,
             ping,
         };
+        if self.env_concurrency > 1 {
+            // Requests that joined during the init start now too, after the one it was for;
+            // an init cut at the limit runs again before each of them.
+            self.reload(env, |e| e.queued = 0);
+            let slot = env.0 as usize;
+            let mut joined = match self.joined.get_mut(slot) {
+                Some(j) => std::mem::take(j),
+                None => Vec::new(),
+            };
+            self.start_execution(env, r, true, reinit);
+            for j in joined.drain(..) {
+                self.start_execution(env, j, true, reinit);
+            }
+            if let Some(j) = self.joined.get_mut(slot) {
+                *j = joined;
+            }
+            return;
+        }
         self.start_execution(env, r, true, reinit);
     }
 
@@ -269,16 +327,19 @@ impl Simulation<'_> {
         } = r;
         let e = &mut self.envs[env];
         let f = e.function as usize;
-        let first = e.served == 0;
-        e.active += 1;
+        // Its first request: none ended and, with `env_concurrency > 1`, none running.
+        let first = e.served == 0 && e.active == 0;
+        if self.env_concurrency > 1 {
+            self.reload(env, |e| e.active += 1);
+        } else {
+            e.active += 1;
+        }
         if self.tracks_requests {
             self.keep_alive.on_request_started(f as u32, self.now);
         }
+        let e = &self.envs[env];
         let (provisioned, active) = (e.provisioned, e.active);
         self.used(f);
-        if self.env_concurrency > 1 && active == 1 && active < self.env_concurrency {
-            self.fns[f].partial.push(env);
-        }
         if provisioned && active == 1 {
             self.provisioned_busy(f, 1);
         }
@@ -341,10 +402,15 @@ impl Simulation<'_> {
         &mut self,
         env: EnvId,
         arrived: SimTime,
-        outcome: Outcome,
+        mut outcome: Outcome,
     ) {
         self.execution_ended(env);
         let f = self.envs[env].function as usize;
+        if self.env_concurrency > 1 && self.envs[env].killed {
+            // A request ran out of memory on this environment, which killed it and every
+            // request in flight on it.
+            outcome.failure = Some(Failure::OutOfMemory);
+        }
         if outcome.ping() {
             self.recorder.ping_completed(f, arrived, outcome.cold);
         } else {
@@ -361,29 +427,45 @@ impl Simulation<'_> {
         if self.tracks_requests {
             self.keep_alive.on_request_ended(f as u32, self.now);
         }
-        let e = &mut self.envs[env];
-        e.active -= 1;
-        e.served += 1;
+        let shared = self.env_concurrency > 1;
+        if shared {
+            let failure = outcome.failure;
+            self.reload(env, |e| {
+                e.active -= 1;
+                e.served += 1;
+                // A failure on an on-demand environment retires it once its other requests
+                // end (it takes no new one meanwhile); a provisioned one is replaced at once,
+                // modelled as the same environment staying. Running out of memory kills
+                // either, with every request in flight on it.
+                let oom = failure == Some(Failure::OutOfMemory);
+                e.failed |= oom || (failure.is_some() && !e.provisioned);
+                e.killed |= oom;
+            });
+        } else {
+            let e = &mut self.envs[env];
+            e.active -= 1;
+            e.served += 1;
+        }
+        let e = &self.envs[env];
         let (active, provisioned) = (e.active, e.provisioned);
         if !provisioned {
             self.release_concurrency(f);
         } else if active == 0 {
             self.provisioned_busy(f, -1);
-        }
-        if self.env_concurrency > 1 {
-            let partial = &mut self.fns[f].partial;
-            if active == 0 || outcome.failure.is_some() {
-                if let Some(i) = partial.iter().position(|&x| x == env) {
-                    partial.swap_remove(i);
-                }
-            } else if active + 1 == self.env_concurrency {
-                partial.push(env);
-            }
+        } else {
+            // A further request on a shared provisioned environment held a unit of its own.
+            self.release_concurrency(f);
         }
         if active > 0 {
             return;
         }
-        if outcome.failure.is_some() && !provisioned {
+        if shared && provisioned {
+            // Replaced at once: the replacement (this environment) takes requests again.
+            let e = &mut self.envs[env];
+            e.failed = false;
+            e.killed = false;
+        }
+        if (outcome.failure.is_some() || (shared && self.envs[env].failed)) && !provisioned {
             // A failed environment is discarded; provisioned capacity is replaced at once
             // (off the request path), which we model as the same environment staying.
             self.retire(env, self.now, Retirement::Error);

@@ -225,7 +225,14 @@ pub fn plan(
             label.join(", ")
         };
         let slug = truncate(&slug, 80);
-        match scenario::parse(&base_text, origin, name_default, base_dir, &all) {
+        match scenario::parse(
+            &base_text,
+            &scenario::ParseOptions::default()
+                .origin(origin)
+                .name_default(name_default)
+                .base_dir(base_dir)
+                .overrides(&all),
+        ) {
             Ok(mut loaded) => {
                 if let Some(s) = seed {
                     loaded.scenario.seed = s;

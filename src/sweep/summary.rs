@@ -262,7 +262,7 @@ fn keep_alive_tradeoff(
     let fixed_10m = plan.points.iter().position(|p| {
         matches!(
             p.loaded.scenario.platform.keep_alive,
-            crate::scenario::KeepAlive::Fixed { idle } if idle.0 == 600_000_000_000
+            crate::scenario::KeepAlive::Fixed { idle } if idle == crate::scenario::KeepAlive::DEFAULT_IDLE
         )
     });
     let base = fixed_10m.unwrap_or(0);

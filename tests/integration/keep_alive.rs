@@ -247,20 +247,14 @@ fn capacity_problems_are_named() {
     .replace("memory_gb = 1 ", "memory_gb = 0.5 ");
     let e = coldsim::scenario::parse(
         &text,
-        std::path::Path::new("t.toml"),
-        "t",
-        std::path::Path::new("."),
-        &[],
+        &coldsim::scenario::ParseOptions::default()
+            .origin(std::path::Path::new("t.toml"))
+            .name_default("t")
+            .base_dir(std::path::Path::new(".")),
     )
     .expect_err("a 1 GB function on a 0.5 GB platform");
     assert!(e.to_string().contains("platform.capacity.memory_gb"), "{e}");
-    let e = coldsim::scenario::parse(
-        "duration = \"1m\"\n[platform]\neviction = \"lru\"\n[[functions]]\nname = \"f\"\nruntime = \"custom\"\nexecution = { dist = \"constant\", value = \"1s\" }\narrivals = { process = \"poisson\", rate = 1.0 }\n",
-        std::path::Path::new("t.toml"),
-        "t",
-        std::path::Path::new("."),
-        &[],
-    )
+    let e = coldsim::scenario::parse("duration = \"1m\"\n[platform]\neviction = \"lru\"\n[[functions]]\nname = \"f\"\nruntime = \"custom\"\nexecution = { dist = \"constant\", value = \"1s\" }\narrivals = { process = \"poisson\", rate = 1.0 }\n", &coldsim::scenario::ParseOptions::default().origin(std::path::Path::new("t.toml")).name_default("t").base_dir(std::path::Path::new(".")))
     .expect_err("eviction without capacity");
     assert!(e.to_string().contains("platform.eviction"), "{e}");
 }
@@ -288,10 +282,10 @@ fn keep_alive_typos_are_rejected() {
         let text = periodic(bad, "1m", "1h");
         let e = coldsim::scenario::parse(
             &text,
-            std::path::Path::new("t.toml"),
-            "t",
-            std::path::Path::new("."),
-            &[],
+            &coldsim::scenario::ParseOptions::default()
+                .origin(std::path::Path::new("t.toml"))
+                .name_default("t")
+                .base_dir(std::path::Path::new(".")),
         )
         .expect_err(bad);
         assert!(e.to_string().contains(says), "{bad}: {e}");
@@ -322,10 +316,10 @@ fn keep_alive_typos_are_rejected() {
         );
         let e = coldsim::scenario::parse(
             &text,
-            std::path::Path::new("t.toml"),
-            "t",
-            std::path::Path::new("."),
-            &[],
+            &coldsim::scenario::ParseOptions::default()
+                .origin(std::path::Path::new("t.toml"))
+                .name_default("t")
+                .base_dir(std::path::Path::new(".")),
         )
         .expect_err(bad);
         assert!(e.to_string().contains(says), "{bad}: {e}");

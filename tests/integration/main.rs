@@ -16,6 +16,7 @@ mod properties;
 mod readme;
 mod reports;
 mod schema;
+mod shared_env;
 mod strategies;
 mod stress;
 
@@ -26,7 +27,12 @@ use std::path::Path;
 
 /// Parses and validates scenario text, panicking with the error if it is invalid.
 pub fn scenario(text: &str) -> Scenario {
-    match scenario::parse(text, Path::new("test.toml"), "test", Path::new("."), &[]) {
+    match scenario::parse(
+        text,
+        &scenario::ParseOptions::default()
+            .origin(Path::new("test.toml"))
+            .name_default("test"),
+    ) {
         Ok(l) => l.scenario,
         Err(e) => panic!("invalid test scenario: {e}"),
     }

@@ -17,10 +17,10 @@ fn allocated(r: &Results) -> Vec<f64> {
 fn problems(text: &str, overrides: &[String]) -> String {
     match loader::parse(
         text,
-        Path::new("test.toml"),
-        "test",
-        Path::new("."),
-        overrides,
+        &loader::ParseOptions::default()
+            .origin(Path::new("test.toml"))
+            .name_default("test")
+            .overrides(overrides),
     ) {
         Ok(_) => String::new(),
         Err(e) => format!("{e:#}"),
@@ -354,10 +354,10 @@ fn provisioned_tables_reject_typos_and_set_still_takes_a_number() {
     let set = ["functions.api.provisioned_concurrency=10".to_string()];
     let s = loader::parse(
         &format!("{API}runtime = \"custom\"\n"),
-        Path::new("test.toml"),
-        "test",
-        Path::new("."),
-        &set,
+        &loader::ParseOptions::default()
+            .origin(Path::new("test.toml"))
+            .name_default("test")
+            .overrides(&set),
     )
     .expect("valid with --set");
     assert_eq!(s.scenario.functions[0].provisioned_concurrency, 10);

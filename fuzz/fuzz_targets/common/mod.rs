@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use coldsim::engine::SimDuration;
-use coldsim::workload::trace::{self, CsvSpec, FormatSpec, Replay, Select, TraceSpec};
+use coldsim::workload::trace::{self, FormatSpec, Replay, Select, TraceSpec};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -82,13 +82,7 @@ pub fn replay_trace(format: FormatSpec, replay: Replay, b: u8, exact: bool) {
     };
     // As validation selects: a CSV without a function column has one function, whose key
     // (for a `[trace]` section) is empty, and cannot be selected by name.
-    let keyless = matches!(
-        &format,
-        FormatSpec::Csv(CsvSpec {
-            function_column: None,
-            ..
-        })
-    );
+    let keyless = !format.names_functions();
     let keys: Vec<String> = scan
         .functions
         .iter()
@@ -152,7 +146,7 @@ pub fn replay_trace(format: FormatSpec, replay: Replay, b: u8, exact: bool) {
         Select::Value { .. } => true,
         Select::Keys { keys: picked, .. } => picked.len() < keys.len(),
     };
-    let per_request = matches!(format, FormatSpec::Csv(_) | FormatSpec::Azure2021 { .. });
+    let per_request = format.format().per_request();
     let known_gap = replay.lenient && subset && per_request;
     let exact = exact && !known_gap && replay.rate_scale == 1.0 && expected.fract() == 0.0;
     let fed = match &select {
@@ -205,8 +199,21 @@ pub fn load_scenario(text: &str, overrides: &[String]) {
         Ok(Some(_)) | Err(_) => {}
         Ok(None) => {
             // The text a run saves as `scenario.toml` (overrides applied) loads again.
-            if let Ok(loaded) = coldsim::scenario::parse(text, origin, "fuzz", &base, overrides) {
-                if let Err(e) = coldsim::scenario::parse(&loaded.text, origin, "fuzz", &base, &[]) {
+            if let Ok(loaded) = coldsim::scenario::parse(
+                text,
+                &coldsim::scenario::ParseOptions::default()
+                    .origin(origin)
+                    .name_default("fuzz")
+                    .base_dir(&base)
+                    .overrides(overrides),
+            ) {
+                if let Err(e) = coldsim::scenario::parse(
+                    &loaded.text,
+                    &coldsim::scenario::ParseOptions::default()
+                        .origin(origin)
+                        .name_default("fuzz")
+                        .base_dir(&base),
+                ) {
                     panic!(
                         "the saved scenario.toml does not load: {e}\n{}",
                         loaded.text

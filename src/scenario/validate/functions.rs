@@ -5,11 +5,7 @@ use super::*;
 
 /// The app part of a trace function's key (Azure formats only).
 pub(super) fn app_of(format: TraceFormat, key: &str) -> Option<String> {
-    let parts = match format {
-        TraceFormat::Azure2019 => 2,
-        TraceFormat::Azure2021 => 1,
-        TraceFormat::Csv | TraceFormat::Huawei2023 => return None,
-    };
+    let parts = format.app_parts()?;
     let mut ends = key.match_indices(trace::KEY_SEP).map(|(i, _)| i);
     ends.nth(parts - 1).map(|end| key[..end].to_owned())
 }

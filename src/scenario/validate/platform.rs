@@ -143,7 +143,7 @@ pub(super) fn keep_alive(
     const AT: &str = "platform.keep_alive";
     match raw {
         None => KeepAlive::Fixed {
-            idle: SimDuration::from_secs(600),
+            idle: KeepAlive::DEFAULT_IDLE,
         },
         Some(RawKeepAlive::Fixed { idle }) => KeepAlive::Fixed { idle: idle.0 },
         Some(RawKeepAlive::FixedOnce { idle }) => KeepAlive::FixedOnce { idle: idle.0 },

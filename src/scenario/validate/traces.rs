@@ -1,5 +1,6 @@
-//! `[trace]` sections and trace arrivals: each format's files and options, the replay window,
-//! which of a trace's functions are simulated (`select`, `sample`), and their overrides.
+//! `[trace]` sections and trace arrivals: the options of the trace's format (checked by the
+//! format's descriptor in `trace::FORMATS`), the replay window, which of a trace's functions are
+//! simulated (`select`, `sample`), and their overrides.
 
 use super::*;
 
@@ -18,44 +19,32 @@ pub(super) const SAMPLE_STREAM: u64 = 5;
 /// Default `sort_window`, rows.
 pub(super) const SORT_WINDOW: u32 = 10_000;
 
-pub(super) fn format_name(f: TraceFormat) -> &'static str {
-    match f {
-        TraceFormat::Csv => "csv",
-        TraceFormat::Azure2019 => "azure2019",
-        TraceFormat::Azure2021 => "azure2021",
-        TraceFormat::Huawei2023 => "huawei2023",
+/// Validation is where a format's check reports problems.
+impl trace::Check for Checker {
+    fn problem(&mut self, field: String, message: String) {
+        self.fail(field, message);
+    }
+
+    fn time_unit_ns(&mut self, unit: &str, field: &str) -> Option<f64> {
+        unit_scale(self, Some(unit), Kind::Time, field)
     }
 }
 
 /// Reports options that do not apply to the trace's format, or to where it is used
 /// (`in_section`: the `[trace]` section; else one function's arrivals).
 pub(super) fn check_trace_options(c: &mut Checker, raw: &RawTrace, at: &str, in_section: bool) {
-    use TraceFormat::{Azure2019, Azure2021, Csv, Huawei2023};
-    let per_request: &[TraceFormat] = &[Csv, Azure2021];
-    let with_files: &[TraceFormat] = &[Csv, Azure2021, Huawei2023];
-    let options: [(&str, bool, &[TraceFormat]); 13] = [
-        ("path", raw.path.is_some(), with_files),
-        ("paths", raw.paths.is_some(), with_files),
-        ("dir", raw.dir.is_some(), &[Azure2019]),
-        ("days", raw.days.is_some(), &[Azure2019]),
-        ("timestamp", raw.timestamp.is_some(), &[Csv]),
-        ("time_unit", raw.time_unit.is_some(), &[Csv]),
-        ("function_column", raw.function_column.is_some(), &[Csv]),
-        ("duration_column", raw.duration_column.is_some(), &[Csv]),
-        ("duration_unit", raw.duration_unit.is_some(), &[Csv]),
-        ("counts", raw.counts.is_some(), &[Huawei2023]),
-        ("spread", raw.spread.is_some(), &[Azure2019, Huawei2023]),
-        ("trigger", raw.trigger.is_some(), &[Azure2019]),
-        ("sort_window", raw.sort_window.is_some(), per_request),
-    ];
-    for (name, set, formats) in options {
-        if set && !formats.contains(&raw.format) {
-            let names: Vec<&str> = formats.iter().map(|&f| format_name(f)).collect();
+    for (name, set) in raw.format_options_set() {
+        if set && !raw.format.options().contains(&name) {
+            let names: Vec<&str> = trace::FORMATS
+                .iter()
+                .filter(|f| f.options().contains(&name))
+                .map(|f| f.name())
+                .collect();
             c.fail(
                 format!("{at}.{name}"),
                 format!(
                     "does not apply to format \"{}\"; it is an option of {}",
-                    format_name(raw.format),
+                    raw.format.name(),
                     names.join(", ")
                 ),
             );
@@ -83,105 +72,26 @@ pub(super) fn check_trace_options(c: &mut Checker, raw: &RawTrace, at: &str, in_
 
 /// The field a trace's files are named by, to attach file errors to.
 pub(super) fn trace_file_field(raw: &RawTrace, at: &str) -> String {
-    let key = match (raw.format, raw.paths.is_some()) {
-        (TraceFormat::Azure2019, _) => "dir",
+    let key = match (raw.format.in_folder(), raw.paths.is_some()) {
+        (true, _) => "dir",
         (_, true) => "paths",
         _ => "path",
     };
     format!("{at}.{key}")
 }
 
+/// The trace's files and layout, as its format checks them.
 pub(super) fn format_spec(
     c: &mut Checker,
     raw: &RawTrace,
     at: &str,
     base_dir: &Path,
 ) -> Option<FormatSpec> {
-    let paths = |c: &mut Checker| -> Option<Vec<PathBuf>> {
-        match (&raw.path, &raw.paths) {
-            (Some(p), None) => Some(vec![base_dir.join(p)]),
-            (None, Some(ps)) if !ps.is_empty() => {
-                Some(ps.iter().map(|p| base_dir.join(p)).collect())
-            }
-            (None, Some(_)) => {
-                c.fail(format!("{at}.paths"), "is empty: list at least one file");
-                None
-            }
-            (Some(_), Some(_)) => {
-                c.fail(
-                    format!("{at}.paths"),
-                    "give either `path` (one file) or `paths` (several), not both",
-                );
-                None
-            }
-            (None, None) => {
-                c.fail(
-                    format!("{at}.path"),
-                    format!(
-                        "a {} trace needs `path`: the file, relative to the scenario file",
-                        format_name(raw.format)
-                    ),
-                );
-                None
-            }
-        }
-    };
-    let spread = raw.spread.unwrap_or(Spread::Uniform);
-    match raw.format {
-        TraceFormat::Csv => {
-            let duration_ns_per_unit = match &raw.duration_unit {
-                None => 1e6,
-                Some(u) => unit_scale(c, Some(u), Kind::Time, &format!("{at}.duration_unit"))?,
-            };
-            Some(FormatSpec::Csv(CsvSpec {
-                paths: paths(c)?,
-                timestamp: raw.timestamp.clone().unwrap_or_else(|| "timestamp".into()),
-                time_unit: raw.time_unit.unwrap_or(TimeUnit::Seconds),
-                function_column: raw.function_column.clone(),
-                duration_column: raw.duration_column.clone(),
-                duration_ns_per_unit,
-            }))
-        }
-        TraceFormat::Azure2019 => {
-            let Some(dir) = &raw.dir else {
-                c.fail(format!("{at}.dir"), "an azure2019 trace needs `dir`: the folder with the invocations_per_function_md.anon.dNN.csv files, relative to the scenario file");
-                return None;
-            };
-            let days = raw.days.clone().unwrap_or_else(|| vec![1]);
-            if days.is_empty() {
-                c.fail(
-                    format!("{at}.days"),
-                    "is empty: list at least one day, e.g. days = [1]",
-                );
-                return None;
-            }
-            if let Some(d) = days.iter().find(|&&d| !(1..=99).contains(&d)) {
-                c.fail(format!("{at}.days"), format!("day {d} is not a day of the trace: days are numbered from 1, as in the file names (d01 …)"));
-                return None;
-            }
-            // Increasing, so at most 99 days: a replay cannot go back in time, and a list of
-            // a million repeats would otherwise be scanned day by day.
-            if let Some(w) = days.windows(2).find(|w| w[0] >= w[1]) {
-                c.fail(format!("{at}.days"), format!("day {} after day {}: list days in increasing order, each once (a replay cannot go back in time)", w[1], w[0]));
-                return None;
-            }
-            Some(FormatSpec::Azure2019(Azure2019Spec {
-                dir: base_dir.join(dir),
-                days,
-                spread,
-            }))
-        }
-        TraceFormat::Azure2021 => Some(FormatSpec::Azure2021 { paths: paths(c)? }),
-        TraceFormat::Huawei2023 => Some(FormatSpec::Huawei2023(HuaweiSpec {
-            paths: paths(c)?,
-            counts: raw.counts.unwrap_or(HuaweiCounts::RequestsMinute),
-            spread,
-        })),
-    }
+    raw.format.layout(&raw.format_options(at, base_dir), c)
 }
 
 pub(super) fn replay(c: &mut Checker, raw: &RawTrace, at: &str) -> Replay {
-    let per_request = matches!(raw.format, TraceFormat::Csv | TraceFormat::Azure2021);
+    let per_request = raw.format.per_request();
     let rate_scale = raw.rate_scale.unwrap_or(1.0);
     if !(rate_scale.is_finite() && rate_scale > 0.0) {
         c.fail(
@@ -241,14 +151,14 @@ pub(super) fn trace_process(
     let format = format_spec(c, raw, at, traces.base_dir);
     let replay = replay(c, raw, at);
     let select = match (&format, &raw.function) {
-        (Some(FormatSpec::Csv(spec)), Some(_)) if spec.function_column.is_none() => {
+        (Some(spec), Some(_)) if !spec.names_functions() => {
             c.fail(
                 format!("{at}.function"),
                 "needs `function_column`: the header of the column that names each row's function",
             );
             return failed;
         }
-        (Some(FormatSpec::Csv(_)), None) => Select::All { function: index },
+        (Some(spec), None) if spec.replays_all_rows() => Select::All { function: index },
         (Some(_), Some(v)) => Select::Value {
             value: v.clone(),
             function: index,
@@ -278,23 +188,8 @@ pub(super) fn trace_process(
                 .filter(|f| last_part(&f.key) == value)
                 .collect();
             if matching.is_empty() {
-                let (column, file) = match &format {
-                    FormatSpec::Csv(s) => (
-                        format!("column `{}`", s.function_column.clone().unwrap_or_default()),
-                        s.paths[0].display().to_string(),
-                    ),
-                    FormatSpec::Azure2019(s) => (
-                        "column `HashFunction`".into(),
-                        s.invocations(s.days[0]).display().to_string(),
-                    ),
-                    FormatSpec::Azure2021 { paths } => {
-                        ("column `func`".into(), paths[0].display().to_string())
-                    }
-                    FormatSpec::Huawei2023(s) => (
-                        "the header (one column per function)".into(),
-                        s.paths[0].display().to_string(),
-                    ),
-                };
+                let (column, file) = format.names_at();
+                let file = file.display();
                 let some: Vec<&str> = scan
                     .functions
                     .iter()
@@ -492,12 +387,8 @@ pub(super) fn trace_section(
         }
     };
     let chosen = choose(c, raw, &scan.functions, traces.seed);
-    let keyless = matches!(&format, FormatSpec::Csv(s) if s.function_column.is_none());
-    let has_durations = match &format {
-        FormatSpec::Csv(s) => s.duration_column.is_some(),
-        FormatSpec::Azure2019(_) | FormatSpec::Azure2021 { .. } => true,
-        FormatSpec::Huawei2023(_) => false,
-    };
+    let keyless = !format.names_functions();
+    let has_durations = format.records_execution();
     let first = functions.len() as u32;
     let source = traces.specs.len() as u32;
     let mut keys = Vec::with_capacity(chosen.len());

@@ -15,7 +15,8 @@ use super::cells;
 use super::error::{column_name, header_list};
 use super::Arrival;
 use super::{
-    Azure2019Spec, Clock, Found, Matcher, Replay, Scan, TraceError, TraceSource, TraceSpec,
+    Check, Clock, Format, FormatSpec, Found, Layout, Matcher, Options, Replay, Scan, Spread,
+    TraceError, TraceSource, TraceSpec,
 };
 use crate::engine::rng::Rng;
 use ::csv::{ByteRecord, ReaderBuilder};
@@ -46,6 +47,138 @@ const MEMORY_COLUMNS: [&str; 8] = [
     "AverageAllocatedMb_pct99",
     "AverageAllocatedMb_pct100",
 ];
+
+/// The Azure Functions 2019 format, `format = "azure2019"`.
+pub struct Azure2019;
+
+impl Format for Azure2019 {
+    fn name(&self) -> &'static str {
+        "azure2019"
+    }
+
+    fn reads(&self) -> &'static str {
+        "Azure Functions 2019: per-minute counts per function and day, in `dir`."
+    }
+
+    fn options(&self) -> &'static [&'static str] {
+        &["dir", "days", "spread", "trigger"]
+    }
+
+    fn per_request(&self) -> bool {
+        false
+    }
+
+    fn in_folder(&self) -> bool {
+        true
+    }
+
+    fn app_parts(&self) -> Option<usize> {
+        Some(2)
+    }
+
+    fn layout(&self, o: &Options, check: &mut dyn Check) -> Option<FormatSpec> {
+        let at = o.at;
+        let Some(dir) = o.dir else {
+            check.problem(format!("{at}.dir"), "an azure2019 trace needs `dir`: the folder with the invocations_per_function_md.anon.dNN.csv files, relative to the scenario file".into());
+            return None;
+        };
+        let days = o.days.map_or_else(|| vec![1], <[u32]>::to_vec);
+        if days.is_empty() {
+            check.problem(
+                format!("{at}.days"),
+                "is empty: list at least one day, e.g. days = [1]".into(),
+            );
+            return None;
+        }
+        if let Some(d) = days.iter().find(|&&d| !(1..=99).contains(&d)) {
+            check.problem(format!("{at}.days"), format!("day {d} is not a day of the trace: days are numbered from 1, as in the file names (d01 …)"));
+            return None;
+        }
+        // Increasing, so at most 99 days: a replay cannot go back in time, and a list of
+        // a million repeats would otherwise be scanned day by day.
+        if let Some(w) = days.windows(2).find(|w| w[0] >= w[1]) {
+            check.problem(format!("{at}.days"), format!("day {} after day {}: list days in increasing order, each once (a replay cannot go back in time)", w[1], w[0]));
+            return None;
+        }
+        Some(FormatSpec::new(Azure2019Spec {
+            dir: o.base_dir.join(dir),
+            days,
+            spread: o.spread(),
+        }))
+    }
+}
+
+/// Azure Functions 2019 (Shahrad et al., ATC'20).
+#[derive(Clone, Debug)]
+pub struct Azure2019Spec {
+    /// Folder with the `*.anon.dNN.csv` files.
+    pub dir: PathBuf,
+    /// Days replayed one after another, each 24 h long (1-based, as in the file names).
+    pub days: Vec<u32>,
+    /// How each minute's count is spread over the minute.
+    pub spread: Spread,
+}
+
+impl Azure2019Spec {
+    /// The invocation counts file of `day`.
+    pub fn invocations(&self, day: u32) -> PathBuf {
+        self.dir
+            .join(format!("invocations_per_function_md.anon.d{day:02}.csv"))
+    }
+    /// The execution time percentiles file of `day`.
+    pub fn durations(&self, day: u32) -> PathBuf {
+        self.dir
+            .join(format!("function_durations_percentiles.anon.d{day:02}.csv"))
+    }
+    /// The app memory percentiles file of `day` (days 1–12 only in the public trace).
+    pub fn memory(&self, day: u32) -> PathBuf {
+        self.dir
+            .join(format!("app_memory_percentiles.anon.d{day:02}.csv"))
+    }
+}
+
+impl Layout for Azure2019Spec {
+    fn format(&self) -> &'static dyn Format {
+        &Azure2019
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        self.days.iter().map(|&d| self.invocations(d)).collect()
+    }
+
+    /// The invocation files, and the durations and memory files of the chosen days that exist.
+    fn inputs(&self) -> Vec<PathBuf> {
+        let mut all = self.files();
+        for &d in &self.days {
+            all.extend(
+                [self.durations(d), self.memory(d)]
+                    .into_iter()
+                    .filter(|p| p.is_file()),
+            );
+        }
+        all
+    }
+
+    fn scan(&self, replay: &Replay) -> Result<Scan, TraceError> {
+        scan(self, replay)
+    }
+
+    fn open(&self, trace: &TraceSpec, rng: Rng) -> Result<Box<dyn TraceSource>, TraceError> {
+        let matcher = Matcher::new(&trace.select);
+        Ok(Box::new(Azure2019Source::new(self, trace, matcher, rng)?))
+    }
+
+    fn names_at(&self) -> (String, PathBuf) {
+        (
+            "column `HashFunction`".into(),
+            self.invocations(self.days[0]),
+        )
+    }
+
+    fn records_execution(&self) -> bool {
+        true
+    }
+}
 
 /// An open CSV file with its header.
 struct Table {
@@ -203,7 +336,7 @@ fn parse_percentiles(rec: &ByteRecord, cols: &[usize; 7]) -> Result<Percentiles,
 }
 
 /// Streams the requests of the selected functions, day after day, minute by minute.
-pub struct Azure2019Source {
+struct Azure2019Source {
     spec: Azure2019Spec,
     replay: Replay,
     matcher: Matcher,
@@ -229,7 +362,7 @@ pub struct Azure2019Source {
 }
 
 impl Azure2019Source {
-    pub(super) fn new(
+    fn new(
         spec: &Azure2019Spec,
         trace: &TraceSpec,
         matcher: Matcher,
@@ -433,7 +566,7 @@ impl TraceSource for Azure2019Source {
 
 /// One pass over the invocation files of the chosen days (per-function totals only), plus the
 /// durations files (which functions have execution times) and the first memory file found.
-pub fn scan(spec: &Azure2019Spec, replay: &Replay) -> Result<Scan, TraceError> {
+fn scan(spec: &Azure2019Spec, replay: &Replay) -> Result<Scan, TraceError> {
     let mut matcher = Matcher::Discover(HashMap::new());
     let mut key = Vec::new();
     let mut rec = ByteRecord::new();

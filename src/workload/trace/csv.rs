@@ -1,13 +1,16 @@
 //! Per-request CSV traces: one row per request, a timestamp column, optional function and
 //! duration columns. Rows are read lazily into one reused `ByteRecord` and pass through a
 //! bounded reorder window, so memory does not grow with the file.
+//!
+//! The reader serves every per-request format (see `azure2021.rs`, which gives it a fixed
+//! [`Layout`]); this file is also the generic `csv` format ([`Csv`], [`CsvSpec`]).
 
 use super::cells::{self, time_expected};
 use super::error::{column_name, header_list};
 use super::reorder::{Pending, Reorder};
 use super::{
-    Arrival, Clock, CsvSpec, Found, Matcher, Replay, Scan, TimeUnit, TraceError, TraceSource,
-    TraceSpec,
+    Arrival, Check, Clock, Format, FormatSpec, Found, Layout as TraceLayout, Matcher, Options,
+    Replay, Scan, TimeUnit, TraceError, TraceSource, TraceSpec,
 };
 use crate::engine::rng::Rng;
 use crate::engine::SimDuration;
@@ -20,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 /// Which columns a per-request format uses and how to read them.
 #[derive(Clone, Debug)]
-pub struct Layout {
+pub(super) struct Layout {
     /// Header of the timestamp column.
     pub time_column: String,
     /// How timestamps are written.
@@ -39,7 +42,7 @@ pub struct Layout {
 
 impl Layout {
     /// The layout of a generic CSV trace.
-    pub fn of_csv(spec: &CsvSpec) -> Layout {
+    fn of_csv(spec: &CsvSpec) -> Layout {
         Layout {
             time_column: spec.timestamp.clone(),
             time_unit: spec.time_unit,
@@ -77,7 +80,7 @@ struct OpenFile {
 }
 
 /// Streams the requests of per-request CSV files.
-pub struct RequestSource {
+pub(super) struct RequestSource {
     layout: Layout,
     paths: Vec<PathBuf>,
     next_path: usize,
@@ -363,7 +366,7 @@ impl TraceSource for RequestSource {
 }
 
 /// One pass over per-request files: every row is checked, every function counted.
-pub fn scan(layout: Layout, paths: &[PathBuf], replay: &Replay) -> Result<Scan, TraceError> {
+pub(super) fn scan(layout: Layout, paths: &[PathBuf], replay: &Replay) -> Result<Scan, TraceError> {
     let keyless = layout.key_columns.is_empty();
     let replay = Replay {
         rate_scale: 1.0,
@@ -423,8 +426,117 @@ pub fn scan(layout: Layout, paths: &[PathBuf], replay: &Replay) -> Result<Scan, 
 }
 
 /// The file name without extension, to name the one function of a trace without a function column.
-pub fn stem(path: &Path) -> String {
+fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "trace".into())
+}
+
+/// The generic per-request CSV format, `format = "csv"`.
+pub struct Csv;
+
+impl Format for Csv {
+    fn name(&self) -> &'static str {
+        "csv"
+    }
+
+    fn reads(&self) -> &'static str {
+        "Any CSV with one request per row: `timestamp`, optional `function_column`, `duration_column`."
+    }
+
+    fn options(&self) -> &'static [&'static str] {
+        &[
+            "path",
+            "paths",
+            "timestamp",
+            "time_unit",
+            "function_column",
+            "duration_column",
+            "duration_unit",
+            "sort_window",
+        ]
+    }
+
+    fn per_request(&self) -> bool {
+        true
+    }
+
+    fn layout(&self, o: &Options, check: &mut dyn Check) -> Option<FormatSpec> {
+        let duration_ns_per_unit = match o.duration_unit {
+            None => 1e6,
+            Some(u) => check.time_unit_ns(u, &format!("{}.duration_unit", o.at))?,
+        };
+        Some(FormatSpec::new(CsvSpec {
+            paths: o.files(self.name(), check)?,
+            timestamp: o.timestamp.unwrap_or("timestamp").to_owned(),
+            time_unit: o.time_unit.unwrap_or(TimeUnit::Seconds),
+            function_column: o.function_column.map(str::to_owned),
+            duration_column: o.duration_column.map(str::to_owned),
+            duration_ns_per_unit,
+        }))
+    }
+}
+
+/// A generic per-request CSV.
+#[derive(Clone, Debug)]
+pub struct CsvSpec {
+    /// Files replayed one after another (times continue across them).
+    pub paths: Vec<PathBuf>,
+    /// Header of the timestamp column.
+    pub timestamp: String,
+    /// How timestamps are written.
+    pub time_unit: TimeUnit,
+    /// Header of the column naming the function; `None`: every row is one function.
+    pub function_column: Option<String>,
+    /// Header of a column with each request's execution time.
+    pub duration_column: Option<String>,
+    /// Nanoseconds per unit of the duration column.
+    pub duration_ns_per_unit: f64,
+}
+
+impl TraceLayout for CsvSpec {
+    fn format(&self) -> &'static dyn Format {
+        &Csv
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        self.paths.clone()
+    }
+
+    fn scan(&self, replay: &Replay) -> Result<Scan, TraceError> {
+        scan(Layout::of_csv(self), &self.paths, replay)
+    }
+
+    fn open(&self, trace: &TraceSpec, rng: Rng) -> Result<Box<dyn TraceSource>, TraceError> {
+        let matcher = Matcher::new(&trace.select);
+        Ok(Box::new(RequestSource::new(
+            Layout::of_csv(self),
+            self.paths.clone(),
+            trace,
+            matcher,
+            rng,
+        )?))
+    }
+
+    fn names_functions(&self) -> bool {
+        self.function_column.is_some()
+    }
+
+    fn replays_all_rows(&self) -> bool {
+        true
+    }
+
+    fn names_at(&self) -> (String, PathBuf) {
+        (
+            format!(
+                "column `{}`",
+                self.function_column.clone().unwrap_or_default()
+            ),
+            self.paths[0].clone(),
+        )
+    }
+
+    fn records_execution(&self) -> bool {
+        self.duration_column.is_some()
+    }
 }

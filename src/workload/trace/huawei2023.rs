@@ -10,14 +10,96 @@ use super::bins::{too_many, Bins, MAX_INTERVAL_REQUESTS};
 use super::cells;
 use super::error::{column_name, header_list};
 use super::{
-    Arrival, Clock, Found, HuaweiSpec, Matcher, Replay, Scan, TraceError, TraceSource, TraceSpec,
+    Arrival, Check, Clock, Format, FormatSpec, Found, HuaweiCounts, Layout, Matcher, Options,
+    Replay, Scan, Spread, TraceError, TraceSource, TraceSpec,
 };
 use crate::engine::rng::Rng;
+use crate::engine::SimDuration;
 use ::csv::{ByteRecord, ReaderBuilder};
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::PathBuf;
+
+/// The Huawei 2023 format, `format = "huawei2023"`.
+pub struct Huawei2023;
+
+impl Format for Huawei2023 {
+    fn name(&self) -> &'static str {
+        "huawei2023"
+    }
+
+    fn reads(&self) -> &'static str {
+        "Huawei 2023: `day,time,<one column per function>`, requests per minute or second."
+    }
+
+    fn options(&self) -> &'static [&'static str] {
+        &["path", "paths", "counts", "spread"]
+    }
+
+    fn per_request(&self) -> bool {
+        false
+    }
+
+    fn layout(&self, o: &Options, check: &mut dyn Check) -> Option<FormatSpec> {
+        Some(FormatSpec::new(HuaweiSpec {
+            paths: o.files(self.name(), check)?,
+            counts: o.counts.unwrap_or(HuaweiCounts::RequestsMinute),
+            spread: o.spread(),
+        }))
+    }
+}
+
+/// Huawei 2023 ("How Does It Function?", Joosen et al., SoCC'23).
+#[derive(Clone, Debug)]
+pub struct HuaweiSpec {
+    /// Day files replayed one after another; `time` must keep increasing across them.
+    pub paths: Vec<PathBuf>,
+    /// Per minute or per second.
+    pub counts: HuaweiCounts,
+    /// How each row's count is spread over its interval.
+    pub spread: Spread,
+}
+
+impl HuaweiCounts {
+    /// Width of one row's interval.
+    pub fn width(self) -> SimDuration {
+        match self {
+            HuaweiCounts::RequestsMinute => SimDuration::from_secs(60),
+            HuaweiCounts::RequestsSecond => SimDuration::from_secs(1),
+        }
+    }
+}
+
+impl Layout for HuaweiSpec {
+    fn format(&self) -> &'static dyn Format {
+        &Huawei2023
+    }
+
+    fn files(&self) -> Vec<PathBuf> {
+        self.paths.clone()
+    }
+
+    fn scan(&self, replay: &Replay) -> Result<Scan, TraceError> {
+        scan(self, replay)
+    }
+
+    fn open(&self, trace: &TraceSpec, rng: Rng) -> Result<Box<dyn TraceSource>, TraceError> {
+        let matcher = Matcher::new(&trace.select);
+        Ok(Box::new(HuaweiSource::new(self, trace, matcher, rng)?))
+    }
+
+    fn names_at(&self) -> (String, PathBuf) {
+        (
+            "the header (one column per function)".into(),
+            self.paths[0].clone(),
+        )
+    }
+
+    fn records_execution(&self) -> bool {
+        false
+    }
+}
 
 /// An open day file.
 struct DayFile {
@@ -207,7 +289,7 @@ impl Rows {
 }
 
 /// Streams the requests of the selected functions, row by row.
-pub struct HuaweiSource {
+struct HuaweiSource {
     rows: Rows,
     first: u32,
     width_ns: i64,
@@ -217,7 +299,7 @@ pub struct HuaweiSource {
 }
 
 impl HuaweiSource {
-    pub(super) fn new(
+    fn new(
         spec: &HuaweiSpec,
         trace: &TraceSpec,
         matcher: Matcher,
@@ -275,7 +357,7 @@ impl TraceSource for HuaweiSource {
 }
 
 /// One pass over the day files: every row checked, every column summed.
-pub fn scan(spec: &HuaweiSpec, replay: &Replay) -> Result<Scan, TraceError> {
+fn scan(spec: &HuaweiSpec, replay: &Replay) -> Result<Scan, TraceError> {
     let width_ns = spec.counts.width().0 as i64;
     let mut rows = Rows::new(
         spec.paths.clone(),

@@ -9,6 +9,9 @@
 //! A validated [`TraceSpec`] says what to read and which scenario functions it feeds; `open`
 //! starts a reader, [`scan`] makes the one pass validation needs (columns, values, the functions
 //! in the trace and how many requests each has).
+//!
+//! Each format is one file holding a [`Format`] descriptor, listed in [`FORMATS`]; validation
+//! and replay go through that list and never name a format.
 
 mod azure2019;
 mod azure2021;
@@ -16,10 +19,31 @@ mod bins;
 mod cells;
 mod csv;
 mod error;
+mod format;
 mod huawei2023;
 mod reorder;
 
+pub use azure2019::Azure2019Spec;
+pub use azure2021::Azure2021Spec;
+pub use csv::CsvSpec;
 pub use error::TraceError;
+pub use format::{Check, Format, FormatSpec, Layout, Options, OPTIONS};
+pub use huawei2023::HuaweiSpec;
+
+/// The trace formats, in the order the schema and messages list them. Adding a format: its
+/// file in this folder (a [`Format`] and the [`Layout`] its check returns), its `mod` line
+/// and one line here.
+pub static FORMATS: &[&dyn Format] = &[
+    &csv::Csv,
+    &azure2019::Azure2019,
+    &azure2021::Azure2021,
+    &huawei2023::Huawei2023,
+];
+
+/// The format named `name`.
+pub fn find(name: &str) -> Option<&'static dyn Format> {
+    FORMATS.iter().copied().find(|f| f.name() == name)
+}
 
 use crate::engine::rng::{stream, Rng};
 use crate::engine::{SimDuration, SimTime};
@@ -102,89 +126,6 @@ pub struct TraceSpec {
     /// Bad rows in the trace's files, found when validation read them all (skipped, since
     /// validation fails on a bad row unless `lenient`).
     pub rows_skipped: u64,
-}
-
-/// The files of a trace and their layout.
-#[derive(Clone, Debug)]
-pub enum FormatSpec {
-    /// Any CSV with one request per row.
-    Csv(CsvSpec),
-    /// Azure Functions 2019: per-minute counts per function and day, in `dir`.
-    Azure2019(Azure2019Spec),
-    /// Azure Functions 2021: `app,func,end_timestamp,duration`, one request per row.
-    Azure2021 {
-        /// Files replayed one after another.
-        paths: Vec<PathBuf>,
-    },
-    /// Huawei 2023: `day,time,<one column per function>`, one row per minute or second.
-    Huawei2023(HuaweiSpec),
-}
-
-/// A generic per-request CSV.
-#[derive(Clone, Debug)]
-pub struct CsvSpec {
-    /// Files replayed one after another (times continue across them).
-    pub paths: Vec<PathBuf>,
-    /// Header of the timestamp column.
-    pub timestamp: String,
-    /// How timestamps are written.
-    pub time_unit: TimeUnit,
-    /// Header of the column naming the function; `None`: every row is one function.
-    pub function_column: Option<String>,
-    /// Header of a column with each request's execution time.
-    pub duration_column: Option<String>,
-    /// Nanoseconds per unit of the duration column.
-    pub duration_ns_per_unit: f64,
-}
-
-/// Azure Functions 2019 (Shahrad et al., ATC'20).
-#[derive(Clone, Debug)]
-pub struct Azure2019Spec {
-    /// Folder with the `*.anon.dNN.csv` files.
-    pub dir: PathBuf,
-    /// Days replayed one after another, each 24 h long (1-based, as in the file names).
-    pub days: Vec<u32>,
-    /// How each minute's count is spread over the minute.
-    pub spread: Spread,
-}
-
-impl Azure2019Spec {
-    /// The invocation counts file of `day`.
-    pub fn invocations(&self, day: u32) -> PathBuf {
-        self.dir
-            .join(format!("invocations_per_function_md.anon.d{day:02}.csv"))
-    }
-    /// The execution time percentiles file of `day`.
-    pub fn durations(&self, day: u32) -> PathBuf {
-        self.dir
-            .join(format!("function_durations_percentiles.anon.d{day:02}.csv"))
-    }
-    /// The app memory percentiles file of `day` (days 1–12 only in the public trace).
-    pub fn memory(&self, day: u32) -> PathBuf {
-        self.dir
-            .join(format!("app_memory_percentiles.anon.d{day:02}.csv"))
-    }
-}
-
-/// Huawei 2023 ("How Does It Function?", Joosen et al., SoCC'23).
-#[derive(Clone, Debug)]
-pub struct HuaweiSpec {
-    /// Day files replayed one after another; `time` must keep increasing across them.
-    pub paths: Vec<PathBuf>,
-    /// Per minute or per second.
-    pub counts: HuaweiCounts,
-    /// How each row's count is spread over its interval.
-    pub spread: Spread,
-}
-
-impl HuaweiCounts {
-    /// Width of one row's interval.
-    pub fn width(self) -> SimDuration {
-        match self {
-            HuaweiCounts::RequestsMinute => SimDuration::from_secs(60),
-            HuaweiCounts::RequestsSecond => SimDuration::from_secs(1),
-        }
-    }
 }
 
 /// Time and rate transformations applied on replay.
@@ -392,57 +333,20 @@ const TRACE_STREAM: u64 = 4;
 impl TraceSpec {
     /// The files read, to tell traces that share them apart from those that do not.
     pub fn files(&self) -> Vec<PathBuf> {
-        match &self.format {
-            FormatSpec::Csv(s) => s.paths.clone(),
-            FormatSpec::Azure2021 { paths } => paths.clone(),
-            FormatSpec::Azure2019(s) => s.days.iter().map(|&d| s.invocations(d)).collect(),
-            FormatSpec::Huawei2023(s) => s.paths.clone(),
-        }
+        self.format.files()
     }
 
-    /// Every file a replay may read: [`TraceSpec::files`], and for the Azure 2019 layout the
-    /// durations and memory files of the chosen days that exist.
+    /// Every file a replay may read: [`TraceSpec::files`], and side files such as the Azure
+    /// 2019 durations and memory files of the chosen days that exist.
     pub fn inputs(&self) -> Vec<PathBuf> {
-        let mut all = self.files();
-        if let FormatSpec::Azure2019(s) = &self.format {
-            for &d in &s.days {
-                all.extend(
-                    [s.durations(d), s.memory(d)]
-                        .into_iter()
-                        .filter(|p| p.is_file()),
-                );
-            }
-        }
-        all
+        self.format.inputs()
     }
 
     /// Opens a reader. `seed` and `index` (the trace's position in the scenario) seed its
     /// random stream, so a replay is reproducible.
     pub fn open(&self, seed: u64, index: usize) -> Result<Box<dyn TraceSource>, TraceError> {
-        let rng = stream(seed, TRACE_STREAM, index as u64);
-        let matcher = Matcher::new(&self.select);
-        Ok(match &self.format {
-            FormatSpec::Csv(spec) => Box::new(csv::RequestSource::new(
-                csv::Layout::of_csv(spec),
-                spec.paths.clone(),
-                self,
-                matcher,
-                rng,
-            )?),
-            FormatSpec::Azure2021 { paths } => Box::new(csv::RequestSource::new(
-                azure2021::layout(),
-                paths.clone(),
-                self,
-                matcher,
-                rng,
-            )?),
-            FormatSpec::Azure2019(spec) => {
-                Box::new(azure2019::Azure2019Source::new(spec, self, matcher, rng)?)
-            }
-            FormatSpec::Huawei2023(spec) => {
-                Box::new(huawei2023::HuaweiSource::new(spec, self, matcher, rng)?)
-            }
-        })
+        self.format
+            .open(self, stream(seed, TRACE_STREAM, index as u64))
     }
 }
 
@@ -480,12 +384,7 @@ pub struct Scan {
 /// Reads a whole trace once, as validation does: checks every column and value, and lists
 /// the functions with their request counts. Memory grows with the number of functions.
 pub fn scan(format: &FormatSpec, replay: &Replay) -> Result<Scan, TraceError> {
-    let mut scan = match format {
-        FormatSpec::Csv(spec) => csv::scan(csv::Layout::of_csv(spec), &spec.paths, replay)?,
-        FormatSpec::Azure2021 { paths } => csv::scan(azure2021::layout(), paths, replay)?,
-        FormatSpec::Azure2019(spec) => azure2019::scan(spec, replay)?,
-        FormatSpec::Huawei2023(spec) => huawei2023::scan(spec, replay)?,
-    };
+    let mut scan = format.scan(replay)?;
     name_functions(&mut scan.functions);
     Ok(scan)
 }
