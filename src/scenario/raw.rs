@@ -112,7 +112,7 @@ pub struct RawCluster {
 pub struct RawHostGroup {
     /// Names the group in reports [`group-N`, N from 1].
     pub name: Option<String>,
-    /// Hosts in the group [1].
+    /// Hosts in the group (default `1`).
     pub count: Option<u32>,
     /// vCPUs of each host.
     pub vcpus: u32,
@@ -792,7 +792,7 @@ pub struct RawTraceFunction {
     pub memory_used: Option<RawDist>,
     /// sync or async (default `sync`).
     pub invocation: Option<Invocation>,
-    /// CPU part of the execution and the memory it was measured at [none].
+    /// CPU part of the execution and the memory it was measured at (default: none).
     pub cpu: Option<RawCpu>,
 }
 
