@@ -27,6 +27,8 @@ pub struct Pricing {
     /// Subtract the free tier (1 M requests, 400,000 GB-s a month) from the projected month
     /// (`metrics::monthly`); off by default, as most accounts spend it elsewhere.
     pub free_tier: bool,
+    /// Lambda Managed Instances' management fee, a share of the EC2 instance price.
+    pub managed_fee: f64,
 }
 
 impl Default for Pricing {
@@ -48,6 +50,9 @@ impl Default for Pricing {
             snapstart_cache_gb_s: 0.000_001_504_6,
             snapstart_restore_gb: 0.000_139_799_8,
             free_tier: false,
+            // "Compute management fee: 15% premium on the EC2 on-demand instance price"
+            // (aws.amazon.com/lambda/pricing, Lambda Managed Instances).
+            managed_fee: 0.15,
         }
     }
 }
@@ -65,8 +70,17 @@ pub struct CostBreakdown {
     pub provisioned: f64,
     /// SnapStart cache and restores (Python and .NET only).
     pub snapstart: f64,
+    /// Lambda Managed Instances: the capacity providers' instances and management fee (the
+    /// whole run only; absent without capacity providers).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub managed_instances: f64,
     /// Sum of the above.
     pub total: f64,
+}
+
+/// Serde's test for a component that is left out when zero.
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 impl Pricing {
@@ -101,6 +115,7 @@ impl Pricing {
             init,
             provisioned,
             snapstart,
+            managed_instances: 0.0,
             total: requests + duration + init + provisioned + snapstart,
         }
     }

@@ -6,6 +6,7 @@
 mod cost;
 mod histogram;
 pub mod hosts;
+pub mod managed;
 pub mod monthly;
 mod summary;
 pub mod timeseries;

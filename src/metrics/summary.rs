@@ -260,6 +260,9 @@ pub struct Summary {
     pub keep_alive: KeepAliveSummary,
     /// Per-function statistics, in scenario order.
     pub functions: Vec<FunctionSummary>,
+    /// Lambda Managed Instances capacity providers that ran instances (absent without).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub capacity_providers: Vec<super::managed::CapacityProviderSummary>,
     /// Hosts, placement and CPU contention (`[cluster]` only; absent without it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cluster: Option<super::hosts::ClusterSummary>,
@@ -511,7 +514,23 @@ impl Summary {
                 )
             },
             functions: rows,
+            capacity_providers: Vec::new(),
         }
+    }
+
+    /// Adds the capacity providers' summaries and their cost to the run's (`cost_usd` and
+    /// `cost_usd_per_month`; each function's own cost stays its requests).
+    pub fn add_capacity_providers(
+        &mut self,
+        providers: Vec<super::managed::CapacityProviderSummary>,
+    ) {
+        for p in &providers {
+            let c = &mut self.stats.cost_usd;
+            c.managed_instances += p.cost_usd.total;
+            c.total += p.cost_usd.total;
+            self.stats.cost_usd_per_month += p.cost_usd_per_month;
+        }
+        self.capacity_providers = providers;
     }
 }
 

@@ -11,6 +11,7 @@ pub(crate) mod eviction;
 mod idle_histogram;
 pub(crate) mod keep_alive;
 mod limits;
+pub mod managed;
 pub(crate) mod placement;
 mod pool;
 mod provisioned;

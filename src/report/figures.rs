@@ -6,7 +6,7 @@
 
 use super::charts::{
     self, CdfSeries, ChartError, ChartMeta, Environments, Format, FunctionBar, HostHeat, InitBox,
-    Traffic,
+    ManagedCapacity, ManagedCpu, Traffic,
 };
 use super::html::Figure;
 use super::ReportError;
@@ -43,6 +43,8 @@ pub struct RunData {
     pub boxes: Vec<InitBox>,
     /// Cold-start rate and p99 latency per function.
     pub bars: Vec<FunctionBar>,
+    /// Lambda Managed Instances: traffic, instances and environments (`None` without).
+    pub managed: Option<(ManagedCapacity, ManagedCpu)>,
     /// Host utilization over time, on a cluster.
     pub hosts: Option<HostHeat>,
 }
@@ -103,6 +105,28 @@ pub static CHARTS: &[RunChart] = &[
         },
         applies: always,
         draw: |p, f, d| charts::function_comparison(p, f, &d.meta, &d.bars),
+    },
+    RunChart {
+        figure: Figure {
+            stem: "managed_capacity",
+            caption: "Managed Instances: instances and environments against traffic",
+        },
+        applies: |d| d.managed.is_some(),
+        draw: |p, f, d| match &d.managed {
+            Some((c, _)) => charts::managed_capacity(p, f, &d.meta, c),
+            None => Ok(()),
+        },
+    },
+    RunChart {
+        figure: Figure {
+            stem: "managed_cpu",
+            caption: "Managed Instances: CPU utilization against the scaler's target",
+        },
+        applies: |d| d.managed.is_some(),
+        draw: |p, f, d| match &d.managed {
+            Some((_, c)) => charts::managed_cpu(p, f, &d.meta, c),
+            None => Ok(()),
+        },
     },
     RunChart {
         figure: Figure {
@@ -251,6 +275,7 @@ fn run_data(scenario: &Scenario, results: &Results, summary: &Summary) -> RunDat
         envs,
         boxes,
         bars,
+        managed: managed_data(scenario, results),
         hosts: results
             .hosts
             .as_ref()
@@ -294,4 +319,79 @@ fn host_heat(s: &crate::metrics::hosts::HostSeries, start_s: f64) -> HostHeat {
         cpu: grid(&s.cpu),
         hosts_not_shown: s.hosts_total.saturating_sub(s.hosts),
     }
+}
+
+/// The Managed Instances charts' inputs: the managed functions' requests per second per
+/// interval, and every capacity provider's rows summed (one provider in most scenarios).
+fn managed_data(scenario: &Scenario, results: &Results) -> Option<(ManagedCapacity, ManagedCpu)> {
+    let (_, first) = results.capacity_providers.first()?;
+    let ts = &results.series;
+    let interval_s = ts.interval_ns as f64 / 1e9;
+    let start_s = ts.start.as_secs_f64();
+    let managed: Vec<usize> = (scenario.functions.iter().enumerate())
+        .filter(|(_, f)| f.managed.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    // Only the managed functions' traffic, when the series tracks each of them.
+    let mut sums = vec![0u64; ts.len];
+    let mut own = managed.len() < scenario.functions.len();
+    for &f in &managed {
+        match ts.function_rows(f) {
+            Some(rows) if own => rows
+                .zip(sums.iter_mut())
+                .for_each(|(i, s)| *s += i.arrivals),
+            _ => own = false,
+        }
+    }
+    let rate: Vec<u64> = if own {
+        sums
+    } else {
+        ts.total_rows().map(|i| i.arrivals).collect()
+    };
+    let rate = (rate.iter().enumerate())
+        .map(|(k, &a)| {
+            (
+                start_s + (k as f64 + 0.5) * interval_s,
+                a as f64 / interval_s,
+            )
+        })
+        .collect();
+    let mut instances: Vec<(f64, f64)> = first.rows.iter().map(|r| (r.time_s, 0.0)).collect();
+    let mut environments = instances.clone();
+    for (_, stats) in &results.capacity_providers {
+        for (k, r) in stats.rows.iter().enumerate().take(instances.len()) {
+            instances[k].1 += f64::from(r.instances);
+            environments[k].1 += f64::from(r.environments);
+        }
+    }
+    // CPU work over the vCPUs of every provider's ready instances, period by period.
+    let utilization = (0..first.rows.len())
+        .map(|k| {
+            let (mut work, mut vcpus) = (0.0, 0.0);
+            for (i, stats) in &results.capacity_providers {
+                if let Some(r) = stats.rows.get(k) {
+                    let v = f64::from(r.instances_ready)
+                        * f64::from(scenario.capacity_providers[*i].instance_vcpus);
+                    work += r.cpu_utilization * v;
+                    vcpus += v;
+                }
+            }
+            (
+                first.rows[k].time_s,
+                if vcpus > 0.0 { work / vcpus } else { 0.0 },
+            )
+        })
+        .collect();
+    let target = scenario.capacity_providers[results.capacity_providers[0].0].target;
+    Some((
+        ManagedCapacity {
+            rate,
+            instances,
+            environments,
+        },
+        ManagedCpu {
+            utilization,
+            target,
+        },
+    ))
 }

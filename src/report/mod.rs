@@ -1,6 +1,7 @@
 //! Output writers: the only module that writes result files. Each writer turns results into
 //! bytes; `write` puts them in place atomically.
 
+mod capacity_csv;
 #[cfg(feature = "charts")]
 pub mod charts;
 #[cfg(feature = "charts")]
@@ -22,6 +23,7 @@ mod sweep_write;
 mod table;
 mod timeseries_csv;
 
+pub use capacity_csv::capacity_csv;
 #[cfg(feature = "charts")]
 pub use figures::{draw, RunChart, RunData, CHARTS};
 pub use folder::{write_atomically, write_file, write_streamed, ReportError};
@@ -87,6 +89,9 @@ pub fn write(
         })?;
         let text = crate::scenario::text_as_run(&loaded.text, &scenario.name, scenario.seed);
         write_file(dir, "scenario.toml", text.as_bytes())?;
+        if let Some(bytes) = capacity_csv(scenario, results) {
+            write_file(dir, "capacity_providers.csv", &bytes)?;
+        }
         #[cfg(feature = "charts")]
         let drawn = if options.charts {
             draw(dir, scenario, results, summary, options.svg)?

@@ -35,6 +35,8 @@ pub struct Scenario {
     /// The empirical distribution files validation read (their values are in the
     /// distributions), in the order met.
     pub data_files: Vec<PathBuf>,
+    /// Lambda Managed Instances capacity providers, in file order; a provider's id is its index.
+    pub capacity_providers: Vec<CapacityProvider>,
     /// Hosts with their own memory and vCPUs (`[cluster]`); `None`: one pool of memory
     /// (`platform.capacity_mb`) and no CPU.
     pub cluster: Option<Cluster>,
@@ -285,6 +287,8 @@ pub struct Function {
     /// their requests draw from one pool, under one keep-alive, eviction and scaling state,
     /// while request statistics stay per function.
     pub shares_app: bool,
+    /// On Lambda Managed Instances: its capacity provider and environments; `None`: on demand.
+    pub managed: Option<Managed>,
     /// The CPU part of its execution and the memory it was measured at, if given: execution
     /// then scales with the vCPUs of `memory_mb` (`platform::cpu`). `None`: as sampled.
     pub cpu: Option<CpuWork>,
@@ -302,6 +306,65 @@ pub struct CpuWork {
     pub threads: u32,
     /// Memory size, MB (128–10,240), at which the execution times were measured.
     pub measured_at_mb: u32,
+}
+
+/// A function on Lambda Managed Instances (validated).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Managed {
+    /// Index of its capacity provider in `Scenario::capacity_providers`.
+    pub provider: u32,
+    /// vCPUs of one environment (memory / memory per vCPU).
+    pub vcpus: u32,
+    /// Requests one environment serves at once (`PerExecutionEnvironmentMaxConcurrency`).
+    pub max_concurrency: u32,
+    /// Share of an execution that is CPU work, [0, 1] (`managed.cpu_share`, else `cpu.share`).
+    pub cpu_share: f64,
+    /// Fewest environments (`MinExecutionEnvironments`), also those started at publication.
+    pub min_environments: u32,
+    /// Most environments (`MaxExecutionEnvironments`).
+    pub max_environments: u32,
+}
+
+impl Managed {
+    /// Requests one environment admits at once: its maximum concurrency, and no more than
+    /// its vCPUs can run (vCPUs / CPU share, at least 1). Lambda rejects invocations to an
+    /// environment whose resources are taken, "to protect invokes that are already in
+    /// flight" (Lambda developer guide, "Troubleshooting Lambda Managed Instances").
+    pub fn room(&self) -> u32 {
+        let by_cpu = (f64::from(self.vcpus) / self.cpu_share + 1e-9).floor();
+        (by_cpu.min(f64::from(self.max_concurrency)) as u32).max(1)
+    }
+}
+
+/// A validated capacity provider.
+#[derive(Clone, Debug)]
+pub struct CapacityProvider {
+    /// Unique name.
+    pub name: String,
+    /// The EC2 instance type's name.
+    pub instance_type: String,
+    /// vCPUs of one instance.
+    pub instance_vcpus: u32,
+    /// Memory of one instance, MB (GiB × 1024).
+    pub instance_memory_mb: u64,
+    /// EC2 price of one instance, US dollars per hour.
+    pub price_per_hour: f64,
+    /// Instances always running.
+    pub min_instances: u32,
+    /// Most instances (`MaxVCpuCount` / instance vCPUs).
+    pub max_instances: u32,
+    /// Target average CPU utilization, (0, 1).
+    pub target: f64,
+    /// The scaler's measurement period.
+    pub period: SimDuration,
+    /// Periods below target before scaling in.
+    pub scale_in_periods: u32,
+    /// From a launch decision to a ready instance.
+    pub instance_launch: SimDuration,
+    /// Start of a new environment (nanoseconds); `None`: the function's init.
+    pub environment_start: Option<Distribution>,
+    /// Instances are replaced this long after launch.
+    pub instance_lifetime: SimDuration,
 }
 
 impl Function {

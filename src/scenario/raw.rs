@@ -37,6 +37,10 @@ pub struct RawScenario {
     pub report: RawReport,
     /// Prices overriding the us-east-1 list prices, in US dollars.
     pub pricing: Option<RawPricing>,
+    /// Lambda Managed Instances: capacity providers (EC2 instances in your account) that
+    /// functions with a `managed` table run on.
+    #[serde(default)]
+    pub capacity_provider: Vec<RawCapacityProvider>,
     /// Hosts that run the environments, with placement and CPU contention [none: one pool of
     /// memory, `platform.capacity`, and no CPU].
     pub cluster: Option<RawCluster>,
@@ -108,7 +112,7 @@ pub struct RawCluster {
 pub struct RawHostGroup {
     /// Names the group in reports [`group-N`, N from 1].
     pub name: Option<String>,
-    /// Hosts in the group [1].
+    /// Hosts in the group (default `1`).
     pub count: Option<u32>,
     /// vCPUs of each host.
     pub vcpus: u32,
@@ -303,6 +307,9 @@ pub struct RawFunction {
     pub arrivals: RawArrivals,
     /// sync or async (default `sync`).
     pub invocation: Option<Invocation>,
+    /// Lambda Managed Instances: run on a capacity provider's instances instead of on demand
+    /// (default `off`).
+    pub managed: Option<RawManaged>,
     /// Which part of the execution is CPU work, measured at which memory: execution then
     /// follows the vCPUs of `memory_mb` [none: the execution is the same at every memory].
     pub cpu: Option<RawCpu>,
@@ -320,6 +327,89 @@ pub struct RawCpu {
     /// Memory, 128..=10240 MB, at which `execution` (or the trace's execution times) was
     /// measured [the function's `memory_mb`].
     pub measured_at_mb: Option<u32>,
+}
+
+/// `managed = { capacity_provider = "fleet", memory_gib_per_vcpu = 2.0 }`: a function on
+/// Lambda Managed Instances (`LambdaManagedInstancesCapacityProviderConfig`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawManaged {
+    /// `false` runs the function on demand (handy in sweeps) [true].
+    pub enabled: Option<bool>,
+    /// The `[[capacity_provider]]` it runs on, by name.
+    pub capacity_provider: Option<String>,
+    /// `ExecutionEnvironmentMemoryGiBPerVCpu`, 2–8: an environment has `memory_mb` / 1024 / this
+    /// vCPUs, a whole number of at least 1 (default `2`).
+    pub memory_gib_per_vcpu: Option<f64>,
+    /// `PerExecutionEnvironmentMaxConcurrency`, 1–1600: requests one environment serves at once
+    /// [per vCPU 16 for Python, 64 for Node.js, 32 for Java and .NET, as AWS documents; 32 otherwise].
+    pub max_concurrency: Option<u32>,
+    /// Share of a request's execution that is CPU work on its environment's vCPUs, 0–1: an
+    /// environment admits at most vCPUs / cpu_share requests (default `1`).
+    pub cpu_share: Option<f64>,
+    /// `MinExecutionEnvironments` (default `3`, the environments AWS starts when a version is published).
+    pub min_environments: Option<u32>,
+    /// `MaxExecutionEnvironments` (default `15000`).
+    pub max_environments: Option<u32>,
+}
+
+/// `[[capacity_provider]]`: EC2 instances that run Managed Instances functions.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCapacityProvider {
+    /// Unique name, which functions' `managed.capacity_provider` gives.
+    pub name: String,
+    /// The instance type every instance is.
+    pub instance: RawInstanceType,
+    /// Instances always running (default `3`: AWS launches three for Availability Zone resiliency).
+    pub min_instances: Option<u32>,
+    /// `MaxVCpuCount`, 2–15000: vCPUs of all instances together (default `15000`, the API's maximum).
+    pub max_vcpus: Option<u32>,
+    /// How instances and environments scale (default `{ mode = "auto" }`).
+    pub scaling: Option<RawManagedScaling>,
+    /// From a launch decision to an instance ready for environments (default `2m`).
+    pub instance_launch: Option<DurationText>,
+    /// Start of a new environment on a ready instance [the function's init].
+    pub environment_start: Option<RawDist>,
+    /// Instances are replaced this long after launch (default `14d`).
+    pub instance_lifetime: Option<DurationText>,
+}
+
+/// `instance = { type = "c7g.xlarge", vcpus = 4, memory_gib = 8, price_per_hour = 0.145 }`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawInstanceType {
+    /// The EC2 instance type's name, for the report.
+    #[serde(rename = "type")]
+    pub name: String,
+    /// vCPUs of one instance.
+    pub vcpus: u32,
+    /// Memory of one instance, GiB.
+    pub memory_gib: f64,
+    /// EC2 on-demand price of one instance, US dollars per hour (the 15% management fee is added).
+    pub price_per_hour: f64,
+}
+
+/// How a capacity provider scales, tagged by `mode` (`ScalingMode`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(tag = "mode", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RawManagedScaling {
+    /// Lambda chooses the target: average CPU utilization 0.5 (coldsim's choice; AWS does not say).
+    Auto {
+        /// The scaler measures utilization over periods this long (default `1m`).
+        period: Option<DurationText>,
+        /// Scale in after utilization stayed below target this long (default `5m`).
+        scale_in_after: Option<DurationText>,
+    },
+    /// A target-tracking policy on average CPU utilization (`LambdaCapacityProviderAverageCPUUtilization`).
+    Manual {
+        /// Target average CPU utilization, 0–1 exclusive of 0 (AWS's `TargetValue` / 100).
+        target_cpu_utilization: f64,
+        /// The scaler measures utilization over periods this long (default `1m`).
+        period: Option<DurationText>,
+        /// Scale in after utilization stayed below target this long (default `5m`).
+        scale_in_after: Option<DurationText>,
+    },
 }
 
 /// A probability distribution, tagged by `dist`. Times are strings with units ("45ms") or
@@ -716,7 +806,7 @@ pub struct RawTraceFunction {
     pub memory_used: Option<RawDist>,
     /// sync or async (default `sync`).
     pub invocation: Option<Invocation>,
-    /// CPU part of the execution and the memory it was measured at [none].
+    /// CPU part of the execution and the memory it was measured at (default: none).
     pub cpu: Option<RawCpu>,
 }
 
@@ -928,6 +1018,8 @@ pub struct RawPricing {
     /// Subtract the monthly free tier (1 million requests, 400,000 GB-s, not provisioned
     /// concurrency) from the projected month, `cost_usd_per_month` [false].
     pub free_tier: Option<bool>,
+    /// Lambda Managed Instances' management fee, a share of the EC2 instance price [0.15].
+    pub managed_instances_fee: Option<f64>,
 }
 
 /// `[report]`.

@@ -23,12 +23,14 @@ use std::path::{Path, PathBuf};
 mod arrivals;
 mod cluster;
 mod functions;
+mod managed;
 mod platform;
 mod traces;
 
 use arrivals::*;
 use cluster::*;
 use functions::*;
+use managed::*;
 use platform::*;
 use traces::*;
 
@@ -134,6 +136,7 @@ pub fn validate(
 
     let platform = platform(&mut c, &raw, base_dir);
     let pricing = pricing(&mut c, raw.pricing.as_ref());
+    let capacity_providers = capacity_providers(&mut c, &raw.capacity_provider, base_dir);
     let mut names = HashSet::new();
     let mut functions = Vec::new();
     let mut traces = Traces {
@@ -169,6 +172,23 @@ pub fn validate(
             functions.push(func);
         }
     }
+    for (i, f) in raw.functions.iter().enumerate() {
+        if let Some(func) = functions.iter_mut().find(|g| g.name == f.name) {
+            let key = if f.name.is_empty() {
+                i.to_string()
+            } else {
+                f.name.clone()
+            };
+            function_managed(
+                &mut c,
+                f,
+                &format!("functions.{key}"),
+                &capacity_providers,
+                &platform,
+                func,
+            );
+        }
+    }
     if let Some(t) = &raw.trace {
         trace_section(&mut c, t, &mut traces, &names, &mut functions);
         if t.unit == Some(TraceUnit::App) && platform.env_concurrency > 1 {
@@ -177,6 +197,9 @@ pub fn validate(
     }
     limits(&mut c, &platform, &functions);
     let cluster = cluster(&mut c, &raw, &functions);
+    if cluster.is_some() && functions.iter().any(|f| f.managed.is_some()) {
+        c.fail("cluster", "a [cluster] cannot be combined with Lambda Managed Instances (their environments run on the capacity provider's instances): remove one of them");
+    }
 
     let counted = SimDuration(duration.0.saturating_sub(warmup.0));
     let report_interval = c.positive(
@@ -204,6 +227,7 @@ pub fn validate(
             traces: traces.specs,
             pricing,
             data_files: c.data_files,
+            capacity_providers,
             cluster,
         })
     } else {
@@ -283,6 +307,13 @@ fn pricing(c: &mut Checker, raw: Option<&RawPricing>) -> Pricing {
         1.0,
     );
     p.free_tier = r.free_tier.unwrap_or(false);
+    if let Some(v) = r.managed_instances_fee {
+        if v.is_finite() && (0.0..=100.0).contains(&v) {
+            p.managed_fee = v;
+        } else {
+            c.fail("pricing.managed_instances_fee", format!("must be a share of the EC2 instance price from 0 to 100 (0.15 is 15%), got {v}"));
+        }
+    }
     p
 }
 

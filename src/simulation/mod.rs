@@ -22,13 +22,16 @@ mod arrivals;
 mod capacity;
 mod hosts;
 mod idle;
+mod managed;
 mod provisioned;
 mod routing;
 
 use crate::engine::rng::{stream, Rng};
 use crate::engine::{EventQueue, SimDuration, SimTime};
+use crate::metrics::managed::{CapacityProviderSummary, ProviderInfo};
 use crate::metrics::Summary;
 use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
+use crate::platform::managed::{ManagedScaler, TargetTracking};
 use crate::platform::{eviction, keep_alive, placement, PlacementPolicy, Placer};
 use crate::platform::{
     Candidate, Concurrency, EnvId, EnvState, Environment, Environments, EvictionPolicy, Evictor,
@@ -106,6 +109,21 @@ pub(crate) enum Event {
     ConcurrencyFreed,
     /// The warm-up is over: the counted period starts.
     WarmupEnded,
+    /// A request that arrived at `arrived` finished on managed environment `env` (Lambda
+    /// Managed Instances).
+    ManagedCompleted {
+        env: EnvId,
+        arrived: SimTime,
+        outcome: Outcome,
+    },
+    /// A capacity provider's scaler period ended.
+    ManagedScalerDue { provider: u32 },
+    /// A capacity provider's launched instance is ready for environments.
+    InstanceReady { provider: u32, instance: u32 },
+    /// A managed environment finished starting, off the request path.
+    ManagedEnvReady { env: EnvId },
+    /// A capacity provider's instance reached its lifetime and is replaced.
+    InstanceExpired { provider: u32, instance: u32 },
     /// A cluster host's next CPU completion or timeout is due (ignored if `generation` is
     /// not the host's latest: its executions changed since).
     CpuDue { host: u32, generation: u32 },
@@ -202,6 +220,9 @@ pub struct Results {
     /// Bad rows of the replayed trace files, skipped (`lenient = true`); each file counted once
     /// however many functions replay it, and whether or not the run reached the row.
     pub trace_rows_skipped: u64,
+    /// Lambda Managed Instances: each capacity provider that ran instances (its functions on
+    /// it), in scenario order with its index; empty without managed functions.
+    pub capacity_providers: Vec<(usize, crate::metrics::managed::ProviderStats)>,
     /// The hosts' statistics on a cluster (`[cluster]`), `None` without one.
     pub hosts: Option<crate::metrics::hosts::HostRecorder>,
 }
@@ -240,6 +261,7 @@ pub struct SimInit<'a> {
     keep_alive: Option<Box<dyn KeepAlivePolicy + 'a>>,
     eviction: Option<Box<dyn EvictionPolicy + 'a>>,
     progress: Option<Box<dyn FnMut(SimTime) -> ControlFlow<()> + 'a>>,
+    managed_scaler: Option<Box<dyn ManagedScaler + 'a>>,
     placement: Option<Box<dyn PlacementPolicy + 'a>>,
 }
 
@@ -253,8 +275,16 @@ impl<'a> SimInit<'a> {
             keep_alive: None,
             eviction: None,
             progress: None,
+            managed_scaler: None,
             placement: None,
         }
+    }
+
+    /// Runs with `scaler` choosing the environments of Lambda Managed Instances functions
+    /// instead of the built-in [`TargetTracking`].
+    pub fn managed_scaler(mut self, scaler: impl ManagedScaler + 'a) -> Self {
+        self.managed_scaler = Some(Box::new(scaler));
+        self
     }
 
     /// Runs with `seed` instead of the scenario's (as `coldsim run --seed` does).
@@ -324,9 +354,19 @@ impl<'a> SimInit<'a> {
                 .as_mut()
                 .map_or(ControlFlow::Continue(()), |p| p(t))
         };
-        Simulation::new(scenario, self.seed, self.service_salt, keep_alive, evictor)
-            .with_hosts(placer, self.service_salt)
-            .run(&mut callback)
+        let scaler = self
+            .managed_scaler
+            .unwrap_or_else(|| Box::new(TargetTracking));
+        Simulation::new(
+            scenario,
+            self.seed,
+            self.service_salt,
+            keep_alive,
+            evictor,
+            scaler,
+        )
+        .with_hosts(placer, self.service_salt)
+        .run(&mut callback)
     }
 }
 
@@ -361,6 +401,24 @@ impl Results {
         let mut summary = Summary::new(scenario, &self.stats, self.peak_total, &scenario.pricing);
         summary.seed = self.seed;
         summary.trace_rows_skipped = self.trace_rows_skipped;
+        if !self.capacity_providers.is_empty() {
+            let period_s = summary.simulated_seconds;
+            let fee = scenario.pricing.managed_fee;
+            let providers = (self.capacity_providers.iter())
+                .map(|(i, stats)| {
+                    let p = &scenario.capacity_providers[*i];
+                    let info = ProviderInfo {
+                        name: &p.name,
+                        instance_type: &p.instance_type,
+                        instance_vcpus: p.instance_vcpus,
+                        price_per_hour: p.price_per_hour,
+                        target: p.target,
+                    };
+                    CapacityProviderSummary::new(&info, stats, period_s, fee)
+                })
+                .collect();
+            summary.add_capacity_providers(providers);
+        }
         if let (Some(h), Some(c)) = (&self.hosts, &scenario.cluster) {
             let groups: Vec<String> = c.groups.iter().map(|g| g.name.clone()).collect();
             let names: Vec<&str> = scenario.functions.iter().map(|f| f.name.as_str()).collect();
@@ -568,6 +626,8 @@ struct Simulation<'a> {
     group_pools: Vec<Vec<u32>>,
     /// The hosts of a cluster (`[cluster]`): memory per host, placement, CPU.
     hosts: Option<Hosts<'a>>,
+    /// Lambda Managed Instances: capacity providers and managed functions (`None` without).
+    managed: Option<Box<managed::ManagedState<'a>>>,
 }
 
 impl<'a> Simulation<'a> {
@@ -577,6 +637,7 @@ impl<'a> Simulation<'a> {
         service_salt: u64,
         keep_alive: KeepAliveState<'a>,
         evictor: Evictor<'a>,
+        scaler: Box<dyn ManagedScaler + 'a>,
     ) -> Self {
         let service_seed = service_seed(seed, service_salt);
         let p = &scenario.platform;
@@ -662,6 +723,7 @@ impl<'a> Simulation<'a> {
             group_running: vec![0; groups],
             group_pools,
             hosts: None,
+            managed: managed::ManagedState::new(scenario, scaler),
         }
     }
 
@@ -732,6 +794,7 @@ impl<'a> Simulation<'a> {
                     .push(Reverse((first, function_source(f))));
             }
         }
+        self.managed_publish();
         if self.scenario.warmup > SimDuration::ZERO {
             self.queue
                 .push(SimTime::ZERO + self.scenario.warmup, Event::WarmupEnded);
@@ -802,6 +865,21 @@ impl<'a> Simulation<'a> {
                 Event::MemoryFreed => self.on_memory_freed(),
                 Event::ConcurrencyFreed => self.on_concurrency_freed(),
                 Event::WarmupEnded => self.recorder.period_started(),
+                Event::ManagedCompleted {
+                    env,
+                    arrived,
+                    outcome,
+                } => self.on_managed_completed(env, arrived, outcome),
+                Event::ManagedScalerDue { provider } => {
+                    self.on_managed_scaler_due(provider as usize)
+                }
+                Event::InstanceReady { provider, instance } => {
+                    self.on_instance_ready(provider as usize, instance)
+                }
+                Event::ManagedEnvReady { env } => self.on_managed_env_ready(env),
+                Event::InstanceExpired { provider, instance } => {
+                    self.on_instance_expired(provider as usize, instance)
+                }
                 Event::CpuDue { host, generation } => self.on_cpu_due(host, generation),
             }
         }
@@ -839,6 +917,7 @@ impl<'a> Simulation<'a> {
             .filter(|t| files.insert(t.files()))
             .map(|t| t.rows_skipped)
             .sum();
+        let capacity_providers = self.managed_finish();
         self.recorder.finish();
         if let Some(h) = &mut self.hosts {
             h.recorder.finish();
@@ -851,6 +930,7 @@ impl<'a> Simulation<'a> {
                 .map_or(self.capacity.peak_mb, |h| h.peak_mb),
             hosts: self.hosts.map(|h| h.recorder),
             trace_rows_skipped,
+            capacity_providers,
             peak_total: self.recorder.peak_total(),
             series: self.recorder.series,
             peak_concurrency: self.concurrency.peaks().to_vec(),

@@ -60,6 +60,9 @@ impl Simulation<'_> {
     /// environment, then a new one; else it is refused ([`Simulation::refuse`]).
     pub(super) fn route(&mut self, r: Request) {
         let f = r.function as usize;
+        if self.managed.as_ref().is_some_and(|m| m.serves(f)) {
+            return self.route_managed(r);
+        }
         // Every attempt counts against the requests-per-second limit, once (not again when a
         // request waiting for memory tries again); pings count like any invocation.
         if !self.capacity.retrying_parked && !self.within_rate() {
@@ -549,7 +552,7 @@ impl Simulation<'_> {
 
     /// Refuses a request: by the requests-per-second limit (`rate`) or for lack of
     /// concurrency or scaling tokens. Asynchronous ones are retried within the event age.
-    fn throttle(&mut self, r: Request, rate: bool) {
+    pub(super) fn throttle(&mut self, r: Request, rate: bool) {
         let Request {
             arrived,
             attempt,

@@ -10,6 +10,7 @@ mod hand_checked;
 mod hostile;
 mod interrupt;
 mod keep_alive;
+mod managed;
 mod oracles;
 mod out_folder;
 mod properties;

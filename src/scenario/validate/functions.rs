@@ -33,7 +33,15 @@ pub(super) fn function(
         }
     };
     let memory_mb = f.memory_mb.unwrap_or(128);
-    if !(128..=10_240).contains(&memory_mb) {
+    if is_managed(f) {
+        // Lambda Managed Instances: 2 GB to 32 GB ("Scaling Lambda Managed Instances").
+        if !(2048..=32_768).contains(&memory_mb) {
+            c.fail(
+                format!("{at}.memory_mb"),
+                format!("must be between 2048 and 32768 MB on Lambda Managed Instances, got {memory_mb}"),
+            );
+        }
+    } else if !(128..=10_240).contains(&memory_mb) {
         c.fail(
             format!("{at}.memory_mb"),
             format!("must be between 128 and 10240 MB (Lambda's range), got {memory_mb}"),
@@ -134,6 +142,7 @@ pub(super) fn function(
         invocation: f.invocation.unwrap_or(Invocation::Sync),
         app: None,
         shares_app: false,
+        managed: None,
         cpu: f.cpu.as_ref().map(|r| cpu_work(r, memory_mb)),
     })
 }

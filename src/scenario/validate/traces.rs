@@ -535,6 +535,7 @@ pub(super) fn trace_section(
                 .unwrap_or(Invocation::Sync),
             app: app_of(raw.format, &found.key),
             shares_app,
+            managed: None,
             // The trace's execution times count as measured at the function's own memory
             // unless `measured_at_mb` says otherwise.
             cpu: from(&|l| l.raw.cpu.is_some())
