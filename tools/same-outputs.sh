@@ -19,7 +19,15 @@ new="target/release/coldsim"
 status=0
 for scenario in scenarios/*.toml; do
     name="$(basename "$scenario" .toml)"
-    "$old" run "$scenario" --out "$work/old/$name" --no-charts -q "$@"
+    if ! git cat-file -e "$base:$scenario" 2>/dev/null; then
+        echo "new      $name (not in $base)"
+        continue
+    fi
+    if ! "$old" run "$scenario" --out "$work/old/$name" --no-charts -q "$@" 2>/dev/null; then
+        echo "changed  $name: the base refuses this scenario as it is now"
+        status=1
+        continue
+    fi
     "$new" run "$scenario" --out "$work/new/$name" --no-charts -q "$@"
     differ=()
     for file in summary.json timeseries.csv functions.csv sweep.csv; do

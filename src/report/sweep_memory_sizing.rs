@@ -21,9 +21,6 @@ pub const MAX_FAILED_PCT: f64 = 1.0;
 /// sampling noise, about 1% between points at a few replications.
 pub const FASTEST_WITHIN: f64 = 0.02;
 
-/// Chart file stem.
-pub const STEM: &str = "sweep_memory_sizing";
-
 /// One memory size of a line.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Size {

@@ -6,7 +6,10 @@ use super::SweepFigure;
 use crate::platform::cpu::MB_PER_VCPU;
 use crate::report::charts::{self, MemorySizing, SizingLine, SizingPoint};
 use crate::report::sweep_html::SweepChart;
-use crate::report::sweep_memory_sizing::{sizing, FASTEST_WITHIN, MAX_FAILED_PCT, STEM};
+use crate::report::sweep_memory_sizing::{sizing, FASTEST_WITHIN, MAX_FAILED_PCT};
+
+/// Chart file stem.
+const STEM: &str = "sweep_memory_sizing";
 use crate::sweep::SweepSummary;
 
 /// The chart when the sweep varies a `memory_mb`.
