@@ -79,6 +79,37 @@ fn stats_row(out: &mut String, name: &str, runtime: &str, s: &Stats) {
 const MODEL_DEFAULTS: &str = "<p class=\"meta\">Observed defaults, not AWS figures (override them for your account): keep-alive 10 min after the last request (M. Shilkov, \"AWS Lambda Cold Starts After 10 Minutes\", mikhail.io, 2019-08, measured from July 2019; before that 25\u{2013}60 min); maximum lifetime 2 h (a community observation AWS does not document; Y. Cui measured recycling about 4 h after the host was created, theburningmonk.com, 2017-06); runtime init profiles fitted to maxday/lambda-perf measurements of 2026-08-22 (16 older runtimes 2023-09-15). AWS figures: 10 s init limit, 1000 concurrency, 10 \u{00d7} concurrency requests per second, 1000 environments per 10 s per function, 2 retries of failed asynchronous events after 1 and 2 min.</p>\n";
 
 /// The "Hosts" section of a cluster run: per group, then each function's slowdown.
+/// The Managed Instances section: per capacity provider its instances, CPU utilization against
+/// the scaler's target, and what it costs (the instances are the provider's, not a function's).
+fn managed_section(
+    out: &mut String,
+    providers: &[crate::metrics::managed::CapacityProviderSummary],
+) {
+    *out += "<h2>Lambda Managed Instances</h2>\n<p>Instances are billed from the launch decision to their termination at the EC2 price plus the management fee; a function's own cost above is its requests.</p>\n<div class=\"scroll\"><table><thead><tr><th>capacity provider</th><th>instance</th><th>mean instances</th><th>peak</th><th>launched</th><th>replaced</th><th>instance-hours</th><th>CPU used</th><th>target</th><th>instances $</th><th>fee $</th><th>cost $</th><th>$ / month</th></tr></thead><tbody>\n";
+    for p in providers {
+        let _ = writeln!(
+            out,
+            "<tr><th>{}</th><td>{} · {} vCPUs · ${}/h</td><td>{:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}%</td><td>{:.0}%</td><td>{:.4}</td><td>{:.4}</td><td>{:.4}</td><td>{:.2}</td></tr>",
+            esc(&p.name),
+            esc(&p.instance_type),
+            p.instance_vcpus,
+            p.price_per_hour,
+            p.mean_instances,
+            p.peak_instances,
+            p.launches,
+            p.replaced,
+            p.instance_hours,
+            100.0 * p.cpu_utilization,
+            100.0 * p.target_cpu_utilization,
+            p.cost_usd.instances,
+            p.cost_usd.management_fee,
+            p.cost_usd.total,
+            p.cost_usd_per_month
+        );
+    }
+    *out += "</tbody></table></div>\n";
+}
+
 fn hosts_section(out: &mut String, c: &crate::metrics::hosts::ClusterSummary) {
     let pct = |u: f64| format!("{:.1}%", 100.0 * u);
     let _ = writeln!(
@@ -204,8 +235,14 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
     let c = &s.cost_usd;
     let _ = writeln!(
         out,
-        "<p>Cost by component: requests ${:.4} · duration ${:.4} · init ${:.4} · provisioned ${:.4} · SnapStart ${:.4}. Idle memory: {:.0} GB-s. Provisioned: {:.2} allocated on average, {:.1}% utilized, {} requests spilled over. Warm-up pings: {} ({} cold), ${:.4}.</p>",
-        c.requests, c.duration, c.init, c.provisioned, c.snapstart, s.environments.idle_gb_seconds,
+        "<p>Cost by component: requests ${:.4} · duration ${:.4} · init ${:.4} · provisioned ${:.4} · SnapStart ${:.4}{}. Idle memory: {:.0} GB-s. Provisioned: {:.2} allocated on average, {:.1}% utilized, {} requests spilled over. Warm-up pings: {} ({} cold), ${:.4}.</p>",
+        c.requests, c.duration, c.init, c.provisioned, c.snapstart,
+        if c.managed_instances > 0.0 {
+            format!(" · Managed Instances ${:.4}", c.managed_instances)
+        } else {
+            String::new()
+        },
+        s.environments.idle_gb_seconds,
         s.provisioned.mean_allocated, 100.0 * s.provisioned.utilization, s.provisioned.spillover,
         s.warmers.pings, s.warmers.cold_starts, s.warmers.cost_usd
     );
@@ -219,6 +256,9 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
     if let Some(c) = &summary.cluster {
         hosts_section(&mut out, c);
     }
+    if !summary.capacity_providers.is_empty() {
+        managed_section(&mut out, &summary.capacity_providers);
+    }
     out += "<h2>Charts</h2>\n";
     for Figure { stem, caption } in page.charts {
         let _ = writeln!(out, "<figure><img src=\"{stem}.png\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>");
@@ -227,10 +267,11 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         out,
         "<h2>Scenario</h2>\n<pre>{}</pre>\n<p class=\"meta\">Files: <a href=\"summary.json\">summary.json</a> · <a href=\"functions.csv\">functions.csv</a> · <a href=\"timeseries.csv\">timeseries.csv</a>{} · <a href=\"scenario.toml\">scenario.toml</a></p>\n</body></html>\n",
         esc(page.scenario_text),
-        if summary.cluster.is_some() {
-            " · <a href=\"hosts.csv\">hosts.csv</a>"
-        } else {
-            ""
+        match (summary.cluster.is_some(), summary.capacity_providers.is_empty()) {
+            (true, true) => " · <a href=\"hosts.csv\">hosts.csv</a>",
+            (false, false) => " · <a href=\"capacity_providers.csv\">capacity_providers.csv</a>",
+            (true, false) => " · <a href=\"hosts.csv\">hosts.csv</a> · <a href=\"capacity_providers.csv\">capacity_providers.csv</a>",
+            (false, true) => "",
         }
     );
     out.into_bytes()

@@ -279,3 +279,45 @@ fn a_cluster_run_reports_its_hosts() {
     let html = std::fs::read_to_string(out.join("report.html")).expect("report.html");
     assert!(!html.contains("hosts.csv"));
 }
+
+/// A run on Lambda Managed Instances shows its capacity provider in report.html: instances,
+/// instance-hours and the cost the function table leaves out (the instances are the
+/// provider's), the cost line's Managed Instances part, and a link to capacity_providers.csv.
+#[test]
+fn report_html_shows_a_capacity_providers_instances_and_cost() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_cli(
+        dir.path(),
+        r#"
+        duration = "1h"
+        [[capacity_provider]]
+        name = "fleet"
+        instance = { type = "c7g.xlarge", vcpus = 4, memory_gib = 8, price_per_hour = 0.145 }
+        [[functions]]
+        name = "api"
+        runtime = "nodejs22.x"
+        memory_mb = 4096
+        execution = { dist = "constant", value = "50ms" }
+        arrivals = { process = "periodic", every = "100ms" }
+        managed = { capacity_provider = "fleet", cpu_share = 0.25 }
+        "#,
+        false,
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html written");
+    // Three instances (the default at publication) for the hour: 3 × $0.145 = $0.435, and the
+    // 15% fee $0.06525 (printed 0.0652, as the float below one half-cent rounds down).
+    assert!(html.contains("<h2>Lambda Managed Instances</h2>"), "{html}");
+    assert!(
+        html.contains(
+            "<tr><th>fleet</th><td>c7g.xlarge · 4 vCPUs · $0.145/h</td><td>3.00</td><td>3</td>"
+        ),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>0.4350</td><td>0.0652</td><td>0.5002</td>"),
+        "{html}"
+    );
+    assert!(html.contains("Managed Instances $0.5002"), "{html}");
+    assert!(html.contains("href=\"capacity_providers.csv\""));
+    assert!(out.join("capacity_providers.csv").exists());
+}

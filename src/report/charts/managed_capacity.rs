@@ -139,8 +139,10 @@ impl Figure for CapacityChart<'_> {
             .x_label_formatter(&|v| axis.label(*v))
             .y_label_formatter(&bottom_label)
             .draw()?;
+        // Instances wide underneath, environments narrow on top: both stay visible when the
+        // counts are equal (3 and 3 at publication).
+        draw_line(&mut lower, &instances, PROVISIONED, 7)?;
         draw_line(&mut lower, &envs, BUSY, 3)?;
-        draw_line(&mut lower, &instances, PROVISIONED, 3)?;
         if instances.is_empty() {
             draw_note(
                 lower.plotting_area(),
