@@ -140,6 +140,11 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         );
     }
     out += "<th>cold starts</th><th>p50 ms</th><th>p99 ms</th><th>environments</th><th>throttled</th><th>cost</th><th>requests</th>";
+    // On a cluster: the host figures of `ClusterRecord::COLUMNS`, as sweep.csv has them.
+    let cluster = summary.points.iter().all(|p| p.cluster.is_some()) && !summary.points.is_empty();
+    if cluster {
+        out += "<th>host memory used</th><th>host CPU used</th><th>slowdown p50</th><th>slowdown p99</th>";
+    }
     if !page.point_dirs.is_empty() {
         out += "<th class=\"p\">report</th>";
     }
@@ -162,6 +167,12 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         out += &cell(&p.get(Metric::Throttled), 1.0, "", "");
         out += &cell(&p.get(Metric::Cost), 1.0, "$", "");
         let _ = write!(out, "<td>{:.0}</td>", p.invocations);
+        if let (true, Some([memory, cpu, p50, p99])) = (cluster, &p.cluster) {
+            out += &cell(memory, 100.0, "", "%");
+            out += &cell(cpu, 100.0, "", "%");
+            out += &cell(p50, 1.0, "", "");
+            out += &cell(p99, 1.0, "", "");
+        }
         if let Some(dir) = page.point_dirs.get(p.index) {
             let _ = write!(
                 out,

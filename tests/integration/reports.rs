@@ -321,3 +321,57 @@ fn report_html_shows_a_capacity_providers_instances_and_cost() {
     assert!(html.contains("href=\"capacity_providers.csv\""));
     assert!(out.join("capacity_providers.csv").exists());
 }
+
+/// A sweep over placement policies shows each point's host utilization and slowdown in
+/// report.html, the same figures sweep.csv has (its `_mean` columns).
+#[test]
+fn sweep_report_html_shows_host_utilization_and_slowdown_on_a_cluster() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = run_cli(
+        dir.path(),
+        r#"
+        duration = "10m"
+        [cluster]
+        placement = "best_fit"
+        cpu = "shared"
+        [[cluster.hosts]]
+        count = 2
+        vcpus = 1
+        memory_gb = 4
+        [[functions]]
+        name = "f"
+        runtime = "python3.12"
+        memory_mb = 1769
+        execution = { dist = "exponential", mean = "200ms" }
+        cpu = { share = 1.0 }
+        arrivals = { process = "poisson", rate = 4.0 }
+        [sweep]
+        replications = 1
+        "cluster.placement" = ["best_fit", "worst_fit"]
+        "#,
+        false,
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html written");
+    assert!(html.contains("<th>host memory used</th><th>host CPU used</th><th>slowdown p50</th><th>slowdown p99</th>"), "{html}");
+    let (header, rows) = csv_rows(&out.join("sweep.csv"));
+    assert_eq!(rows.len(), 2);
+    // Each point's row: #, the placement, the seven usual figures and the four host figures.
+    for placement in ["best_fit", "worst_fit"] {
+        let row = html
+            .lines()
+            .find(|l| l.contains(&format!("<td class=\"p\">{placement}</td>")))
+            .expect("a row per point");
+        assert_eq!(row.matches("<td").count(), 2 + 7 + 4, "{row}");
+        assert!(row.contains("%</td><td>1."), "{row}");
+    }
+    for row in &rows {
+        let cpu: f64 = row[column(&header, "host_cpu_utilization_mean")]
+            .parse()
+            .expect("a number");
+        let p99: f64 = row[column(&header, "slowdown_p99_mean")]
+            .parse()
+            .expect("a number");
+        // Two 1-vCPU hosts at 0.8 vCPU of demand: CPU is used, and sharing slows some requests.
+        assert!(cpu > 0.0 && p99 >= 1.0, "cpu {cpu}, p99 {p99}");
+    }
+}
