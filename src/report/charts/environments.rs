@@ -149,7 +149,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases = [
             Environments::default(),
             Environments {
@@ -175,12 +174,9 @@ mod tests {
                 provisioned: vec![0.0; 10],
             },
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("envs-{i}.{}", format.extension()));
-                environments(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("envs", &cases, |path, format, data| {
+            environments(path, format, &meta(), data)
+        });
     }
 
     #[test]

@@ -219,7 +219,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases: Vec<Vec<FunctionBar>> = vec![
             vec![],
             vec![FunctionBar::default()],
@@ -241,12 +240,9 @@ mod tests {
                 })
                 .collect(),
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("fn-{i}.{}", format.extension()));
-                function_comparison(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("fn", &cases, |path, format, data| {
+            function_comparison(path, format, &meta(), data)
+        });
     }
 
     #[test]

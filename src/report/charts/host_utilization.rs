@@ -152,7 +152,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases = [
             HostHeat::default(),
             HostHeat {
@@ -164,10 +163,9 @@ mod tests {
                 ..Default::default()
             },
         ];
-        for (i, d) in cases.iter().enumerate() {
-            let p = dir.path().join(format!("h{i}.png"));
-            host_utilization(&p, Format::Png, &meta(), d).expect("renders");
-        }
+        assert_each_renders("h", &cases, |path, format, data| {
+            host_utilization(path, format, &meta(), data)
+        });
     }
 
     #[test]

@@ -298,7 +298,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases: Vec<Vec<InitBox>> = vec![
             vec![],
             vec![InitBox::default()],
@@ -325,12 +324,9 @@ mod tests {
                 .map(|i| ibox(&format!("f{i}"), 50.0 + 40.0 * i as f64, 1.3, 10))
                 .collect(),
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("init-{i}.{}", format.extension()));
-                init_by_runtime(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("init", &cases, |path, format, data| {
+            init_by_runtime(path, format, &meta(), data)
+        });
     }
 
     #[test]

@@ -296,7 +296,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases: Vec<Vec<CdfSeries>> = vec![
             vec![],
             vec![CdfSeries::default()],
@@ -324,12 +323,9 @@ mod tests {
                 p99_ms: 0.0,
             }],
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("cdf-{i}.{}", format.extension()));
-                latency_cdf(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("cdf", &cases, |path, format, data| {
+            latency_cdf(path, format, &meta(), data)
+        });
     }
 
     #[test]

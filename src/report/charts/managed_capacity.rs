@@ -8,8 +8,8 @@ use plotters::prelude::*;
 
 use super::{
     draw_header, draw_line, draw_note, max_value, padded_top, render, time_panel, ChartError,
-    ChartMeta, DrawResult, Figure, Format, Framed, LegendEntry, Swatch, TimeFrame, ValueAxis, ALL,
-    BUSY, LOWER, PROVISIONED, UPPER,
+    ChartMeta, DrawResult, Figure, Format, Framed, Layout, LegendEntry, Swatch, TimeFrame,
+    ValueAxis, ALL, BUSY, LOWER, PROVISIONED, TICK_PX, UPPER,
 };
 
 /// What the capacity chart draws, precomputed by the report from the run's figures.
@@ -32,6 +32,14 @@ pub fn managed_capacity(
 ) -> Result<(), ChartError> {
     render(path, format, &Framed { meta, data })
 }
+
+/// The lower panel, a tick label's height further from the upper one than [`LOWER`]: the
+/// count axis ends at or just above a tick (4 for the 3 instances at publication), whose label
+/// would otherwise touch the upper panel's "0".
+const APART: Layout = Layout {
+    top: LOWER.top + TICK_PX as u32,
+    ..LOWER
+};
 
 impl Figure for Framed<'_, ManagedCapacity> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
@@ -65,7 +73,7 @@ impl Figure for Framed<'_, ManagedCapacity> {
 
         let bottom_y = padded_top(max_value(&instances).max(max_value(&envs)), 0.12, 4.0);
         let y = ValueAxis::new(bottom_y, 6, 1.0, "count");
-        let mut lower = time_panel(&bottom, &time, y, LOWER)?;
+        let mut lower = time_panel(&bottom, &time, y, APART)?;
         // Instances wide underneath, environments narrow on top: both stay visible when the
         // counts are equal (3 and 3 at publication).
         draw_line(&mut lower, &instances, PROVISIONED, 7)?;
@@ -120,7 +128,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases = [
             ManagedCapacity::default(),
             ManagedCapacity {
@@ -129,11 +136,8 @@ mod tests {
                 environments: vec![],
             },
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("mc-{i}.{}", format.extension()));
-                managed_capacity(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("mc", &cases, |path, format, data| {
+            managed_capacity(path, format, &meta(), data)
+        });
     }
 }

@@ -85,19 +85,15 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
-        for (i, data) in [
+        let cases = [
             ManagedCpu::default(),
             ManagedCpu {
                 utilization: vec![(f64::NAN, 0.2), (3.0, 7.0)],
                 target: f64::NAN,
             },
-        ]
-        .iter()
-        .enumerate()
-        {
-            let p = dir.path().join(format!("cpu-{i}.png"));
-            managed_cpu(&p, Format::Png, &meta(), data).expect("render");
-        }
+        ];
+        assert_each_renders("cpu", &cases, |path, format, data| {
+            managed_cpu(path, format, &meta(), data)
+        });
     }
 }

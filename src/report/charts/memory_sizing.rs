@@ -11,9 +11,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    draw_header, draw_line, draw_note, fmt_num, linear_axis, linear_ticks, log_axis, padded_top,
-    render, styled_mesh, text_style, tick_labeller, ticked, ChartError, ChartMeta, DrawResult,
-    Figure, Format, Framed, LegendEntry, Swatch, ALL, MUTED, PALETTE, TEXT, WARM,
+    draw_header, draw_line, draw_note, fmt_num, line_color, linear_axis, linear_ticks, log_axis,
+    padded_top, render, styled_mesh, text_style, tick_labeller, ticked, ChartError, ChartMeta,
+    DrawResult, Figure, Format, Framed, LegendEntry, Swatch, ALL, MUTED, TEXT,
 };
 
 /// One memory size of a line.
@@ -65,13 +65,6 @@ pub fn memory_sizing(
     render(path, format, &Framed { meta, data: chart })
 }
 
-fn color(i: usize) -> RGBColor {
-    match i {
-        0 => WARM,
-        _ => PALETTE[(i - 1) % PALETTE.len()],
-    }
-}
-
 const Y_LABEL_AREA: u32 = 130;
 
 impl Figure for Framed<'_, MemorySizing> {
@@ -82,7 +75,7 @@ impl Figure for Framed<'_, MemorySizing> {
             .iter()
             .enumerate()
             .filter(|(_, l)| !l.label.is_empty())
-            .map(|(i, l)| LegendEntry::new(l.label.clone(), color(i), Swatch::Line))
+            .map(|(i, l)| LegendEntry::new(l.label.clone(), line_color(i), Swatch::Line))
             .collect();
         legend.push(LegendEntry::new(
             "cheapest / fastest (ringed)",
@@ -173,7 +166,7 @@ impl Figure for Framed<'_, MemorySizing> {
                     )))?;
                 }
                 for (k, l) in c.lines.iter().enumerate() {
-                    let col = color(k);
+                    let col = line_color(k);
                     let pts: Vec<(f64, f64)> = l
                         .points
                         .iter()

@@ -8,9 +8,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    draw_header, draw_line, draw_note, linear_axis, linear_ticks, padded_top, render, styled_mesh,
-    tick_labeller, ticked, ChartError, ChartMeta, DrawResult, Figure, Format, Framed, LegendEntry,
-    Swatch, Ticked, ALL, PALETTE, TEXT, WARM,
+    draw_header, draw_line, draw_note, line_color, linear_axis, linear_ticks, padded_top, render,
+    styled_mesh, tick_labeller, ticked, ChartError, ChartMeta, DrawResult, Figure, Format, Framed,
+    LegendEntry, Swatch, Ticked, ALL, TEXT, WARM,
 };
 
 /// How the swept parameter is laid out along x.
@@ -69,14 +69,6 @@ pub fn sweep_metric(
     chart: &MetricChart,
 ) -> Result<(), ChartError> {
     render(path, format, &Framed { meta, data: chart })
-}
-
-/// The first line is blue, the others take the palette in order.
-fn color(i: usize) -> RGBColor {
-    match i {
-        0 => WARM,
-        _ => PALETTE[(i - 1) % PALETTE.len()],
-    }
 }
 
 /// The parameter axis as a plotters coordinate.
@@ -164,7 +156,7 @@ impl Figure for Framed<'_, MetricChart> {
             c.series
                 .iter()
                 .enumerate()
-                .map(|(i, s)| LegendEntry::new(s.label.clone(), color(i), Swatch::Line))
+                .map(|(i, s)| LegendEntry::new(s.label.clone(), line_color(i), Swatch::Line))
                 .collect()
         } else {
             vec![LegendEntry::new(
@@ -249,7 +241,7 @@ impl Figure for Framed<'_, MetricChart> {
                     draw_note(chart.plotting_area(), "no data")?;
                 }
                 for (k, s) in c.series.iter().enumerate() {
-                    let col = color(k);
+                    let col = line_color(k);
                     let pts: Vec<(f64, f64)> = s
                         .points
                         .iter()

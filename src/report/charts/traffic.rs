@@ -146,7 +146,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases = [
             Traffic::default(),
             Traffic {
@@ -171,14 +170,9 @@ mod tests {
                 throttled: vec![],
             },
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir
-                    .path()
-                    .join(format!("traffic-{i}.{}", format.extension()));
-                traffic(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("traffic", &cases, |path, format, data| {
+            traffic(path, format, &meta(), data)
+        });
     }
 
     #[test]
