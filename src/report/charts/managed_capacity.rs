@@ -126,6 +126,34 @@ mod tests {
         });
     }
 
+    /// Regression: with the 3 instances of publication the count axis ends at its tick 4,
+    /// whose label sat 17 px below the traffic panel's "0" and touched it. Every two y tick
+    /// labels (the only right-aligned text) are now at least a label's height apart.
+    #[test]
+    fn the_two_panels_tick_labels_keep_apart() {
+        let three: Vec<(f64, f64)> = (1..=60).map(|i| (f64::from(i) * 60.0, 3.0)).collect();
+        let data = ManagedCapacity {
+            rate: (0..60)
+                .map(|i| (f64::from(i) * 60.0 + 30.0, 10.0))
+                .collect(),
+            instances: three.clone(),
+            environments: three,
+        };
+        let dir = temp_dir();
+        let path = dir.path().join("mc.svg");
+        managed_capacity(&path, Format::Svg, &meta(), &data).expect("svg");
+        let svg = std::fs::read_to_string(&path).expect("read svg");
+        let mut ys: Vec<i32> = (svg.split("<text ").skip(1))
+            .filter(|t| t.contains("text-anchor=\"end\""))
+            .filter_map(|t| t.split(" y=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        ys.sort_unstable();
+        // 0, 5, 10 requests per second above; 0 to 4 below.
+        assert_eq!(ys.len(), 8, "{ys:?}");
+        let closest = ys.windows(2).map(|w| w[1] - w[0]).min();
+        assert!(closest >= Some(TICK_PX as i32), "{ys:?}");
+    }
+
     #[test]
     fn degenerate_inputs_do_not_error() {
         let cases = [
