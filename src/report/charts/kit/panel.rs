@@ -57,11 +57,7 @@ impl TimeFrame {
     /// Over the times of the finite points of `series` (seconds), or the first minute when
     /// they span no time.
     pub fn spanning<'a>(series: impl IntoIterator<Item = &'a [(f64, f64)]> + Clone) -> Self {
-        let times = || {
-            (series.clone().into_iter())
-                .flat_map(|s| finite(s))
-                .map(|p| p.0)
-        };
+        let times = || (series.clone().into_iter()).flat_map(finite).map(|p| p.0);
         let t0 = times().fold(f64::INFINITY, f64::min);
         let t1 = times().fold(f64::NEG_INFINITY, f64::max);
         if t0.is_finite() && t1 > t0 {
