@@ -73,10 +73,7 @@ impl Process {
     #[inline]
     fn next(&self, state: &mut State, now: SimTime, first: bool, rng: &mut Rng) -> Option<SimTime> {
         match self {
-            Process::Poisson { rate_per_s } => {
-                let e: f64 = Exp1.sample(rng);
-                Some(now + SimDuration::from_secs_f64(e / rate_per_s))
-            }
+            Process::Poisson { rate_per_s } => Some(poisson_next(*rate_per_s, now, rng)),
             Process::Periodic { every, start } => {
                 if first {
                     Some(SimTime::ZERO + *start)
@@ -92,6 +89,13 @@ impl Process {
             Process::Trace { .. } => None,
         }
     }
+}
+
+/// The arrival after `now` of a Poisson process of `rate_per_s`.
+#[inline(always)]
+fn poisson_next(rate_per_s: f64, now: SimTime, rng: &mut Rng) -> SimTime {
+    let e: f64 = Exp1.sample(rng);
+    now + SimDuration::from_secs_f64(e / rate_per_s)
 }
 
 /// Per-process generator state.
@@ -197,6 +201,16 @@ impl Generator {
                 *top = Reverse((next, i));
             }
             return t;
+        }
+        // One Poisson process (the commonest case) inline, without the call and the jump of
+        // `Process::next`'s match; the same draw.
+        if let ([Process::Poisson { rate_per_s }], [t]) = (&self.processes[..], &mut self.next[..]) {
+            let now = *t;
+            self.woke = false;
+            if now != SimTime::NEVER {
+                *t = poisson_next(*rate_per_s, now, rng);
+            }
+            return now;
         }
         // The first minimum wins ties, so superposition order is deterministic.
         let mut best = 0;
