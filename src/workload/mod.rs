@@ -204,7 +204,8 @@ impl Generator {
         }
         // One Poisson process (the commonest case) inline, without the call and the jump of
         // `Process::next`'s match; the same draw.
-        if let ([Process::Poisson { rate_per_s }], [t]) = (&self.processes[..], &mut self.next[..]) {
+        if let ([Process::Poisson { rate_per_s }], [t]) = (&self.processes[..], &mut self.next[..])
+        {
             let now = *t;
             self.woke = false;
             if now != SimTime::NEVER {
