@@ -723,9 +723,18 @@ mod tests {
     /// interleaved, failures, a counted period that excludes some arrivals.
     #[test]
     fn batched_statistics_equal_direct_recording() {
+        // Both ways of adding latencies: straight into the histograms (few functions) and
+        // through the buffer (more than `BUFFERED_FROM`).
+        for n in [3, BUFFERED_FROM + 1] {
+            batched_statistics_equal_direct_recording_with(n);
+        }
+    }
+
+    fn batched_statistics_equal_direct_recording_with(n: usize) {
         let (from, to) = (SimTime(1_000), SimTime(1_000_000_000_000));
-        let mut r = Recorder::new(3, from, to, SimDuration(60_000_000_000), SimDuration::MAX);
-        let mut direct = vec![FunctionStats::default(); 3];
+        let mut r = Recorder::new(n, from, to, SimDuration(60_000_000_000), SimDuration::MAX);
+        assert_eq!(r.buffered, n > BUFFERED_FROM);
+        let mut direct = vec![FunctionStats::default(); n];
         let mut x = 7u64;
         for k in 0..(3 * PENDING as u64 + 17) {
             x = x
@@ -757,7 +766,7 @@ mod tests {
             }
         }
         r.finish();
-        for (got, want) in r.functions.iter().zip(&direct) {
+        for (got, want) in r.functions.iter().zip(&direct).take(3) {
             assert!(want.warm_latency.count() > PENDING as u64 / 3);
             assert_eq!(got.warm_latency, want.warm_latency);
             assert_eq!(got.cold_latency, want.cold_latency);

@@ -261,6 +261,18 @@ mod tests {
     }
 
     #[test]
+    fn inlined_exponential_durations_are_the_general_draws() {
+        // `sample_duration` draws an exponential without `sample`'s match: the same values
+        // from the same stream.
+        let d = Distribution::Exponential { mean: 2e9 };
+        let (mut a, mut b) = (stream(5, 0, 0), stream(5, 0, 0));
+        for _ in 0..10_000 {
+            let general = SimDuration::from_nanos_f64(d.sample(&mut b));
+            assert_eq!(d.sample_duration(&mut a), general);
+        }
+    }
+
+    #[test]
     fn samples_are_finite_and_non_negative() {
         let d = Distribution::Pareto {
             scale: 1.0,

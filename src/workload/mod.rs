@@ -236,6 +236,25 @@ mod tests {
     use super::*;
     use crate::engine::rng::stream;
 
+    #[test]
+    fn a_lone_poisson_process_draws_as_in_a_superposition() {
+        // The inlined path of one Poisson process against the general one: the same process
+        // beside a periodic one that never comes (it draws nothing) yields the same times.
+        let poisson = Process::Poisson { rate_per_s: 100.0 };
+        let never = Process::Periodic {
+            every: SimDuration::from_secs(1),
+            start: SimDuration::from_secs(1_000_000_000),
+        };
+        let (mut ra, mut rb) = (stream(3, 0, 0), stream(3, 0, 0));
+        let mut alone = Arrivals(vec![poisson.clone()]).generator(&mut ra);
+        let mut both = Arrivals(vec![poisson, never]).generator(&mut rb);
+        for _ in 0..10_000 {
+            let t = alone.next(&mut ra);
+            assert_eq!(t, both.next(&mut rb));
+            assert!(!alone.woke());
+        }
+    }
+
     fn count_until(a: &Arrivals, end_s: u64, seed: u64) -> u64 {
         let mut rng = stream(seed, 0, 0);
         let mut g = a.generator(&mut rng);
