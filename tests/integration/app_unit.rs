@@ -362,6 +362,13 @@ fn an_app_with_one_execution_time_is_one_function_under_pool_limits() {
             "provisioned_concurrency = 1\nreserved_concurrency = 3",
             3,
         ),
+        // On a cluster whose hosts' CPU the executions share (their ends come from the
+        // hosts, `AppExecutionCompleted` too).
+        (
+            "env_concurrency = 2\n[cluster]\nplacement = \"best_fit\"\ncpu = \"shared\"\n[[cluster.hosts]]\nname = \"h\"\ncount = 2\nvcpus = 1\nmemory_gb = 2",
+            "provisioned_concurrency = 1\nreserved_concurrency = 3",
+            3,
+        ),
     ];
     for (extra, limits, cap) in cases {
         for keep_alive in [FIXED, HYBRID] {
