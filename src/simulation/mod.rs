@@ -218,7 +218,8 @@ pub struct Results {
     /// Most account concurrency used at once.
     pub peak_account_concurrency: u32,
     /// Per function: most provisioned environments alive at once (initializing, ready, and
-    /// recycled ones serving until retired); at most twice the most ever allocated.
+    /// recycled ones serving until retired); at most twice the most ever allocated. An app
+    /// whose functions share environments has them on its first function.
     pub peak_provisioned: Vec<u32>,
     /// Most memory held by live environments at once on a memory-bounded platform, MB (0
     /// without `platform.capacity`).
