@@ -157,6 +157,7 @@ mod tests {
                 mean_environments: 1.0,
                 throttled: 0,
                 cost_usd: 1.0,
+                cost_usd_per_month: 730.0,
                 function_cold_pct_p75: 0.0,
                 wasted_memory_gb_s: 0.0,
                 errors: 0,

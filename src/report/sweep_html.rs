@@ -14,11 +14,11 @@ pub struct SweepChart {
     pub caption: String,
 }
 
-/// The metrics whose chart is drawn: those not zero at every point.
+/// The metrics whose chart is drawn: those charted and not zero at every point.
 pub fn charted_metrics(summary: &SweepSummary) -> Vec<Metric> {
     Metric::ALL
         .into_iter()
-        .filter(|&m| summary.points.iter().any(|p| p.get(m).mean != 0.0))
+        .filter(|&m| m.charted() && summary.points.iter().any(|p| p.get(m).mean != 0.0))
         .collect()
 }
 
@@ -98,7 +98,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
 <h1>{name} <span class="meta">(sweep)</span></h1>
 <p class="meta">{description}</p>
 <p class="meta">coldsim {version} · {points} point{ps} × {reps} replication{rs} = {runs} run{runs_s} ({mode}) · {simulated} counted per run · seed {seed} · {computed} runs in {wall:.1} s of wall time{resumed} · scenario <code>{origin}</code></p>
-<p class="meta">Each cell is the mean over replications{ci_note}. Replication <i>r</i> of every point replays the same arrivals (common random numbers); service times and platform choices differ per point. ◆ marks the Pareto front of p99 latency and cost.</p>
+<p class="meta">Each cell is the mean over replications{ci_note}. Replication <i>r</i> of every point replays the same arrivals (common random numbers); service times and platform choices differ per point. Cost is the counted period's; per month scales it to 730 hours at the simulated traffic, with on-demand duration priced in AWS's monthly tiers. ◆ marks the Pareto front of p99 latency and cost.</p>
 <div class="scroll"><table><thead><tr><th class="p">#</th>"#,
         name = esc(&summary.name),
         description = esc(&summary.description),
@@ -139,7 +139,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
             esc(&p.short)
         );
     }
-    out += "<th>cold starts</th><th>p50 ms</th><th>p99 ms</th><th>environments</th><th>throttled</th><th>cost</th><th>requests</th>";
+    out += "<th>cold starts</th><th>p50 ms</th><th>p99 ms</th><th>environments</th><th>throttled</th><th>cost</th><th>per month</th><th>requests</th>";
     // On a cluster: the host figures of `ClusterRecord::COLUMNS`, as sweep.csv has them.
     let cluster = summary.points.iter().all(|p| p.cluster.is_some()) && !summary.points.is_empty();
     if cluster {
@@ -166,6 +166,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         out += &cell(&p.get(Metric::MeanEnvironments), 1.0, "", "");
         out += &cell(&p.get(Metric::Throttled), 1.0, "", "");
         out += &cell(&p.get(Metric::Cost), 1.0, "$", "");
+        out += &cell(&p.get(Metric::CostPerMonth), 1.0, "$", "");
         let _ = write!(out, "<td>{:.0}</td>", p.invocations);
         if let (true, Some([memory, cpu, p50, p99])) = (cluster, &p.cluster) {
             out += &cell(memory, 100.0, "", "%");
@@ -208,7 +209,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
     out += &super::sweep_memory_sizing::html(summary);
     let skipped: Vec<&str> = Metric::ALL
         .into_iter()
-        .filter(|m| !charted_metrics(summary).contains(m))
+        .filter(|m| m.charted() && !charted_metrics(summary).contains(m))
         .map(|m| m.column())
         .collect();
     if !skipped.is_empty() && !page.charts.is_empty() {

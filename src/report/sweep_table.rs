@@ -38,14 +38,22 @@ pub fn sweep_table(summary: &SweepSummary) -> String {
         .clamp(5, 40);
     let _ = writeln!(
         out,
-        "{:>4}  {:<width$}  {:>16} {:>16} {:>16} {:>14} {:>14} {:>16}",
-        "#", "point", "cold %", "p50 ms", "p99 ms", "environments", "throttled", "cost $"
+        "{:>4}  {:<width$}  {:>16} {:>16} {:>16} {:>14} {:>14} {:>16} {:>16}",
+        "#",
+        "point",
+        "cold %",
+        "p50 ms",
+        "p99 ms",
+        "environments",
+        "throttled",
+        "cost $",
+        "$ per month"
     );
     for p in &summary.points {
         let label: String = p.label.chars().take(width).collect();
         let _ = writeln!(
             out,
-            "{:>4}  {:<width$}  {:>16} {:>16} {:>16} {:>14} {:>14} {:>16}{}",
+            "{:>4}  {:<width$}  {:>16} {:>16} {:>16} {:>14} {:>14} {:>16} {:>16}{}",
             p.index,
             label,
             cell(&p.get(Metric::ColdStartRatio), 100.0),
@@ -54,6 +62,7 @@ pub fn sweep_table(summary: &SweepSummary) -> String {
             cell(&p.get(Metric::MeanEnvironments), 1.0),
             cell(&p.get(Metric::Throttled), 1.0),
             cell(&p.get(Metric::Cost), 1.0),
+            cell(&p.get(Metric::CostPerMonth), 1.0),
             if p.pareto { "  ◆" } else { "" }
         );
     }

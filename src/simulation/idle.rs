@@ -172,9 +172,13 @@ impl Simulation<'_> {
         let env = self.create(f, false, EnvState::Initializing, self.now, self.now);
         self.recorder.prewarmed(f, self.now);
         self.memory_taken(f);
+        self.fns[f].prewarming.push(env);
         let init = self.sample_init(f, InitOf::OnDemand(self.now));
         let limit = self.scenario.platform.init_limit;
         let ok = init <= limit;
+        // A request that claims it meanwhile runs an init cut at the limit again inside its
+        // invoke, as after an on-demand cold start (`cold_start`).
+        self.init_for(env).reinit = if ok { SimDuration::ZERO } else { init };
         self.queue.push(
             self.now + if ok { init } else { limit },
             Event::PrewarmReady { env, ok },
@@ -182,6 +186,15 @@ impl Simulation<'_> {
     }
 
     pub(super) fn on_prewarm_ready(&mut self, env: EnvId, ok: bool) {
+        let f = self.envs[env].function as usize;
+        let prewarming = &mut self.fns[f].prewarming;
+        match prewarming.iter().position(|&e| e == env) {
+            Some(i) => {
+                prewarming.remove(i);
+            }
+            // Requests claimed it while it initialized: they start now.
+            None => return self.start_claimed(env),
+        }
         if !ok {
             self.retire(env, self.now, Retirement::Error);
             return;
@@ -260,10 +273,10 @@ impl Simulation<'_> {
         if self.group_running[g] > 1 {
             return;
         }
+        self.cancel_prewarms(f);
         let max_lifetime = self.scenario.platform.max_lifetime;
         for &p in &self.group_pools[g] {
             let fs = &mut self.fns[p as usize];
-            fs.prewarm_seq = fs.prewarm_seq.wrapping_add(1);
             for (env, _) in fs.pool.iter() {
                 let e = &mut self.envs[env];
                 if e.held {
@@ -280,6 +293,16 @@ impl Simulation<'_> {
                         .push(lifetime_end, Event::LifetimeEnded { env, generation });
                 }
             }
+        }
+    }
+
+    /// App-level policy: `f`'s app is loaded (a request starts running, or a cold start loads
+    /// it): its pending pre-warms are cancelled.
+    pub(super) fn cancel_prewarms(&mut self, f: usize) {
+        let g = self.group_of[f] as usize;
+        for &p in &self.group_pools[g] {
+            let fs = &mut self.fns[p as usize];
+            fs.prewarm_seq = fs.prewarm_seq.wrapping_add(1);
         }
     }
 

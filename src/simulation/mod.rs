@@ -574,6 +574,10 @@ struct FunctionState {
     arrival_is_wake: bool,
     rng_arrivals: Rng,
     rng_service: Rng,
+    /// Pre-warmed environments (hybrid histogram) still initializing that no request has
+    /// claimed, oldest first: a request that finds no idle environment takes one of them
+    /// instead of starting another (`Simulation::claim_prewarm`).
+    prewarming: Vec<EnvId>,
 }
 
 struct Simulation<'a> {
@@ -684,6 +688,7 @@ impl<'a> Simulation<'a> {
                     arrival_is_wake: false,
                     rng_arrivals,
                     rng_service: stream(service_seed, SERVICE, i as u64),
+                    prewarming: Vec::new(),
                 }
             })
             .collect();

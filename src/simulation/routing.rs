@@ -95,6 +95,9 @@ impl Simulation<'_> {
             } else {
                 self.start_execution(env, r, false, SimDuration::ZERO);
             }
+        } else if let Some(env) = self.claim_prewarm(f) {
+            self.concurrency.acquire(f);
+            self.join(env, r);
         } else if !self.make_room(f) {
             self.refuse(r, Refusal::Full);
         } else if self.take_token(f) {
@@ -191,10 +194,23 @@ impl Simulation<'_> {
         }
     }
 
-    /// With `env_concurrency > 1`: request `r` joins `env`, which is initializing, and starts
-    /// when the init completes (a cold start: its latency includes the rest of the init).
+    /// The oldest pre-warm of `f`'s pool still initializing that no request has claimed: the
+    /// app is being loaded, so a request waits for it rather than loading it a second time.
+    fn claim_prewarm(&mut self, f: usize) -> Option<EnvId> {
+        let p = self.pool(f);
+        let prewarming = &mut self.fns[p].prewarming;
+        (!prewarming.is_empty()).then(|| prewarming.remove(0))
+    }
+
+    /// Request `r` joins `env`, which is initializing (with `env_concurrency > 1`, or a
+    /// claimed pre-warm), and starts when the init completes (a cold start: its latency
+    /// includes the rest of the init).
     fn join(&mut self, env: EnvId, r: Request) {
-        self.reload(env, |e| e.queued += 1);
+        if self.env_concurrency > 1 {
+            self.reload(env, |e| e.queued += 1);
+        } else {
+            self.envs[env].queued += 1;
+        }
         let slot = env.0 as usize;
         if slot >= self.joined.len() {
             self.joined.resize_with(slot + 1, Vec::new);
@@ -227,6 +243,10 @@ impl Simulation<'_> {
     /// is cut and rerun the same way, which keeps every latency bounded (`latency_bound`).
     pub(super) fn cold_start(&mut self, r: Request) {
         let (f, arrived, ping) = (r.function as usize, r.arrived, r.ping);
+        if self.app_level {
+            // It loads the app: a pre-warm due later would load it a second time.
+            self.cancel_prewarms(f);
+        }
         let env = self.create(f, false, EnvState::Initializing, self.now, arrived);
         if self.env_concurrency > 1 {
             // Requests arriving during the init may join it (`join`).
@@ -250,11 +270,7 @@ impl Simulation<'_> {
             self.recorder
                 .ping_billed(f, arrived, SimDuration::ZERO, first);
         }
-        let slot = env.0 as usize;
-        if slot >= self.init_for.len() {
-            self.init_for.resize(slot + 1, InitFor::NONE);
-        }
-        self.init_for[slot] = InitFor {
+        *self.init_for(env) = InitFor {
             execution: r.execution,
             errors: r.errors,
             reinit,
@@ -285,6 +301,33 @@ impl Simulation<'_> {
                 runtime + func.init.sample_duration(rng)
             }
         }
+    }
+
+    /// What `env`'s init is for (grown to its slot).
+    pub(super) fn init_for(&mut self, env: EnvId) -> &mut InitFor {
+        let slot = env.0 as usize;
+        if slot >= self.init_for.len() {
+            self.init_for.resize(slot + 1, InitFor::NONE);
+        }
+        &mut self.init_for[slot]
+    }
+
+    /// A pre-warm that requests claimed while it initialized is ready: they start on it, as
+    /// cold starts (an init cut at the limit runs again inside each invoke).
+    pub(super) fn start_claimed(&mut self, env: EnvId) {
+        let reinit = self.init_for(env).reinit;
+        self.set_state(env, EnvState::Busy);
+        if self.env_concurrency > 1 {
+            self.reload(env, |e| e.queued = 0);
+        } else {
+            self.envs[env].queued = 0;
+        }
+        let slot = env.0 as usize;
+        let mut joined = std::mem::take(&mut self.joined[slot]);
+        for j in joined.drain(..) {
+            self.start_execution(env, j, true, reinit);
+        }
+        self.joined[slot] = joined;
     }
 
     pub(super) fn on_init_completed(&mut self, env: EnvId, arrived: SimTime, ping: bool) {

@@ -81,6 +81,9 @@ pub struct RunRecord {
     /// Total cost, US dollars.
     #[serde(with = "exact")]
     pub cost_usd: f64,
+    /// The cost scaled to a month (730 h) at the simulated traffic, US dollars.
+    #[serde(with = "exact")]
+    pub cost_usd_per_month: f64,
     /// Init durations (all functions), ms; zeros without cold starts.
     pub init_ms: Quantiles,
     /// End-to-end latency of successful requests, ms.
@@ -333,6 +336,7 @@ fn run(
         mean_environments: s.environments.mean_total,
         throttled: s.throttled,
         cost_usd: s.cost_usd.total,
+        cost_usd_per_month: s.cost_usd_per_month,
         init_ms: Quantiles::of(&init),
         latency_ms: Quantiles::of(&latency),
         function_cold_pct_p75: summary.keep_alive.function_cold_start_pct.p75,
@@ -388,6 +392,7 @@ mod tests {
             mean_environments: f64::MIN_POSITIVE,
             throttled: 0,
             cost_usd: 5e-324,
+            cost_usd_per_month: 0.1 + 0.7,
             init_ms: Quantiles {
                 p5: 0.1,
                 p25: 2.0 / 7.0,

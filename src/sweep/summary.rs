@@ -24,18 +24,28 @@ pub enum Metric {
     Throttled,
     /// Total cost, US dollars.
     Cost,
+    /// Cost scaled to a month (730 h) at the simulated traffic, US dollars (the summary's
+    /// `cost_usd_per_month`).
+    CostPerMonth,
 }
 
 impl Metric {
     /// Every metric, in column order.
-    pub const ALL: [Metric; 6] = [
+    pub const ALL: [Metric; 7] = [
         Metric::ColdStartRatio,
         Metric::LatencyP50,
         Metric::LatencyP99,
         Metric::MeanEnvironments,
         Metric::Throttled,
         Metric::Cost,
+        Metric::CostPerMonth,
     ];
+
+    /// Whether the sweep report draws a chart of it (not of the cost per month, which is the
+    /// total cost's chart at another scale).
+    pub fn charted(self) -> bool {
+        self != Metric::CostPerMonth
+    }
 
     /// Column stem in `sweep.csv` (`_mean`, `_ci_low`, `_ci_high` follow).
     pub fn column(self) -> &'static str {
@@ -46,6 +56,7 @@ impl Metric {
             Metric::MeanEnvironments => "mean_environments",
             Metric::Throttled => "throttled",
             Metric::Cost => "cost_usd",
+            Metric::CostPerMonth => "cost_usd_per_month",
         }
     }
 
@@ -58,6 +69,7 @@ impl Metric {
             Metric::MeanEnvironments => r.mean_environments,
             Metric::Throttled => r.throttled as f64,
             Metric::Cost => r.cost_usd,
+            Metric::CostPerMonth => r.cost_usd_per_month,
         }
     }
 }
@@ -85,7 +97,7 @@ pub struct PointSummary {
     /// `idle=5m, rate=0.05`.
     pub label: String,
     /// Each metric of [`Metric::ALL`], in that order.
-    pub estimates: [Estimate; 6],
+    pub estimates: [Estimate; 7],
     /// Mean requests counted per run.
     pub invocations: f64,
     /// Init quantiles averaged over replications (zeros if no replication had a cold start).
@@ -384,7 +396,7 @@ mod tests {
             index: 0,
             choice: Vec::new(),
             label: String::new(),
-            estimates: [e(0.0), e(0.0), e(p99), e(0.0), e(0.0), e(cost)],
+            estimates: [e(0.0), e(0.0), e(p99), e(0.0), e(0.0), e(cost), e(cost)],
             invocations: 0.0,
             init_ms: Quantiles::default(),
             cold_starts: 0,

@@ -499,3 +499,65 @@ fn hybrid_histogram_prewarms_as_many_environments_as_the_app_had() {
     // The two first environments and the pre-warmed ones; all but the last two are unloaded.
     assert_eq!((env.created, env.retired_idle), (78, 76));
 }
+
+#[test]
+fn a_request_during_a_prewarm_init_waits_for_it_instead_of_loading_the_app_again() {
+    // Requests every 60 s at 0..=240 s, init 9 s, execution 1 s; histogram of 1 s bins, 3
+    // samples, head at the 50th percentile. Idle times: 50 s (10 → 60), then 59 s. From the
+    // decision at 181 s the head and tail bins are 59: the environment is unloaded, a pre-warm
+    // starts at 181 + 59 × 0.9 = 234.1 s and is ready at 243.1 s. The request at 240 s finds
+    // no idle environment: it takes the pre-warm still initializing (a cold start of 4.1 s)
+    // rather than loading the app a second time beside it. When it ends (244.1 s) the app is
+    // unloaded again (idle 62.1 s joins the histogram: keep 63 s × 1.1, pre-warm after 245 s).
+    let text = periodic(
+        r#"{ policy = "hybrid_histogram", bin = "1s", range = "2m", min_samples = 3, head_percentile = 50 }"#,
+        "60s",
+        "245s",
+    )
+    .replace(r#"value = "1s" }
+execution"#, r#"value = "9s" }
+execution"#);
+    let (r, s) = run(&text);
+    assert_eq!(r.ended, 5);
+    assert_eq!((s.stats.cold_starts, s.stats.warm_starts), (2, 3));
+    let env = &s.stats.environments;
+    assert_eq!((env.created, env.prewarmed, env.peak), (2, 1, 1));
+    assert_eq!(env.retired_idle, 2);
+    // The first cold start waits the whole init (9 s + 1 s), the claiming one the rest of it.
+    assert_eq!(s.stats.cold_latency_ms.max, 10_000.0);
+    assert!((s.stats.cold_latency_ms.mean - (10_000.0 + 4_100.0) / 2.0).abs() < 1e-6);
+}
+
+#[test]
+fn a_cold_start_cancels_the_prewarm_that_would_load_the_app_a_second_time() {
+    // The arrivals of the test above, but the last at 232 s instead of 240 s: it finds the app
+    // unloaded (since 181 s) and no pre-warm yet (due at 234.1 s), so it starts the app cold
+    // (init 232–241 s). The pre-warm due meanwhile would load the app a second time; the cold
+    // start cancels it.
+    use std::io::Write;
+    let mut trace = tempfile::NamedTempFile::new().expect("a temporary file");
+    trace
+        .write_all(b"timestamp\n0\n60\n120\n180\n232\n")
+        .expect("writing the trace");
+    let text = periodic(
+        r#"{ policy = "hybrid_histogram", bin = "1s", range = "2m", min_samples = 3, head_percentile = 50 }"#,
+        "60s",
+        "245s",
+    )
+    .replace(r#"value = "1s" }
+execution"#, r#"value = "9s" }
+execution"#)
+    .replace(
+        r#"{ process = "periodic", every = "60s" }"#,
+        &format!(
+            r#"{{ process = "trace", format = "csv", path = "{}", time_unit = "s" }}"#,
+            trace.path().display()
+        ),
+    );
+    let (r, s) = run(&text);
+    assert_eq!(r.ended, 5);
+    assert_eq!((s.stats.cold_starts, s.stats.warm_starts), (2, 3));
+    let env = &s.stats.environments;
+    assert_eq!((env.created, env.prewarmed, env.peak), (2, 0, 1));
+    assert_eq!(s.stats.cold_latency_ms.max, 10_000.0);
+}

@@ -355,13 +355,13 @@ fn sweep_report_html_shows_host_utilization_and_slowdown_on_a_cluster() {
     assert!(html.contains("<th>host memory used</th><th>host CPU used</th><th>slowdown p50</th><th>slowdown p99</th>"), "{html}");
     let (header, rows) = csv_rows(&out.join("sweep.csv"));
     assert_eq!(rows.len(), 2);
-    // Each point's row: #, the placement, the seven usual figures and the four host figures.
+    // Each point's row: #, the placement, the eight usual figures and the four host figures.
     for placement in ["best_fit", "worst_fit"] {
         let row = html
             .lines()
             .find(|l| l.contains(&format!("<td class=\"p\">{placement}</td>")))
             .expect("a row per point");
-        assert_eq!(row.matches("<td").count(), 2 + 7 + 4, "{row}");
+        assert_eq!(row.matches("<td").count(), 2 + 8 + 4, "{row}");
         assert!(row.contains("%</td><td>1."), "{row}");
     }
     for row in &rows {

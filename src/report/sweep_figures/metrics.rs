@@ -46,6 +46,12 @@ fn metric_text(metric: Metric, simulated: &str) -> (&'static str, &'static str, 
             format!("cost per run (US$, {simulated})"),
             1.0,
         ),
+        Metric::CostPerMonth => (
+            "sweep_cost_per_month",
+            "Cost per month",
+            "cost per month (US$, 730 h at this traffic)".into(),
+            1.0,
+        ),
     }
 }
 
