@@ -96,7 +96,7 @@ impl Simulation<'_> {
                 self.start_execution(env, r, false, SimDuration::ZERO);
             }
         } else if let Some(env) = self.claim_prewarm(f) {
-            self.concurrency.acquire(f);
+            self.concurrency.acquire(p);
             self.join(env, r);
         } else if !self.make_room(f) {
             self.refuse(r, Refusal::Full);

@@ -393,3 +393,27 @@ fn an_app_with_one_execution_time_is_one_function_under_pool_limits() {
         }
     }
 }
+
+#[test]
+fn a_request_of_another_function_claims_the_apps_prewarm_within_the_apps_limit() {
+    // The hand-worked case of `keep_alive::a_request_during_a_prewarm_init_waits_for_it_…`
+    // (requests at 0, 60, 120 and 180 s, init 9 s, execution 1 s: the app is unloaded at
+    // 181 s and pre-warmed from 234.1 s to 243.1 s), with the request at 240 s `a/g`'s and
+    // reserved concurrency 1: `g` claims the app's pre-warm (a cold start of 4.1 s) under the
+    // app's one unit of concurrency, which it gives back, so `f`'s request at 300 s runs.
+    let hybrid = r#"{ policy = "hybrid_histogram", bin = "1s", range = "2m", min_samples = 3, head_percentile = 50 }"#;
+    let mut rows: Vec<String> = (0..4)
+        .map(|i| row("a", "f", 60.0 * i as f64, 1.0))
+        .collect();
+    rows.push(row("a", "g", 240.0, 1.0));
+    rows.push(row("a", "f", 300.0, 1.0));
+    let nine = "reserved_concurrency = 1\n[[trace.overrides]]\npattern = \"*\"\ninit = { dist = \"constant\", value = \"9s\" }";
+    let (r, app) = run(&rows, "app", hybrid, "", nine);
+    assert_eq!((r.ended, r.arrivals), (6, 6));
+    assert_eq!(app.stats.throttled, 0);
+    let g = stats(&app, "g");
+    assert_eq!((g.cold_starts, g.cold_latency_ms.max), (1, 4_100.0));
+    assert!(app.stats.environments.prewarmed >= 1);
+    assert_eq!(r.peak_concurrency, vec![1, 0]);
+    adds_up(&app);
+}
