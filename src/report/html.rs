@@ -28,6 +28,55 @@ pub struct Page<'a> {
     pub requests: u64,
     /// Charts drawn as PNG files, in report order.
     pub charts: &'a [Figure],
+    /// Each function's capacity provider, in the summary's order: `None` for a function on
+    /// demand, the provider's name for one on Lambda Managed Instances (whose environments
+    /// are the provider's, so keep-alive, idle memory and on-demand limits do not apply).
+    pub providers: &'a [Option<&'a str>],
+}
+
+/// Which of a run's functions are on Lambda Managed Instances, and their figures that the
+/// page tells apart from the on-demand ones.
+struct Placement {
+    /// Functions on Managed Instances.
+    managed: usize,
+    /// All functions.
+    functions: usize,
+    /// Throttles of the managed functions: all for want of an environment with room (the
+    /// account's requests-per-second limit applies to on-demand invokes only).
+    managed_throttled: u64,
+    /// Idle GB-seconds of the on-demand functions' environments.
+    on_demand_idle_gb_seconds: f64,
+}
+
+impl Placement {
+    fn new(summary: &Summary, providers: &[Option<&str>]) -> Self {
+        let is_managed = |i: usize| providers.get(i).is_some_and(|p| p.is_some());
+        let mut p = Placement {
+            managed: 0,
+            functions: summary.functions.len(),
+            managed_throttled: 0,
+            on_demand_idle_gb_seconds: 0.0,
+        };
+        for (i, f) in summary.functions.iter().enumerate() {
+            if is_managed(i) {
+                p.managed += 1;
+                p.managed_throttled += f.stats.throttled;
+            } else {
+                p.on_demand_idle_gb_seconds += f.stats.environments.idle_gb_seconds;
+            }
+        }
+        p
+    }
+
+    /// Every function is on Managed Instances: no on-demand figure applies.
+    fn all_managed(&self) -> bool {
+        self.managed > 0 && self.managed == self.functions
+    }
+
+    /// Some functions are on demand and some on Managed Instances.
+    fn mixed(&self) -> bool {
+        self.managed > 0 && self.managed < self.functions
+    }
 }
 
 fn esc(s: &str) -> String {
@@ -76,7 +125,11 @@ fn stats_row(out: &mut String, name: &str, runtime: &str, s: &Stats) {
 
 /// Defaults that are observations, not AWS figures, with their sources and dates (shown in
 /// every report: sparse traffic's cold starts depend on the first two almost entirely).
-const MODEL_DEFAULTS: &str = "<p class=\"meta\">Observed defaults, not AWS figures (override them for your account): keep-alive 10 min after the last request (M. Shilkov, \"AWS Lambda Cold Starts After 10 Minutes\", mikhail.io, 2019-08, measured from July 2019; before that 25\u{2013}60 min); maximum lifetime 2 h (a community observation AWS does not document; Y. Cui measured recycling about 4 h after the host was created, theburningmonk.com, 2017-06); runtime init profiles fitted to maxday/lambda-perf measurements of 2026-08-22 (16 older runtimes 2023-09-15). AWS figures: 10 s init limit, 1000 concurrency, 10 \u{00d7} concurrency requests per second, 1000 environments per 10 s per function, 2 retries of failed asynchronous events after 1 and 2 min.</p>\n";
+const MODEL_DEFAULTS: &str = "Observed defaults, not AWS figures (override them for your account): keep-alive 10 min after the last request (M. Shilkov, \"AWS Lambda Cold Starts After 10 Minutes\", mikhail.io, 2019-08, measured from July 2019; before that 25\u{2013}60 min); maximum lifetime 2 h (a community observation AWS does not document; Y. Cui measured recycling about 4 h after the host was created, theburningmonk.com, 2017-06); runtime init profiles fitted to maxday/lambda-perf measurements of 2026-08-22 (16 older runtimes 2023-09-15). AWS figures: 10 s init limit, 1000 concurrency, 10 \u{00d7} concurrency requests per second, 1000 environments per 10 s per function, 2 retries of failed asynchronous events after 1 and 2 min.";
+
+/// What a Managed Instances function's figures rest on instead (see README "Lambda Managed
+/// Instances" for the sources): the environments are the capacity provider's.
+const MANAGED_DEFAULTS: &str = "Lambda Managed Instances: the environments are the capacity provider's, on its EC2 instances; they are started and drained by its scaler, not per request, so keep-alive, maximum lifetime, init on the request path and the on-demand concurrency, scaling and requests-per-second limits do not apply. AWS figures (Lambda developer guide, \"Scaling Lambda Managed Instances\"; aws.amazon.com/lambda/pricing): 3 instances and 3 environments per function at publication, no scaling when invocations arrive (a request that finds no environment with room is throttled), a 15% management fee on the EC2 price, $0.20 per million requests, 2 retries of failed asynchronous events after 1 and 2 min (as on demand). coldsim's choices where AWS publishes none (set them in <code>[[capacity_provider]]</code>): the scaler measures every 1 min and in <code>auto</code> mode fills half of the environments' room (AWS: \"if your traffic more than doubles within 5 minutes, you may see throttles\"), scales in after 5 min below target, an instance is ready 2 min after its launch decision, and instances are replaced after 14 days (codingprotocols.com, 2025).";
 
 /// The "Hosts" section of a cluster run: per group, then each function's slowdown.
 /// The Managed Instances section: per capacity provider its instances, CPU utilization against
@@ -157,9 +210,19 @@ fn hosts_section(out: &mut String, c: &crate::metrics::hosts::ClusterSummary) {
     *out += "</tbody></table></div>\n<p class=\"meta\">Per host: <a href=\"hosts.csv\">hosts.csv</a>. CPU used is busy vCPUs ÷ vCPUs; CPU demanded is what the running executions asked for (above 100% they were slowed under <code>cpu = \"shared\"</code>).</p>\n";
 }
 
+/// Whose the instances are: "capacity provider's", or "capacity providers'" for several.
+fn providers_of(summary: &Summary) -> &'static str {
+    if summary.capacity_providers.len() == 1 {
+        "capacity provider's"
+    } else {
+        "capacity providers'"
+    }
+}
+
 /// The bytes of `report.html`.
 pub fn report_html(summary: &Summary, page: &Page) -> Vec<u8> {
     let s = &summary.stats;
+    let placed = Placement::new(summary, page.providers);
     let mut out = String::new();
     let _ = write!(
         out,
@@ -185,11 +248,11 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
 <p class="meta">coldsim {version} · seed {seed} · {period:.0} s simulated after warm-up · {requests} requests simulated in {wall:.2} s of wall time · scenario <code>{origin}</code></p>
 <div class="cards">
 <div class="card"><div class="v">{inv}</div><div class="k">requests</div></div>
-<div class="card"><div class="v">{cold:.2}%</div><div class="k">cold starts ({cold_n})</div></div>
+<div class="card"><div class="v">{cold:.2}%</div><div class="k">cold starts ({cold_n}{cold_where})</div></div>
 <div class="card"><div class="v">{p50} ms</div><div class="k">latency p50</div></div>
 <div class="card"><div class="v">{p99} ms</div><div class="k">latency p99</div></div>
 <div class="card"><div class="v">{thr}</div><div class="k">throttled</div></div>
-<div class="card"><div class="v">{envs:.1}</div><div class="k">environments (mean; peak {peak})</div></div>
+<div class="card"><div class="v">{envs:.1}</div><div class="k">environments{envs_where} (mean; peak {peak})</div></div>
 <div class="card"><div class="v">${cost:.2}</div><div class="k">cost ({period_h:.1} h)</div></div>
 <div class="card"><div class="v">${month:.2}</div><div class="k">cost per month (730 h at this traffic)</div></div>
 <div class="card"><div class="v">{retries}</div><div class="k">async retries ({dropped} events dropped)</div></div>
@@ -212,18 +275,32 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         p50 = ms(s.latency_ms.p50),
         p99 = ms(s.latency_ms.p99),
         thr = s.throttled,
+        cold_where = if placed.managed > 0 {
+            "; none on Managed Instances"
+        } else {
+            ""
+        },
         envs = s.environments.mean_total,
+        envs_where = if placed.all_managed() {
+            format!(" on the {} instances", providers_of(summary))
+        } else {
+            String::new()
+        },
         peak = s.environments.peak,
         cost = s.cost_usd.total,
         month = s.cost_usd_per_month,
         retries = s.retries,
         dropped = s.dropped,
     );
-    for f in &summary.functions {
+    for (i, f) in summary.functions.iter().enumerate() {
+        let on = match page.providers.get(i).copied().flatten() {
+            Some(provider) => format!(" · Managed Instances ({provider})"),
+            None => String::new(),
+        };
         stats_row(
             &mut out,
             &f.name,
-            &format!("{} · {} · {} MB", f.runtime, f.arch, f.memory_mb),
+            &format!("{} · {} · {} MB{on}", f.runtime, f.arch, f.memory_mb),
             &f.stats,
         );
     }
@@ -233,26 +310,69 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
     out += "</tbody></table></div>\n";
     out += "<p class=\"meta\">Latency runs from a request's arrival to its completion: for asynchronous functions it includes the waits between retries of throttled attempts (a retried event can take minutes), so their percentiles can far exceed init + execution. Retries are throttled attempts that were tried again; dropped events were still throttled at the maximum event age and count as throttled. Cost per month scales the counted period's cost to 730 hours at the simulated traffic, with on-demand duration priced in AWS's monthly tiers (and less the free tier with <code>pricing.free_tier</code>).</p>\n";
     let c = &s.cost_usd;
+    if placed.all_managed() {
+        // No duration, init, provisioned or SnapStart charge, no pings, no idle memory of
+        // their own: the instances are billed, and the environments on them are the
+        // provider's.
+        let _ = writeln!(
+            out,
+            "<p>Cost by component: requests ${:.4} · Managed Instances ${:.4} (the {} instances and management fee; no duration charge).</p>",
+            c.requests, c.managed_instances, providers_of(summary)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "<p>Cost by component: requests ${:.4} · duration ${:.4} · init ${:.4} · provisioned ${:.4} · SnapStart ${:.4}{}. {}: {:.0} GB-s. Provisioned: {:.2} allocated on average, {:.1}% utilized, {} requests spilled over. Warm-up pings: {} ({} cold), ${:.4}.</p>",
+            c.requests, c.duration, c.init, c.provisioned, c.snapstart,
+            if c.managed_instances > 0.0 {
+                format!(" · Managed Instances ${:.4}", c.managed_instances)
+            } else {
+                String::new()
+            },
+            if placed.mixed() {
+                "Idle memory of the on-demand environments"
+            } else {
+                "Idle memory"
+            },
+            if placed.mixed() {
+                placed.on_demand_idle_gb_seconds
+            } else {
+                s.environments.idle_gb_seconds
+            },
+            s.provisioned.mean_allocated, 100.0 * s.provisioned.utilization, s.provisioned.spillover,
+            s.warmers.pings, s.warmers.cold_starts, s.warmers.cost_usd
+        );
+    }
+    let by_room = placed.managed_throttled;
+    let throttled = if placed.all_managed() {
+        format!("{by_room} requests found no environment with room (the scaler adds environments each period, not per request)")
+    } else {
+        format!(
+            "{} by the account's requests-per-second limit, {} by concurrency, scaling or memory{}",
+            s.rate_throttled,
+            (s.throttled - s.rate_throttled).saturating_sub(by_room),
+            if placed.managed > 0 {
+                format!(", {by_room} on Managed Instances with no environment with room")
+            } else {
+                String::new()
+            }
+        )
+    };
     let _ = writeln!(
         out,
-        "<p>Cost by component: requests ${:.4} · duration ${:.4} · init ${:.4} · provisioned ${:.4} · SnapStart ${:.4}{}. Idle memory: {:.0} GB-s. Provisioned: {:.2} allocated on average, {:.1}% utilized, {} requests spilled over. Warm-up pings: {} ({} cold), ${:.4}.</p>",
-        c.requests, c.duration, c.init, c.provisioned, c.snapstart,
-        if c.managed_instances > 0.0 {
-            format!(" · Managed Instances ${:.4}", c.managed_instances)
-        } else {
-            String::new()
-        },
-        s.environments.idle_gb_seconds,
-        s.provisioned.mean_allocated, 100.0 * s.provisioned.utilization, s.provisioned.spillover,
-        s.warmers.pings, s.warmers.cold_starts, s.warmers.cost_usd
-    );
-    let _ = writeln!(
-        out,
-        "<p>Throttled: {} by the account's requests-per-second limit, {} by concurrency, scaling or memory. Asynchronous: {} retries after function errors (each an invocation), {} events dead-lettered (failed every attempt or expired).</p>",
-        s.rate_throttled, s.throttled - s.rate_throttled,
+        "<p>Throttled: {throttled}. Asynchronous: {} retries after function errors (each an invocation), {} events dead-lettered (failed every attempt or expired).</p>",
         s.error_retries, s.dead_lettered
     );
-    out += MODEL_DEFAULTS;
+    if placed.all_managed() {
+        let _ = writeln!(out, "<p class=\"meta\">{MANAGED_DEFAULTS}</p>");
+    } else if placed.mixed() {
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">On-demand functions. {MODEL_DEFAULTS}</p>\n<p class=\"meta\">{MANAGED_DEFAULTS}</p>"
+        );
+    } else {
+        let _ = writeln!(out, "<p class=\"meta\">{MODEL_DEFAULTS}</p>");
+    }
     if let Some(c) = &summary.cluster {
         hosts_section(&mut out, c);
     }

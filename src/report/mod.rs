@@ -101,6 +101,13 @@ pub fn write(
         // Built without the `charts` feature: the text outputs only.
         #[cfg(not(feature = "charts"))]
         let drawn = Vec::new();
+        let providers: Vec<Option<&str>> = (scenario.functions.iter())
+            .map(|f| {
+                let m = f.managed.as_ref()?;
+                let p = scenario.capacity_providers.get(m.provider as usize)?;
+                Some(p.name.as_str())
+            })
+            .collect();
         let page = Page {
             scenario_text: &loaded.text,
             origin: &loaded.origin.display().to_string(),
@@ -108,6 +115,7 @@ pub fn write(
             wall_s: options.wall_s,
             requests: results.arrivals,
             charts: &drawn,
+            providers: &providers,
         };
         write_file(dir, "report.html", &report_html(summary, &page))
     })

@@ -322,6 +322,122 @@ fn report_html_shows_a_capacity_providers_instances_and_cost() {
     assert!(out.join("capacity_providers.csv").exists());
 }
 
+const FLEET: &str = r#"
+[[capacity_provider]]
+name = "fleet"
+instance = { type = "c7g.xlarge", vcpus = 4, memory_gib = 8, price_per_hour = 0.145 }
+"#;
+
+/// A managed function that throttles: 2 vCPUs an environment, all of each 50 ms request CPU
+/// work, so the 3 environments of publication run 6 requests at once and 200 a second need
+/// 10 until the scaler adds environments.
+const SATURATED_API: &str = r#"
+[[functions]]
+name = "api"
+runtime = "nodejs22.x"
+memory_mb = 4096
+execution = { dist = "constant", value = "50ms" }
+arrivals = { process = "periodic", every = "5ms" }
+managed = { capacity_provider = "fleet", cpu_share = 1.0 }
+"#;
+
+fn summary_json(out: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(out.join("summary.json")).expect("summary written"))
+        .expect("summary.json parses")
+}
+
+/// report.html of a run on Lambda Managed Instances says what is true of its functions: no
+/// keep-alive or lifetime defaults, no idle memory, provisioned or warm-up figures, no
+/// on-demand limits in the throttle line; its environments are the capacity provider's, the
+/// Managed Instances defaults are shown with their sources instead. (The page had the
+/// on-demand wording for every run.)
+#[test]
+fn report_html_of_a_managed_only_run_has_no_on_demand_wording() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("duration = \"10m\"\n{FLEET}{SATURATED_API}");
+    let out = run_cli(dir.path(), &text, false);
+    let json = summary_json(&out);
+    let throttled = json["throttled"].as_u64().expect("throttled");
+    assert!(throttled > 0, "the scenario saturates its environments");
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html written");
+    for on_demand in [
+        "keep-alive 10 min after the last request",
+        "maximum lifetime 2 h",
+        "Idle memory",
+        "Warm-up pings",
+        "Provisioned:",
+        "requests-per-second limit,",
+        "by concurrency, scaling or memory",
+        "duration $",
+    ] {
+        assert!(!html.contains(on_demand), "{on_demand:?} in {html}");
+    }
+    for managed in [
+        "cold starts (0; none on Managed Instances)",
+        "environments on the capacity provider's instances (mean; peak",
+        "<td>nodejs22.x · x86_64 · 4096 MB · Managed Instances (fleet)</td>",
+        "the environments are the capacity provider's, on its EC2 instances",
+        "Managed Instances $",
+        "(the capacity provider's instances and management fee; no duration charge)",
+        &format!("<p>Throttled: {throttled} requests found no environment with room"),
+    ] {
+        assert!(html.contains(managed), "{managed:?} not in {html}");
+    }
+}
+
+/// With functions on demand and on Managed Instances, report.html keeps the on-demand
+/// defaults for the on-demand functions, adds the Managed Instances ones, counts idle memory
+/// of the on-demand environments only and the managed throttles apart; a run on demand only
+/// reads as before.
+#[test]
+fn report_html_of_a_mixed_run_tells_on_demand_and_managed_apart() {
+    let jobs = r#"
+[[functions]]
+name = "jobs"
+runtime = "python3.12"
+execution = { dist = "lognormal", median = "40ms", p99 = "300ms" }
+arrivals = { process = "poisson", rate = 0.2 }
+"#;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = format!("duration = \"10m\"\n{FLEET}{SATURATED_API}{jobs}");
+    let out = run_cli(dir.path(), &text, false);
+    let json = summary_json(&out);
+    let stats = |name: &str| {
+        (json["functions"].as_array().expect("functions").iter())
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no function {name}"))
+            .clone()
+    };
+    let managed_throttled = stats("api")["throttled"].as_u64().expect("throttled");
+    assert!(managed_throttled > 0);
+    let idle = stats("jobs")["environments"]["idle_gb_seconds"]
+        .as_f64()
+        .expect("idle");
+    assert!(idle > 0.0);
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html written");
+    for expected in [
+        "<p class=\"meta\">On-demand functions. Observed defaults, not AWS figures".to_owned(),
+        "keep-alive 10 min after the last request".to_owned(),
+        "<p class=\"meta\">Lambda Managed Instances: the environments are the capacity provider's"
+            .to_owned(),
+        format!("Idle memory of the on-demand environments: {idle:.0} GB-s."),
+        format!(", {managed_throttled} on Managed Instances with no environment with room."),
+        "<td>python3.12 · x86_64 · 128 MB</td>".to_owned(),
+        "Managed Instances (fleet)</td>".to_owned(),
+    ] {
+        assert!(html.contains(&expected), "{expected:?} not in {html}");
+    }
+    assert!(!html.contains("environments on the capacity provider's instances"));
+
+    let plain = tempfile::tempdir().expect("temp dir");
+    let out = run_cli(plain.path(), &format!("duration = \"10m\"\n{jobs}"), false);
+    let html = std::fs::read_to_string(out.join("report.html")).expect("report.html written");
+    assert!(html.contains("<p class=\"meta\">Observed defaults, not AWS figures"));
+    assert!(html.contains(" by concurrency, scaling or memory. Asynchronous"));
+    assert!(html.contains("Idle memory: "));
+    assert!(!html.contains("Managed Instances"));
+}
+
 /// A sweep over placement policies shows each point's host utilization and slowdown in
 /// report.html, the same figures sweep.csv has (its `_mean` columns).
 #[test]

@@ -6,9 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_note, linear_axis, linear_ticks, mesh_styles, padded_top,
-    render, tick_labeller, tick_style, time_axis, ChartError, ChartMeta, DrawResult, Figure,
-    Format, LegendEntry, Swatch, BUSY, IDLE, INITIALIZING, PROVISIONED,
+    draw_header, draw_note, padded_top, render, time_panel, ChartError, ChartMeta, DrawResult,
+    Figure, Format, Framed, Intervals, Layout, LegendEntry, Swatch, ValueAxis, BUSY, IDLE,
+    INITIALIZING, PROVISIONED, WHOLE,
 };
 
 /// Time-weighted mean environment counts per interval, precomputed by the metrics code.
@@ -35,12 +35,7 @@ pub fn environments(
     meta: &ChartMeta,
     data: &Environments,
 ) -> Result<(), ChartError> {
-    render(path, format, &EnvironmentsChart { meta, data })
-}
-
-struct EnvironmentsChart<'a> {
-    meta: &'a ChartMeta,
-    data: &'a Environments,
+    render(path, format, &Framed { meta, data })
 }
 
 fn value(v: &[f64], i: usize) -> f64 {
@@ -50,7 +45,7 @@ fn value(v: &[f64], i: usize) -> f64 {
     }
 }
 
-impl Figure for EnvironmentsChart<'_> {
+impl Figure for Framed<'_, Environments> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let d = self.data;
         // Bottom to top of the stack.
@@ -66,22 +61,9 @@ impl Figure for EnvironmentsChart<'_> {
             .collect();
         let body = draw_header(root, "Execution environments by state", self.meta, &legend)?;
 
-        let interval = if d.interval_s.is_finite() && d.interval_s > 0.0 {
-            d.interval_s
-        } else {
-            1.0
-        };
-        let start = if d.start_s.is_finite() {
-            d.start_s
-        } else {
-            0.0
-        };
+        let intervals = Intervals::new(d.start_s, d.interval_s);
         let n = layers.iter().map(|(v, _, _)| v.len()).max().unwrap_or(0);
-        let span = interval * n.max(1) as f64;
-        let axis = time_axis(start, start + span, 13);
-        let unit = axis.unit;
-        let x0 = start / unit.seconds;
-        let x1 = (start + span) / unit.seconds;
+        let time = intervals.frame(n);
 
         // Cumulative tops per layer and interval.
         let mut tops: Vec<Vec<f64>> = Vec::with_capacity(layers.len());
@@ -97,32 +79,12 @@ impl Figure for EnvironmentsChart<'_> {
             .map(|t| t.iter().copied().fold(0.0, f64::max))
             .unwrap_or(0.0);
         let y_top = padded_top(max_total, 0.08, 1.0);
-        let y_ticks = linear_ticks(0.0, y_top, 8, 0.1);
-        let y_label = tick_labeller(&y_ticks);
-
-        let (mesh_bold, mesh_light) = mesh_styles();
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(20)
-            .margin_right(60)
-            .margin_top(10)
-            .margin_bottom(10)
-            .x_label_area_size(80)
-            .y_label_area_size(110)
-            .build_cartesian_2d(
-                linear_axis(x0, x1, axis.ticks.clone()),
-                linear_axis(0.0, y_top, y_ticks),
-            )?;
-        chart
-            .configure_mesh()
-            .bold_line_style(mesh_bold)
-            .light_line_style(mesh_light)
-            .label_style(tick_style())
-            .axis_desc_style(axis_title_style())
-            .x_desc(format!("time ({})", unit.name))
-            .y_desc("environments (time-weighted mean)")
-            .x_label_formatter(&|v| axis.label(*v))
-            .y_label_formatter(&y_label)
-            .draw()?;
+        let y = ValueAxis::new(y_top, 8, 0.1, "environments (time-weighted mean)");
+        let layout = Layout {
+            y_labels: 110,
+            ..WHOLE
+        };
+        let mut chart = time_panel(&body, &time, y, layout)?;
 
         if n == 0 {
             draw_note(chart.plotting_area(), "no environment data")?;
@@ -133,8 +95,7 @@ impl Figure for EnvironmentsChart<'_> {
         for (k, (_, _, color)) in layers.iter().enumerate().rev() {
             let steps: Vec<(f64, f64)> = (0..n)
                 .flat_map(|i| {
-                    let a = (start + i as f64 * interval) / unit.seconds;
-                    let b = (start + (i + 1) as f64 * interval) / unit.seconds;
+                    let (a, b) = (time.x(intervals.at(i)), time.x(intervals.at(i + 1)));
                     [(a, tops[k][i]), (b, tops[k][i])]
                 })
                 .collect();
@@ -188,7 +149,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases = [
             Environments::default(),
             Environments {
@@ -214,12 +174,9 @@ mod tests {
                 provisioned: vec![0.0; 10],
             },
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("envs-{i}.{}", format.extension()));
-                environments(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("envs", &cases, |path, format, data| {
+            environments(path, format, &meta(), data)
+        });
     }
 
     #[test]

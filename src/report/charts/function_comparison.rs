@@ -7,10 +7,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    axis_title_style, bold_style, draw_header, draw_note, fmt_ms, fmt_num, linear_axis,
-    linear_ticks, max_text_width, mesh_styles, render, text_style, tick_labeller, tick_style,
-    ChartError, ChartMeta, DrawResult, Figure, Format, ANNOTATION_PX, COLD, MUTED, NEUTRAL,
-    PANEL_TITLE_PX, TEXT, TICK_PX,
+    bold_style, draw_header, draw_note, fmt_ms, fmt_num, linear_axis, linear_ticks, max_text_width,
+    render, styled_mesh, text_style, tick_labeller, ChartError, ChartMeta, DrawResult, Figure,
+    Format, Framed, ANNOTATION_PX, COLD, MUTED, NEUTRAL, PANEL_TITLE_PX, TEXT, TICK_PX,
 };
 
 /// One function's summary, precomputed by the metrics code.
@@ -31,12 +30,7 @@ pub fn function_comparison(
     meta: &ChartMeta,
     data: &[FunctionBar],
 ) -> Result<(), ChartError> {
-    render(path, format, &Comparison { meta, data })
-}
-
-struct Comparison<'a> {
-    meta: &'a ChartMeta,
-    data: &'a [FunctionBar],
+    render(path, format, &Framed { meta, data })
 }
 
 struct Panel<'a> {
@@ -51,7 +45,7 @@ struct Panel<'a> {
     max_top: f64,
 }
 
-impl Figure for Comparison<'_> {
+impl Figure for Framed<'_, [FunctionBar]> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let body = draw_header(
             root,
@@ -128,7 +122,6 @@ fn draw_panel<DB: DrawingBackend>(
     };
     let x_ticks = linear_ticks(0.0, top, 8, 0.0);
     let x_label = tick_labeller(&x_ticks);
-    let (mesh_bold, mesh_light) = mesh_styles();
     let mut chart = ChartBuilder::on(area)
         .caption(panel.caption, bold_style(PANEL_TITLE_PX, TEXT))
         .margin_left(20)
@@ -138,14 +131,9 @@ fn draw_panel<DB: DrawingBackend>(
         .x_label_area_size(80)
         .y_label_area_size(y_area)
         .build_cartesian_2d(linear_axis(0.0, top, x_ticks), y_range)?;
-    chart
-        .configure_mesh()
+    styled_mesh(&mut chart)
         .disable_y_mesh()
-        .bold_line_style(mesh_bold)
-        .light_line_style(mesh_light)
-        .x_label_style(tick_style())
         .y_label_style(label_style.clone())
-        .axis_desc_style(axis_title_style())
         .x_desc(panel.x_desc)
         .x_label_formatter(&x_label)
         .y_label_formatter(&row_label)
@@ -231,7 +219,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases: Vec<Vec<FunctionBar>> = vec![
             vec![],
             vec![FunctionBar::default()],
@@ -253,12 +240,9 @@ mod tests {
                 })
                 .collect(),
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("fn-{i}.{}", format.extension()));
-                function_comparison(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("fn", &cases, |path, format, data| {
+            function_comparison(path, format, &meta(), data)
+        });
     }
 
     #[test]

@@ -8,9 +8,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_note, linear_axis, linear_ticks, mesh_styles, render,
-    tick_labeller, tick_style, time_axis, ChartError, ChartMeta, DrawResult, Figure, Format,
-    LegendEntry, Swatch,
+    draw_header, draw_note, render, time_panel, ChartError, ChartMeta, DrawResult, Figure, Format,
+    Framed, Intervals, Layout, LegendEntry, Swatch, ValueAxis, WHOLE,
 };
 
 /// Host utilization per cell, precomputed by the report from the run's host series.
@@ -41,12 +40,7 @@ pub fn host_utilization(
     meta: &ChartMeta,
     data: &HostHeat,
 ) -> Result<(), ChartError> {
-    render(path, format, &HostChart { meta, data })
-}
-
-struct HostChart<'a> {
-    meta: &'a ChartMeta,
-    data: &'a HostHeat,
+    render(path, format, &Framed { meta, data })
 }
 
 /// Pale grey-blue at 0 (visible on the white page, so an idle host differs from no host) to
@@ -61,7 +55,7 @@ fn shade(u: f32) -> RGBColor {
     RGBColor(mix(232.0, 8.0), mix(238.0, 48.0), mix(245.0, 107.0))
 }
 
-impl HostChart<'_> {
+impl Framed<'_, HostHeat> {
     fn panel<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
@@ -69,44 +63,18 @@ impl HostChart<'_> {
         what: &str,
     ) -> DrawResult {
         let d = self.data;
-        let column = if d.column_s.is_finite() && d.column_s > 0.0 {
-            d.column_s
-        } else {
-            1.0
-        };
-        let span = column * d.columns.max(1) as f64;
-        let axis = time_axis(d.start_s, d.start_s + span, 13);
-        let unit = axis.unit;
+        let columns = Intervals::new(d.start_s, d.column_s);
+        // A reference, so that the cells' closures copy it.
+        let time = &columns.frame(d.columns);
         let hosts = (d.rows * d.hosts_per_row.max(1)).max(1) as f64;
-        let y_ticks = linear_ticks(0.0, hosts, 6, 1.0);
-        let y_label = tick_labeller(&y_ticks);
-        let (mesh_bold, mesh_light) = mesh_styles();
-        let mut chart = ChartBuilder::on(area)
-            .margin_left(20)
-            .margin_right(60)
-            .margin_top(10)
-            .margin_bottom(5)
-            .x_label_area_size(60)
-            .y_label_area_size(110)
-            .build_cartesian_2d(
-                linear_axis(
-                    d.start_s / unit.seconds,
-                    (d.start_s + span) / unit.seconds,
-                    axis.ticks.clone(),
-                ),
-                linear_axis(0.0, hosts, y_ticks),
-            )?;
-        chart
-            .configure_mesh()
-            .bold_line_style(mesh_bold)
-            .light_line_style(mesh_light)
-            .label_style(tick_style())
-            .axis_desc_style(axis_title_style())
-            .x_desc(format!("time ({})", unit.name))
-            .y_desc(format!("host — {what}"))
-            .x_label_formatter(&|v| axis.label(*v))
-            .y_label_formatter(&y_label)
-            .draw()?;
+        let y = ValueAxis::new(hosts, 6, 1.0, format!("host — {what}"));
+        let layout = Layout {
+            bottom: 5,
+            x_labels: 60,
+            y_labels: 110,
+            ..WHOLE
+        };
+        let mut chart = time_panel(area, time, y, layout)?;
         if d.columns == 0 || d.rows == 0 {
             draw_note(chart.plotting_area(), "no host data")?;
             return Ok(());
@@ -114,8 +82,7 @@ impl HostChart<'_> {
         let band = d.hosts_per_row.max(1) as f64;
         chart.draw_series((0..d.columns).flat_map(|c| {
             (0..d.rows).map(move |r| {
-                let x0 = (d.start_s + c as f64 * column) / unit.seconds;
-                let x1 = (d.start_s + (c + 1) as f64 * column) / unit.seconds;
+                let (x0, x1) = (time.x(columns.at(c)), time.x(columns.at(c + 1)));
                 let u = values.get(c * d.rows + r).copied().unwrap_or(0.0);
                 Rectangle::new(
                     [(x0, r as f64 * band), (x1, (r + 1) as f64 * band)],
@@ -127,7 +94,7 @@ impl HostChart<'_> {
     }
 }
 
-impl Figure for HostChart<'_> {
+impl Figure for Framed<'_, HostHeat> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let legend: Vec<LegendEntry> = [0.0, 0.25, 0.5, 0.75, 1.0]
             .iter()
@@ -185,7 +152,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases = [
             HostHeat::default(),
             HostHeat {
@@ -197,10 +163,9 @@ mod tests {
                 ..Default::default()
             },
         ];
-        for (i, d) in cases.iter().enumerate() {
-            let p = dir.path().join(format!("h{i}.png"));
-            host_utilization(&p, Format::Png, &meta(), d).expect("renders");
-        }
+        assert_each_renders("h", &cases, |path, format, data| {
+            host_utilization(path, format, &meta(), data)
+        });
     }
 
     #[test]

@@ -7,9 +7,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    axis_title_style, draw_header, draw_note, fmt_ms, fmt_num, linear_axis, linear_ticks, log_axis,
-    max_text_width, mesh_styles, render, text_style, tick_style, ChartError, ChartMeta, DrawResult,
-    Figure, Format, LegendEntry, Swatch, ANNOTATION_PX, COLD, MUTED, TEXT, TICK_PX,
+    draw_header, draw_note, fmt_ms, fmt_num, linear_axis, linear_ticks, log_axis, max_text_width,
+    render, styled_mesh, text_style, ChartError, ChartMeta, DrawResult, Figure, Format, Framed,
+    LegendEntry, Swatch, ANNOTATION_PX, COLD, MUTED, TEXT, TICK_PX,
 };
 
 /// Init-duration percentiles of one function/runtime, precomputed by the metrics code.
@@ -38,12 +38,7 @@ pub fn init_by_runtime(
     meta: &ChartMeta,
     data: &[InitBox],
 ) -> Result<(), ChartError> {
-    render(path, format, &InitChart { meta, data })
-}
-
-struct InitChart<'a> {
-    meta: &'a ChartMeta,
-    data: &'a [InitBox],
+    render(path, format, &Framed { meta, data })
 }
 
 /// Box values after sanitising; `None` when there is nothing to draw.
@@ -78,7 +73,7 @@ fn quantiles(b: &InitBox) -> Option<Quantiles> {
 /// The ratio above which the latency axis becomes logarithmic.
 const LOG_RATIO: f64 = 20.0;
 
-impl Figure for InitChart<'_> {
+impl Figure for Framed<'_, [InitBox]> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let legend = [
             LegendEntry::new("p25–p75", COLD, Swatch::Box),
@@ -136,7 +131,6 @@ impl Figure for InitChart<'_> {
             labels.get(n - 1 - row).cloned().unwrap_or_default()
         };
         let y_of = |i: usize| (n - 1 - i) as f64;
-        let (mesh_bold, mesh_light) = mesh_styles();
         let x_desc = if log {
             "init duration (ms, log scale)"
         } else {
@@ -154,14 +148,9 @@ impl Figure for InitChart<'_> {
                 .x_label_area_size(80)
                 .y_label_area_size(y_area)
                 .build_cartesian_2d(log_axis(xlo, xhi), y_range)?;
-            chart
-                .configure_mesh()
+            styled_mesh(&mut chart)
                 .disable_y_mesh()
-                .bold_line_style(mesh_bold)
-                .light_line_style(mesh_light)
-                .x_label_style(tick_style())
                 .y_label_style(label_style.clone())
-                .axis_desc_style(axis_title_style())
                 .x_desc(x_desc)
                 .x_label_formatter(&|v| fmt_num(*v))
                 .y_label_formatter(&row_label)
@@ -181,14 +170,9 @@ impl Figure for InitChart<'_> {
                     linear_axis(0.0, xhi, linear_ticks(0.0, xhi, 10, 0.001)),
                     y_range,
                 )?;
-            chart
-                .configure_mesh()
+            styled_mesh(&mut chart)
                 .disable_y_mesh()
-                .bold_line_style(mesh_bold)
-                .light_line_style(mesh_light)
-                .x_label_style(tick_style())
                 .y_label_style(label_style.clone())
-                .axis_desc_style(axis_title_style())
                 .x_desc(x_desc)
                 .x_label_formatter(&|v| fmt_num(*v))
                 .y_label_formatter(&row_label)
@@ -314,7 +298,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases: Vec<Vec<InitBox>> = vec![
             vec![],
             vec![InitBox::default()],
@@ -341,12 +324,9 @@ mod tests {
                 .map(|i| ibox(&format!("f{i}"), 50.0 + 40.0 * i as f64, 1.3, 10))
                 .collect(),
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("init-{i}.{}", format.extension()));
-                init_by_runtime(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("init", &cases, |path, format, data| {
+            init_by_runtime(path, format, &meta(), data)
+        });
     }
 
     #[test]

@@ -7,9 +7,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    annotation_style, axis_title_style, draw_header, draw_line, draw_note, fmt_ms, fmt_num,
-    linear_axis, log_axis, mesh_styles, nice_ceil_125, nice_floor_125, render, series_color,
-    tick_style, ChartError, ChartMeta, DrawResult, Figure, Format, LegendEntry, Swatch,
+    annotation_style, draw_header, draw_line, draw_note, fmt_ms, fmt_num, linear_axis, log_axis,
+    nice_ceil_125, nice_floor_125, render, series_color, styled_mesh, ChartError, ChartMeta,
+    DrawResult, Figure, Format, Framed, LegendEntry, Swatch,
 };
 
 /// One CDF curve, precomputed by the metrics code.
@@ -32,12 +32,7 @@ pub fn latency_cdf(
     meta: &ChartMeta,
     data: &[CdfSeries],
 ) -> Result<(), ChartError> {
-    render(path, format, &LatencyCdf { meta, data })
-}
-
-struct LatencyCdf<'a> {
-    meta: &'a ChartMeta,
-    data: &'a [CdfSeries],
+    render(path, format, &Framed { meta, data })
 }
 
 /// A series after dropping unusable points.
@@ -112,7 +107,7 @@ fn ink(s: &Clean<'_>) -> RGBColor {
     }
 }
 
-impl Figure for LatencyCdf<'_> {
+impl Figure for Framed<'_, [CdfSeries]> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let mut series = clean(self.data);
         for s in series.iter_mut().filter(|s| is_all(s.label)) {
@@ -176,7 +171,6 @@ impl Figure for LatencyCdf<'_> {
             hi = nice_ceil_125(mid * 3.2);
         }
 
-        let (mesh_bold, mesh_light) = mesh_styles();
         let mut chart = ChartBuilder::on(&body)
             .margin_left(20)
             .margin_right(60)
@@ -188,12 +182,7 @@ impl Figure for LatencyCdf<'_> {
                 log_axis(lo, hi),
                 linear_axis(0.0, 1.02, (0..=10).map(|k| f64::from(k) / 10.0).collect()),
             )?;
-        chart
-            .configure_mesh()
-            .bold_line_style(mesh_bold)
-            .light_line_style(mesh_light)
-            .label_style(tick_style())
-            .axis_desc_style(axis_title_style())
+        styled_mesh(&mut chart)
             .x_desc("latency (ms, log scale)")
             .y_desc("fraction of requests")
             .x_label_formatter(&|v| fmt_num(*v))
@@ -307,7 +296,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases: Vec<Vec<CdfSeries>> = vec![
             vec![],
             vec![CdfSeries::default()],
@@ -335,12 +323,9 @@ mod tests {
                 p99_ms: 0.0,
             }],
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("cdf-{i}.{}", format.extension()));
-                latency_cdf(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("cdf", &cases, |path, format, data| {
+            latency_cdf(path, format, &meta(), data)
+        });
     }
 
     #[test]

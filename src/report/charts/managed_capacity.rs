@@ -7,9 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_line, draw_note, linear_axis, linear_ticks, mesh_styles,
-    padded_top, render, tick_labeller, tick_style, time_axis, ChartError, ChartMeta, DrawResult,
-    Figure, Format, LegendEntry, Swatch, ALL, BUSY, PROVISIONED,
+    draw_header, draw_line, draw_note, max_value, padded_top, render, time_panel, ChartError,
+    ChartMeta, DrawResult, Figure, Format, Framed, Layout, LegendEntry, Swatch, TimeFrame,
+    ValueAxis, ALL, BUSY, LOWER, PROVISIONED, TICK_PX, UPPER,
 };
 
 /// What the capacity chart draws, precomputed by the report from the run's figures.
@@ -30,22 +30,18 @@ pub fn managed_capacity(
     meta: &ChartMeta,
     data: &ManagedCapacity,
 ) -> Result<(), ChartError> {
-    render(path, format, &CapacityChart { meta, data })
+    render(path, format, &Framed { meta, data })
 }
 
-struct CapacityChart<'a> {
-    meta: &'a ChartMeta,
-    data: &'a ManagedCapacity,
-}
+/// The lower panel, a tick label's height further from the upper one than [`LOWER`]: the
+/// count axis ends at or just above a tick (4 for the 3 instances at publication), whose label
+/// would otherwise touch the upper panel's "0".
+const APART: Layout = Layout {
+    top: LOWER.top + TICK_PX as u32,
+    ..LOWER
+};
 
-const Y_LABEL_AREA: u32 = 120;
-const MAX_TIME_TICKS: usize = 13;
-
-fn finite(points: &[(f64, f64)]) -> impl Iterator<Item = &(f64, f64)> {
-    points.iter().filter(|p| p.0.is_finite() && p.1.is_finite())
-}
-
-impl Figure for CapacityChart<'_> {
+impl Figure for Framed<'_, ManagedCapacity> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let d = self.data;
         let legend = [
@@ -59,86 +55,25 @@ impl Figure for CapacityChart<'_> {
             self.meta,
             &legend,
         )?;
-        let all = || {
-            finite(&d.rate)
-                .chain(finite(&d.instances))
-                .chain(finite(&d.environments))
-        };
-        let t0 = all().map(|p| p.0).fold(f64::INFINITY, f64::min);
-        let t1 = all().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-        let (t0, t1) = if t0.is_finite() && t1 > t0 {
-            (t0, t1)
-        } else {
-            (0.0, 60.0)
-        };
-        let axis = time_axis(t0, t1, MAX_TIME_TICKS);
-        let unit = axis.unit;
-        let (x0, x1) = (t0 / unit.seconds, t1 / unit.seconds);
-        let scaled = |v: &[(f64, f64)]| -> Vec<(f64, f64)> {
-            finite(v).map(|&(t, y)| (t / unit.seconds, y)).collect()
-        };
+        let time = TimeFrame::spanning([&d.rate[..], &d.instances, &d.environments]);
         let (rate, instances, envs) = (
-            scaled(&d.rate),
-            scaled(&d.instances),
-            scaled(&d.environments),
+            time.scaled(&d.rate),
+            time.scaled(&d.instances),
+            time.scaled(&d.environments),
         );
-        let max_of = |s: &[(f64, f64)]| s.iter().map(|p| p.1).fold(0.0, f64::max);
         let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 * 45 / 100);
-        let (mesh_bold, mesh_light) = mesh_styles();
 
-        let top_y = padded_top(max_of(&rate), 0.08, 1.0);
-        let top_ticks = linear_ticks(0.0, top_y, 6, 0.001);
-        let top_label = tick_labeller(&top_ticks);
-        let mut upper = ChartBuilder::on(&top)
-            .margin_left(20)
-            .margin_right(60)
-            .margin_top(10)
-            .margin_bottom(8)
-            .x_label_area_size(0)
-            .y_label_area_size(Y_LABEL_AREA)
-            .build_cartesian_2d(
-                linear_axis(x0, x1, axis.ticks.clone()),
-                linear_axis(0.0, top_y, top_ticks),
-            )?;
-        upper
-            .configure_mesh()
-            .bold_line_style(mesh_bold)
-            .light_line_style(mesh_light)
-            .label_style(tick_style())
-            .axis_desc_style(axis_title_style())
-            .y_desc("requests per second")
-            .y_label_formatter(&top_label)
-            .draw()?;
+        let top_y = padded_top(max_value(&rate), 0.08, 1.0);
+        let y = ValueAxis::new(top_y, 6, 0.001, "requests per second");
+        let mut upper = time_panel(&top, &time, y, UPPER)?;
         draw_line(&mut upper, &rate, ALL, 2)?;
         if rate.is_empty() {
             draw_note(upper.plotting_area(), "no requests")?;
         }
 
-        let bottom_y = padded_top(max_of(&instances).max(max_of(&envs)), 0.12, 4.0);
-        let bottom_ticks = linear_ticks(0.0, bottom_y, 6, 1.0);
-        let bottom_label = tick_labeller(&bottom_ticks);
-        let mut lower = ChartBuilder::on(&bottom)
-            .margin_left(20)
-            .margin_right(60)
-            .margin_top(8)
-            .margin_bottom(10)
-            .x_label_area_size(80)
-            .y_label_area_size(Y_LABEL_AREA)
-            .build_cartesian_2d(
-                linear_axis(x0, x1, axis.ticks.clone()),
-                linear_axis(0.0, bottom_y, bottom_ticks),
-            )?;
-        lower
-            .configure_mesh()
-            .bold_line_style(mesh_bold)
-            .light_line_style(mesh_light)
-            .label_style(tick_style())
-            .axis_desc_style(axis_title_style())
-            .x_desc(format!("time ({})", unit.name))
-            .y_desc("count")
-            .x_label_formatter(&|v| axis.label(*v))
-            .y_label_formatter(&bottom_label)
-            .draw()?;
+        let bottom_y = padded_top(max_value(&instances).max(max_value(&envs)), 0.12, 4.0);
+        let y = ValueAxis::new(bottom_y, 6, 1.0, "count");
+        let mut lower = time_panel(&bottom, &time, y, APART)?;
         // Instances wide underneath, environments narrow on top: both stay visible when the
         // counts are equal (3 and 3 at publication).
         draw_line(&mut lower, &instances, PROVISIONED, 7)?;
@@ -191,9 +126,36 @@ mod tests {
         });
     }
 
+    /// Regression: with the 3 instances of publication the count axis ends at its tick 4,
+    /// whose label sat 17 px below the traffic panel's "0" and touched it. Every two y tick
+    /// labels (the only right-aligned text) are now at least a label's height apart.
+    #[test]
+    fn the_two_panels_tick_labels_keep_apart() {
+        let three: Vec<(f64, f64)> = (1..=60).map(|i| (f64::from(i) * 60.0, 3.0)).collect();
+        let data = ManagedCapacity {
+            rate: (0..60)
+                .map(|i| (f64::from(i) * 60.0 + 30.0, 10.0))
+                .collect(),
+            instances: three.clone(),
+            environments: three,
+        };
+        let dir = temp_dir();
+        let path = dir.path().join("mc.svg");
+        managed_capacity(&path, Format::Svg, &meta(), &data).expect("svg");
+        let svg = std::fs::read_to_string(&path).expect("read svg");
+        let mut ys: Vec<i32> = (svg.split("<text ").skip(1))
+            .filter(|t| t.contains("text-anchor=\"end\""))
+            .filter_map(|t| t.split(" y=\"").nth(1)?.split('"').next()?.parse().ok())
+            .collect();
+        ys.sort_unstable();
+        // 0, 5, 10 requests per second above; 0 to 4 below.
+        assert_eq!(ys.len(), 8, "{ys:?}");
+        let closest = ys.windows(2).map(|w| w[1] - w[0]).min();
+        assert!(closest >= Some(TICK_PX as i32), "{ys:?}");
+    }
+
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases = [
             ManagedCapacity::default(),
             ManagedCapacity {
@@ -202,11 +164,8 @@ mod tests {
                 environments: vec![],
             },
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir.path().join(format!("mc-{i}.{}", format.extension()));
-                managed_capacity(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("mc", &cases, |path, format, data| {
+            managed_capacity(path, format, &meta(), data)
+        });
     }
 }

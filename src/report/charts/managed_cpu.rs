@@ -7,9 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_line, draw_note, linear_axis, linear_ticks, mesh_styles,
-    render, tick_labeller, tick_style, time_axis, ChartError, ChartMeta, DrawResult, Figure,
-    Format, LegendEntry, Swatch, BUSY, COLD,
+    draw_header, draw_line, draw_note, render, time_panel, ChartError, ChartMeta, DrawResult,
+    Figure, Format, Framed, LegendEntry, Swatch, TimeFrame, ValueAxis, BUSY, COLD, WHOLE,
 };
 
 /// What the CPU chart draws.
@@ -28,15 +27,10 @@ pub fn managed_cpu(
     meta: &ChartMeta,
     data: &ManagedCpu,
 ) -> Result<(), ChartError> {
-    render(path, format, &CpuChart { meta, data })
+    render(path, format, &Framed { meta, data })
 }
 
-struct CpuChart<'a> {
-    meta: &'a ChartMeta,
-    data: &'a ManagedCpu,
-}
-
-impl Figure for CpuChart<'_> {
+impl Figure for Framed<'_, ManagedCpu> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let d = self.data;
         let legend = [
@@ -49,49 +43,16 @@ impl Figure for CpuChart<'_> {
             self.meta,
             &legend,
         )?;
-        let points: Vec<(f64, f64)> = (d.utilization.iter())
-            .filter(|p| p.0.is_finite() && p.1.is_finite())
+        let percent: Vec<(f64, f64)> = (d.utilization.iter())
             .map(|&(t, u)| (t, u * 100.0))
             .collect();
-        let t0 = points.iter().map(|p| p.0).fold(f64::INFINITY, f64::min);
-        let t1 = points.iter().map(|p| p.0).fold(f64::NEG_INFINITY, f64::max);
-        let (t0, t1) = if t0.is_finite() && t1 > t0 {
-            (t0, t1)
-        } else {
-            (0.0, 60.0)
-        };
-        let axis = time_axis(t0, t1, 13);
-        let unit = axis.unit;
-        let points: Vec<(f64, f64)> = points.iter().map(|&(t, u)| (t / unit.seconds, u)).collect();
-        let (x0, x1) = (t0 / unit.seconds, t1 / unit.seconds);
-        let y_ticks = linear_ticks(0.0, 100.0, 6, 1.0);
-        let y_label = tick_labeller(&y_ticks);
-        let (mesh_bold, mesh_light) = mesh_styles();
-        let mut chart = ChartBuilder::on(&body)
-            .margin_left(20)
-            .margin_right(60)
-            .margin_top(10)
-            .margin_bottom(10)
-            .x_label_area_size(80)
-            .y_label_area_size(120)
-            .build_cartesian_2d(
-                linear_axis(x0, x1, axis.ticks.clone()),
-                linear_axis(0.0, 100.0, y_ticks),
-            )?;
-        chart
-            .configure_mesh()
-            .bold_line_style(mesh_bold)
-            .light_line_style(mesh_light)
-            .label_style(tick_style())
-            .axis_desc_style(axis_title_style())
-            .x_desc(format!("time ({})", unit.name))
-            .y_desc("CPU utilization (%)")
-            .x_label_formatter(&|v| axis.label(*v))
-            .y_label_formatter(&y_label)
-            .draw()?;
+        let time = TimeFrame::spanning([&percent[..]]);
+        let points = time.scaled(&percent);
+        let y = ValueAxis::new(100.0, 6, 1.0, "CPU utilization (%)");
+        let mut chart = time_panel(&body, &time, y, WHOLE)?;
         if d.target.is_finite() {
             let y = d.target * 100.0;
-            draw_line(&mut chart, &[(x0, y), (x1, y)], COLD, 3)?;
+            draw_line(&mut chart, &[(time.x0, y), (time.x1, y)], COLD, 3)?;
         }
         draw_line(&mut chart, &points, BUSY, 2)?;
         if points.is_empty() {
@@ -124,19 +85,15 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
-        for (i, data) in [
+        let cases = [
             ManagedCpu::default(),
             ManagedCpu {
                 utilization: vec![(f64::NAN, 0.2), (3.0, 7.0)],
                 target: f64::NAN,
             },
-        ]
-        .iter()
-        .enumerate()
-        {
-            let p = dir.path().join(format!("cpu-{i}.png"));
-            managed_cpu(&p, Format::Png, &meta(), data).expect("render");
-        }
+        ];
+        assert_each_renders("cpu", &cases, |path, format, data| {
+            managed_cpu(path, format, &meta(), data)
+        });
     }
 }

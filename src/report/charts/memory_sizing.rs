@@ -11,10 +11,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    axis_title_style, draw_header, draw_line, draw_note, fmt_num, linear_axis, linear_ticks,
-    log_axis, mesh_styles, padded_top, render, text_style, tick_labeller, tick_style, ticked,
-    ChartError, ChartMeta, DrawResult, Figure, Format, LegendEntry, Swatch, ALL, MUTED, PALETTE,
-    TEXT, WARM,
+    draw_header, draw_line, draw_note, fmt_num, line_color, linear_axis, linear_ticks, log_axis,
+    padded_top, render, styled_mesh, text_style, tick_labeller, ticked, ChartError, ChartMeta,
+    DrawResult, Figure, Format, Framed, LegendEntry, Swatch, ALL, MUTED, TEXT,
 };
 
 /// One memory size of a line.
@@ -63,32 +62,20 @@ pub fn memory_sizing(
     meta: &ChartMeta,
     chart: &MemorySizing,
 ) -> Result<(), ChartError> {
-    render(path, format, &Figure1 { meta, chart })
-}
-
-struct Figure1<'a> {
-    meta: &'a ChartMeta,
-    chart: &'a MemorySizing,
-}
-
-fn color(i: usize) -> RGBColor {
-    match i {
-        0 => WARM,
-        _ => PALETTE[(i - 1) % PALETTE.len()],
-    }
+    render(path, format, &Framed { meta, data: chart })
 }
 
 const Y_LABEL_AREA: u32 = 130;
 
-impl Figure for Figure1<'_> {
+impl Figure for Framed<'_, MemorySizing> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let c = self.chart;
+        let c = self.data;
         let mut legend: Vec<LegendEntry> = c
             .lines
             .iter()
             .enumerate()
             .filter(|(_, l)| !l.label.is_empty())
-            .map(|(i, l)| LegendEntry::new(l.label.clone(), color(i), Swatch::Line))
+            .map(|(i, l)| LegendEntry::new(l.label.clone(), line_color(i), Swatch::Line))
             .collect();
         legend.push(LegendEntry::new(
             "cheapest / fastest (ringed)",
@@ -103,7 +90,6 @@ impl Figure for Figure1<'_> {
             .flat_map(|l| l.points.iter().map(|p| p.memory_mb))
             .filter(|&m| finite(m) && m > 0.0)
             .collect();
-        let (mesh_bold, mesh_light) = mesh_styles();
         if xs.is_empty() {
             let mut chart = ChartBuilder::on(&body)
                 .margin(20)
@@ -155,13 +141,8 @@ impl Figure for Figure1<'_> {
                     .x_label_area_size($x_area)
                     .y_label_area_size(Y_LABEL_AREA)
                     .build_cartesian_2d(x, $y)?;
-                let mut mesh = chart.configure_mesh();
-                mesh.bold_line_style(mesh_bold)
-                    .light_line_style(mesh_light)
-                    .x_label_style(tick_style())
-                    .y_label_style(tick_style())
-                    .axis_desc_style(axis_title_style())
-                    .y_desc($y_desc)
+                let mut mesh = styled_mesh(&mut chart);
+                mesh.y_desc($y_desc)
                     .x_label_formatter($x_label)
                     .y_label_formatter($y_label);
                 if $x_area > 40 {
@@ -185,7 +166,7 @@ impl Figure for Figure1<'_> {
                     )))?;
                 }
                 for (k, l) in c.lines.iter().enumerate() {
-                    let col = color(k);
+                    let col = line_color(k);
                     let pts: Vec<(f64, f64)> = l
                         .points
                         .iter()

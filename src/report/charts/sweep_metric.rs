@@ -8,9 +8,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_line, draw_note, linear_axis, linear_ticks, mesh_styles,
-    padded_top, render, tick_labeller, tick_style, ticked, ChartError, ChartMeta, DrawResult,
-    Figure, Format, LegendEntry, Swatch, Ticked, ALL, PALETTE, TEXT, WARM,
+    draw_header, draw_line, draw_note, line_color, linear_axis, linear_ticks, padded_top, render,
+    styled_mesh, tick_labeller, ticked, ChartError, ChartMeta, DrawResult, Figure, Format, Framed,
+    LegendEntry, Swatch, Ticked, ALL, TEXT, WARM,
 };
 
 /// How the swept parameter is laid out along x.
@@ -68,20 +68,7 @@ pub fn sweep_metric(
     meta: &ChartMeta,
     chart: &MetricChart,
 ) -> Result<(), ChartError> {
-    render(path, format, &Figure1 { meta, chart })
-}
-
-struct Figure1<'a> {
-    meta: &'a ChartMeta,
-    chart: &'a MetricChart,
-}
-
-/// The first line is blue, the others take the palette in order.
-fn color(i: usize) -> RGBColor {
-    match i {
-        0 => WARM,
-        _ => PALETTE[(i - 1) % PALETTE.len()],
-    }
+    render(path, format, &Framed { meta, data: chart })
 }
 
 /// The parameter axis as a plotters coordinate.
@@ -157,9 +144,9 @@ fn label_of(axis: &SweepAxis, x: f64) -> String {
     }
 }
 
-impl Figure for Figure1<'_> {
+impl Figure for Framed<'_, MetricChart> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
-        let c = self.chart;
+        let c = self.data;
         let m = c.series.len();
         let has_ci = c
             .series
@@ -169,7 +156,7 @@ impl Figure for Figure1<'_> {
             c.series
                 .iter()
                 .enumerate()
-                .map(|(i, s)| LegendEntry::new(s.label.clone(), color(i), Swatch::Line))
+                .map(|(i, s)| LegendEntry::new(s.label.clone(), line_color(i), Swatch::Line))
                 .collect()
         } else {
             vec![LegendEntry::new(
@@ -228,7 +215,6 @@ impl Figure for Figure1<'_> {
         };
         // Categories have no order: no lines between them, only markers.
         let join = !matches!(c.axis, SweepAxis::Categories(_));
-        let (mesh_bold, mesh_light) = mesh_styles();
         let points = c.series.iter().map(|s| s.points.len()).sum::<usize>();
         let x_desc = match c.axis {
             SweepAxis::Log(_) => format!("{} (log scale)", c.x_desc),
@@ -245,13 +231,7 @@ impl Figure for Figure1<'_> {
                     .x_label_area_size(90)
                     .y_label_area_size(120)
                     .build_cartesian_2d($x, y)?;
-                chart
-                    .configure_mesh()
-                    .bold_line_style(mesh_bold)
-                    .light_line_style(mesh_light)
-                    .x_label_style(tick_style())
-                    .y_label_style(tick_style())
-                    .axis_desc_style(axis_title_style())
+                styled_mesh(&mut chart)
                     .x_desc(x_desc.as_str())
                     .y_desc(c.y_desc.as_str())
                     .x_label_formatter(&|v| label_of(&c.axis, *v))
@@ -261,7 +241,7 @@ impl Figure for Figure1<'_> {
                     draw_note(chart.plotting_area(), "no data")?;
                 }
                 for (k, s) in c.series.iter().enumerate() {
-                    let col = color(k);
+                    let col = line_color(k);
                     let pts: Vec<(f64, f64)> = s
                         .points
                         .iter()

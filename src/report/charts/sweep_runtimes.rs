@@ -9,10 +9,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    axis_title_style, bold_style, draw_header, draw_note, fmt_num, linear_axis, linear_ticks,
-    log_axis, max_text_width, mesh_styles, render, text_style, tick_style, ChartError, ChartMeta,
-    DrawResult, Figure, Format, LegendEntry, Swatch, COLD, MUTED, PANEL_TITLE_PX, TEXT, TICK_PX,
-    WARM,
+    bold_style, draw_header, draw_note, fmt_num, linear_axis, linear_ticks, log_axis,
+    max_text_width, render, styled_mesh, text_style, ChartError, ChartMeta, DrawResult, Figure,
+    Format, Framed, LegendEntry, Swatch, COLD, MUTED, PANEL_TITLE_PX, TEXT, TICK_PX, WARM,
 };
 
 /// Five quantiles in ms.
@@ -48,12 +47,7 @@ pub fn sweep_runtimes(
     meta: &ChartMeta,
     rows: &[RuntimeRow],
 ) -> Result<(), ChartError> {
-    render(path, format, &Runtimes { meta, rows })
-}
-
-struct Runtimes<'a> {
-    meta: &'a ChartMeta,
-    rows: &'a [RuntimeRow],
+    render(path, format, &Framed { meta, data: rows })
 }
 
 /// Ratio of largest to smallest value above which an axis becomes logarithmic.
@@ -73,7 +67,7 @@ fn clean(q: &BoxQuantiles) -> Option<BoxQuantiles> {
     })
 }
 
-impl Figure for Runtimes<'_> {
+impl Figure for Framed<'_, [RuntimeRow]> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let legend = [
             LegendEntry::new("p25–p75", TEXT, Swatch::Box),
@@ -86,30 +80,30 @@ impl Figure for Runtimes<'_> {
             self.meta,
             &legend,
         )?;
-        let n = self.rows.len();
+        let n = self.data.len();
         let (w, h) = body.dim_in_pixel();
         let row_px = (f64::from(h) - 160.0) / n.max(1) as f64;
         let label_px = TICK_PX.min(row_px * 0.6).max(8.0);
         let label_style = text_style(label_px, TEXT);
         let label_w = max_text_width(
             &body,
-            self.rows.iter().map(|r| r.label.clone()),
+            self.data.iter().map(|r| r.label.clone()),
             &label_style,
         )?;
         // Row labels once, left of the first panel; the second panel gets the rest.
         let y_area = (label_w + 24).clamp(80, w * 2 / 5);
         let (left, right) = body.split_horizontally(y_area + (w - y_area) / 2);
         let init: Vec<Option<BoxQuantiles>> = self
-            .rows
+            .data
             .iter()
             .map(|r| r.init.as_ref().and_then(clean))
             .collect();
         let latency: Vec<Option<BoxQuantiles>> = self
-            .rows
+            .data
             .iter()
             .map(|r| r.latency.as_ref().and_then(clean))
             .collect();
-        let labels: Vec<String> = self.rows.iter().map(|r| r.label.clone()).collect();
+        let labels: Vec<String> = self.data.iter().map(|r| r.label.clone()).collect();
         panel(
             &left,
             "Init duration (cold starts)",
@@ -171,7 +165,6 @@ fn panel<DB: DrawingBackend>(
             _ => String::new(),
         }
     };
-    let (mesh_bold, mesh_light) = mesh_styles();
     let desc = if log {
         format!("{x_desc}, log scale)")
     } else {
@@ -188,14 +181,9 @@ fn panel<DB: DrawingBackend>(
                 .x_label_area_size(80)
                 .y_label_area_size(y_area)
                 .build_cartesian_2d($x, y_range)?;
-            chart
-                .configure_mesh()
+            styled_mesh(&mut chart)
                 .disable_y_mesh()
-                .bold_line_style(mesh_bold)
-                .light_line_style(mesh_light)
-                .x_label_style(tick_style())
                 .y_label_style(label_style.clone())
-                .axis_desc_style(axis_title_style())
                 .x_desc(desc.as_str())
                 .x_label_formatter(&|v| fmt_num(*v))
                 .y_label_formatter(&row_label)

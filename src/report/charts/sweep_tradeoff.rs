@@ -9,9 +9,9 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    axis_title_style, draw_header, draw_note, linear_axis, linear_ticks, log_axis, mesh_styles,
-    render, text_style, tick_labeller, tick_style, ChartError, ChartMeta, DrawResult, Figure,
-    Format, LegendEntry, Swatch, Ticked, ALL, ANNOTATION_PX, COLD, MUTED, NEUTRAL, TEXT,
+    draw_header, draw_note, linear_axis, linear_ticks, log_axis, render, styled_mesh, text_style,
+    tick_labeller, ChartError, ChartMeta, DrawResult, Figure, Format, LegendEntry, Swatch, Ticked,
+    ALL, ANNOTATION_PX, COLD, MUTED, NEUTRAL, TEXT,
 };
 
 /// One sweep point, precomputed by the sweep summary.
@@ -154,7 +154,6 @@ impl Figure for Tradeoff<'_> {
         let y_ticks = linear_ticks(ylo, yhi, 8, 0.0);
         let y_label = tick_labeller(&y_ticks);
         let y = linear_axis(ylo, yhi, y_ticks);
-        let (mesh_bold, mesh_light) = mesh_styles();
         let x_desc = match x {
             XCoord::Log(_) => self.text.x_desc_log,
             XCoord::Lin(_) => self.text.x_desc,
@@ -170,13 +169,7 @@ impl Figure for Tradeoff<'_> {
                     .x_label_area_size(90)
                     .y_label_area_size(130)
                     .build_cartesian_2d($x, y)?;
-                chart
-                    .configure_mesh()
-                    .bold_line_style(mesh_bold)
-                    .light_line_style(mesh_light)
-                    .x_label_style(tick_style())
-                    .y_label_style(tick_style())
-                    .axis_desc_style(axis_title_style())
+                styled_mesh(&mut chart)
                     .x_desc(x_desc)
                     .y_desc(self.cost_desc)
                     .x_label_formatter(&x_label)

@@ -6,9 +6,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{
-    axis_title_style, draw_header, draw_line, draw_note, fmt_interval, linear_axis, linear_ticks,
-    mesh_styles, padded_top, render, tick_labeller, tick_style, time_axis, ChartError, ChartMeta,
-    DrawResult, Figure, Format, LegendEntry, Swatch, ALL, COLD, THROTTLED,
+    draw_header, draw_line, draw_note, fmt_interval, max_value, padded_top, render, time_panel,
+    ChartError, ChartMeta, DrawResult, Figure, Format, Framed, Intervals, LegendEntry, Swatch,
+    ValueAxis, ALL, COLD, LOWER, THROTTLED, UPPER,
 };
 
 /// Request counts per fixed interval, precomputed by the metrics code.
@@ -33,18 +33,10 @@ pub fn traffic(
     meta: &ChartMeta,
     data: &Traffic,
 ) -> Result<(), ChartError> {
-    render(path, format, &TrafficChart { meta, data })
+    render(path, format, &Framed { meta, data })
 }
 
-struct TrafficChart<'a> {
-    meta: &'a ChartMeta,
-    data: &'a Traffic,
-}
-
-const Y_LABEL_AREA: u32 = 120;
-const MAX_TIME_TICKS: usize = 13;
-
-impl Figure for TrafficChart<'_> {
+impl Figure for Framed<'_, Traffic> {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult {
         let d = self.data;
         let legend = [
@@ -59,72 +51,30 @@ impl Figure for TrafficChart<'_> {
             &legend,
         )?;
 
-        let interval = if d.interval_s.is_finite() && d.interval_s > 0.0 {
-            d.interval_s
-        } else {
-            1.0
-        };
-        let start = if d.start_s.is_finite() {
-            d.start_s
-        } else {
-            0.0
-        };
+        let intervals = Intervals::new(d.start_s, d.interval_s);
         let n = d
             .arrivals
             .len()
             .max(d.cold_starts.len())
             .max(d.throttled.len());
-        let span = interval * n.max(1) as f64;
-        let axis = time_axis(start, start + span, MAX_TIME_TICKS);
-        let unit = axis.unit;
-        let x0 = start / unit.seconds;
-        let x1 = (start + span) / unit.seconds;
-        let ticks = axis.ticks.clone();
+        let time = intervals.frame(n);
         // Each count is drawn at the middle of its interval.
         let series = |v: &[u64]| -> Vec<(f64, f64)> {
             v.iter()
                 .enumerate()
-                .map(|(i, &c)| {
-                    (
-                        (start + (i as f64 + 0.5) * interval) / unit.seconds,
-                        c as f64,
-                    )
-                })
+                .map(|(i, &c)| (time.x(intervals.middle(i)), c as f64))
                 .collect()
         };
         let arrivals = series(&d.arrivals);
         let cold = series(&d.cold_starts);
         let throttled = series(&d.throttled);
-        let max_of = |s: &[(f64, f64)]| s.iter().map(|p| p.1).fold(0.0, f64::max);
 
-        let per = format!("requests per {}", fmt_interval(interval));
+        let per = format!("requests per {}", fmt_interval(intervals.length_s));
         let (top, bottom) = body.split_vertically(body.dim_in_pixel().1 * 55 / 100);
-        let (mesh_bold, mesh_light) = mesh_styles();
 
         // Top panel: arrivals.
-        let top_y = padded_top(max_of(&arrivals), 0.08, 5.0);
-        let top_ticks = linear_ticks(0.0, top_y, 8, 1.0);
-        let top_label = tick_labeller(&top_ticks);
-        let mut upper = ChartBuilder::on(&top)
-            .margin_left(20)
-            .margin_right(60)
-            .margin_top(10)
-            .margin_bottom(8)
-            .x_label_area_size(0)
-            .y_label_area_size(Y_LABEL_AREA)
-            .build_cartesian_2d(
-                linear_axis(x0, x1, ticks.clone()),
-                linear_axis(0.0, top_y, top_ticks),
-            )?;
-        upper
-            .configure_mesh()
-            .bold_line_style(mesh_bold)
-            .light_line_style(mesh_light)
-            .label_style(tick_style())
-            .axis_desc_style(axis_title_style())
-            .y_desc(per.clone())
-            .y_label_formatter(&top_label)
-            .draw()?;
+        let top_y = padded_top(max_value(&arrivals), 0.08, 5.0);
+        let mut upper = time_panel(&top, &time, ValueAxis::new(top_y, 8, 1.0, &per), UPPER)?;
         if arrivals.len() > 1 {
             upper.draw_series(AreaSeries::new(
                 arrivals.iter().copied(),
@@ -138,31 +88,8 @@ impl Figure for TrafficChart<'_> {
         }
 
         // Bottom panel: cold starts and throttles, on their own scale.
-        let bottom_y = padded_top(max_of(&cold).max(max_of(&throttled)), 0.1, 5.0);
-        let bottom_ticks = linear_ticks(0.0, bottom_y, 5, 1.0);
-        let bottom_label = tick_labeller(&bottom_ticks);
-        let mut lower = ChartBuilder::on(&bottom)
-            .margin_left(20)
-            .margin_right(60)
-            .margin_top(8)
-            .margin_bottom(10)
-            .x_label_area_size(80)
-            .y_label_area_size(Y_LABEL_AREA)
-            .build_cartesian_2d(
-                linear_axis(x0, x1, ticks),
-                linear_axis(0.0, bottom_y, bottom_ticks),
-            )?;
-        lower
-            .configure_mesh()
-            .bold_line_style(mesh_bold)
-            .light_line_style(mesh_light)
-            .label_style(tick_style())
-            .axis_desc_style(axis_title_style())
-            .x_desc(format!("time ({})", unit.name))
-            .y_desc(per)
-            .x_label_formatter(&|v| axis.label(*v))
-            .y_label_formatter(&bottom_label)
-            .draw()?;
+        let bottom_y = padded_top(max_value(&cold).max(max_value(&throttled)), 0.1, 5.0);
+        let mut lower = time_panel(&bottom, &time, ValueAxis::new(bottom_y, 5, 1.0, per), LOWER)?;
         for (points, color) in [(&throttled, THROTTLED), (&cold, COLD)] {
             if !points.is_empty() {
                 draw_line(&mut lower, points, color, 2)?;
@@ -219,7 +146,6 @@ mod tests {
 
     #[test]
     fn degenerate_inputs_do_not_error() {
-        let dir = temp_dir();
         let cases = [
             Traffic::default(),
             Traffic {
@@ -244,14 +170,9 @@ mod tests {
                 throttled: vec![],
             },
         ];
-        for (i, data) in cases.iter().enumerate() {
-            for format in [Format::Png, Format::Svg] {
-                let p = dir
-                    .path()
-                    .join(format!("traffic-{i}.{}", format.extension()));
-                traffic(&p, format, &meta(), data).expect("render");
-            }
-        }
+        assert_each_renders("traffic", &cases, |path, format, data| {
+            traffic(path, format, &meta(), data)
+        });
     }
 
     #[test]

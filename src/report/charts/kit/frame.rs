@@ -283,3 +283,12 @@ pub(crate) fn series_color(label: &str, other_index: usize) -> RGBColor {
         _ => PALETTE[other_index % PALETTE.len()],
     }
 }
+
+/// Colour of the `i`-th line of a chart whose lines are not warm, cold or throttled: the first
+/// blue, the others the palette in order.
+pub(crate) fn line_color(i: usize) -> RGBColor {
+    match i {
+        0 => WARM,
+        _ => PALETTE[(i - 1) % PALETTE.len()],
+    }
+}

@@ -1,12 +1,15 @@
-//! The drawing kit every chart uses: styles, rendering and fonts, headers and legends, ticks and
-//! axes. Nothing here draws a particular chart; each chart is a file of `charts/`.
+//! The drawing kit every chart uses: styles, rendering and fonts, headers and legends, panels
+//! (layout, grid, time frames), ticks and axes. Nothing here draws a particular chart; each
+//! chart is a file of `charts/`.
 
 mod frame;
+mod panel;
 mod render;
 mod style;
 mod ticks;
 
 pub(crate) use frame::*;
+pub(crate) use panel::*;
 pub use render::*;
 pub use style::*;
 // Named, so that it wins over plotters' prelude `DrawResult`, glob-imported too.
@@ -16,6 +19,8 @@ pub(crate) use ticks::*;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use plotters::chart::MeshStyle;
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::drawing::DrawingAreaErrorKind;

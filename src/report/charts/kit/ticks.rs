@@ -462,6 +462,24 @@ pub(crate) mod test_support {
         assert_svg(&svg);
     }
 
+    /// Draws every case as PNG and as SVG into a fresh folder and checks each file: broken or
+    /// empty inputs draw a chart (empty, or with a note), never an error.
+    pub fn assert_each_renders<D>(
+        stem: &str,
+        cases: &[D],
+        draw: impl Fn(&Path, Format, &D) -> Result<(), ChartError>,
+    ) {
+        let dir = temp_dir();
+        for (i, data) in cases.iter().enumerate() {
+            let png = dir.path().join(format!("{stem}-{i}.png"));
+            draw(&png, Format::Png, data).unwrap_or_else(|e| panic!("case {i}: {e}"));
+            assert_png(&png);
+            let svg = dir.path().join(format!("{stem}-{i}.svg"));
+            draw(&svg, Format::Svg, data).unwrap_or_else(|e| panic!("case {i}: {e}"));
+            assert_svg(&svg);
+        }
+    }
+
     pub fn assert_png(path: &Path) {
         assert_eq!(png_size(path), (WIDTH, HEIGHT), "{}", path.display());
     }
