@@ -64,7 +64,8 @@ pub struct Environment {
     /// (no timer until the app stops).
     pub held: bool,
     /// The function of the request it serves (or last served): its `function` unless it is
-    /// shared by an app's functions (`unit = "app"`).
+    /// shared by an app's functions (`unit = "app"`). With `env_concurrency > 1` the latest
+    /// started; the simulation sets it again to each request's own when that one ends.
     pub serving: u32,
 }
 

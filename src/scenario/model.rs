@@ -285,7 +285,9 @@ pub struct Function {
     pub app: Option<String>,
     /// It shares environments with the other functions of its `app` (`[trace] unit = "app"`):
     /// their requests draw from one pool, under one keep-alive, eviction and scaling state,
-    /// while request statistics stay per function.
+    /// one provisioned count and one concurrency limit, while request statistics stay per
+    /// function. The pool's provisioned and reserved concurrency are those of the app's first
+    /// function (in scenario order); validation leaves the others' at 0 and none.
     pub shares_app: bool,
     /// On Lambda Managed Instances: its capacity provider and environments; `None`: on demand.
     pub managed: Option<Managed>,

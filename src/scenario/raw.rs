@@ -715,8 +715,8 @@ pub struct RawTrace {
     /// later entries win.
     pub overrides: Option<Vec<RawTraceFunction>>,
     /// `[trace]` azure2019, azure2021: what gets environments: `function` (each function its
-    /// own, as AWS Lambda) or `app` (an app's functions share them, as Azure Functions)
-    /// (default `function`).
+    /// own, as AWS Lambda) or `app` (an app's functions share them, with the app's keep-alive,
+    /// provisioned and reserved concurrency, as Azure Functions) (default `function`).
     pub unit: Option<TraceUnit>,
 }
 
@@ -792,9 +792,11 @@ pub struct RawTraceFunction {
     pub memory_mb: Option<u32>,
     /// Execution timeout (default `3s`), at most 15m.
     pub timeout: Option<DurationText>,
-    /// Concurrency set aside for each matching function; also its cap.
+    /// Concurrency set aside for each matching function; also its cap. With `unit = "app"`
+    /// the app's: the functions of an app must have one value.
     pub reserved_concurrency: Option<u32>,
-    /// Environments kept initialized ahead of time (default `0`).
+    /// Environments kept initialized ahead of time (default `0`). With `unit = "app"` the
+    /// app's pool gets the largest its functions are given, serving any of them.
     pub provisioned_concurrency: Option<u32>,
     /// The function's own init code (default `0`).
     pub init: Option<RawDist>,

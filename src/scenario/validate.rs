@@ -191,9 +191,6 @@ pub fn validate(
     }
     if let Some(t) = &raw.trace {
         trace_section(&mut c, t, &mut traces, &names, &mut functions);
-        if t.unit == Some(TraceUnit::App) && platform.env_concurrency > 1 {
-            c.fail("trace.unit", "\"app\" needs platform.env_concurrency = 1 (an environment serves one request at a time, so its requests' functions are told apart); use unit = \"function\" for concurrent environments");
-        }
     }
     limits(&mut c, &platform, &functions);
     let cluster = cluster(&mut c, &raw, &functions);

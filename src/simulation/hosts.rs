@@ -74,6 +74,8 @@ struct Host {
 #[derive(Clone, Copy, Debug)]
 struct Job {
     env: EnvId,
+    /// The request's function (the environment's, unless an app's functions share it).
+    function: u32,
     host: u32,
     arrived: SimTime,
     outcome: Outcome,
@@ -307,18 +309,20 @@ impl Simulation<'_> {
     }
 
     /// Starts an execution of `run` (its uncontended time, timeout applied) on `env`'s host,
-    /// for a request that arrived at `arrived`: at once, or under `isolated` when the
+    /// for a request of `f` that arrived at `arrived`: at once, or under `isolated` when the
     /// environment's vCPUs are free there. Billing waits for its end.
     pub(super) fn execute_on_host(
         &mut self,
         env: EnvId,
+        f: usize,
         arrived: SimTime,
         run: SimDuration,
         outcome: Outcome,
         provisioned: bool,
     ) {
         let now = self.now;
-        let f = self.envs[env].function as usize;
+        // The environment's vCPUs are its function's memory's (an app's functions share one).
+        let fe = self.envs[env].function as usize;
         let timeout = self.scenario.functions[f].timeout;
         let Some(hosts) = self.hosts.as_mut() else {
             return;
@@ -329,6 +333,7 @@ impl Simulation<'_> {
         let cpu = SimDuration::from_nanos_f64(run.0 as f64 * part).min(run);
         let job = Job {
             env,
+            function: f as u32,
             host: h,
             arrived,
             outcome,
@@ -352,7 +357,7 @@ impl Simulation<'_> {
         };
         if hosts.cpu == CpuPolicy::Isolated {
             let host = &hosts.hosts[h as usize];
-            let need = hosts.function_vcpus[f].0;
+            let need = hosts.function_vcpus[fe].0;
             if !host.waiting.is_empty() || (host.held > 0 && host.held + need > host.vcpus.0) {
                 hosts.hosts[h as usize].waiting.push_back(id);
                 hosts.recorder.waited_for_cpu(h as usize, arrived);
@@ -464,7 +469,7 @@ impl Simulation<'_> {
                 outcome.failure = Some(Failure::Timeout);
             }
         }
-        let f = self.envs[j.env].function as usize;
+        let f = j.function as usize;
         hosts
             .recorder
             .slowdown(f, j.arrived, end.since(j.reached), j.alone);
@@ -474,14 +479,8 @@ impl Simulation<'_> {
             self.recorder
                 .ping_billed(f, j.arrived, took, SimDuration::ZERO);
         }
-        self.queue.push(
-            end,
-            Event::ExecutionCompleted {
-                env: j.env,
-                arrived: j.arrived,
-                outcome,
-            },
-        );
+        let completed = self.completion(j.env, f, j.arrived, outcome);
+        self.queue.push(end, completed);
     }
 
     /// An execution on `env` ended: under `isolated` its vCPUs are freed and waiting

@@ -127,6 +127,10 @@ pub(crate) enum Event {
     /// A cluster host's next CPU completion or timeout is due (ignored if `generation` is
     /// not the host's latest: its executions changed since).
     CpuDue { host: u32, generation: u32 },
+    /// A request finished on an environment that an app's functions share with
+    /// `env_concurrency > 1`, which serves requests of several functions at once: `request`
+    /// indexes the table of running requests (its environment, function and arrival).
+    AppExecutionCompleted { request: u32, outcome: Outcome },
 }
 
 /// A request's execution time as a trace recorded it, or `Given::NONE`: sample the function's
@@ -207,12 +211,15 @@ pub struct Results {
     pub env_slots: usize,
     /// Per-interval figures.
     pub series: crate::metrics::TimeSeries,
-    /// Per function: most concurrency used at once (provisioned + in flight on-demand).
+    /// Per function: most concurrency used at once (provisioned + in flight on-demand). The
+    /// functions of an app that share environments (`[trace] unit = "app"`) share one limit:
+    /// the app's first function holds their peak, the others 0.
     pub peak_concurrency: Vec<u32>,
     /// Most account concurrency used at once.
     pub peak_account_concurrency: u32,
     /// Per function: most provisioned environments alive at once (initializing, ready, and
-    /// recycled ones serving until retired); at most twice the most ever allocated.
+    /// recycled ones serving until retired); at most twice the most ever allocated. An app
+    /// whose functions share environments has them on its first function.
     pub peak_provisioned: Vec<u32>,
     /// Most memory held by live environments at once on a memory-bounded platform, MB (0
     /// without `platform.capacity`).
@@ -470,6 +477,14 @@ fn pools(scenario: &Scenario) -> Vec<u32> {
         .collect()
 }
 
+/// A running request, with `Simulation::tags_requests` (see `AppExecutionCompleted`).
+#[derive(Clone, Copy, Debug)]
+struct Running {
+    env: EnvId,
+    function: u32,
+    arrived: SimTime,
+}
+
 /// The request a cold start's init is for.
 #[derive(Clone, Copy, Debug)]
 struct InitFor {
@@ -632,6 +647,13 @@ struct Simulation<'a> {
     hosts: Option<Hosts<'a>>,
     /// Lambda Managed Instances: capacity providers and managed functions (`None` without).
     managed: Option<Box<managed::ManagedState<'a>>>,
+    /// With `env_concurrency > 1` and environments shared by an app's functions, requests end
+    /// through `AppExecutionCompleted`: `running` holds each running request's environment,
+    /// function and arrival (`free_running` its free slots), so the request's function is known
+    /// when it ends. Off otherwise: `ExecutionCompleted` and `Environment::serving` suffice.
+    tags_requests: bool,
+    running: Vec<Running>,
+    free_running: Vec<u32>,
 }
 
 impl<'a> Simulation<'a> {
@@ -670,12 +692,14 @@ impl<'a> Simulation<'a> {
                 }
             })
             .collect();
-        let reserved: Vec<Option<u32>> = scenario
-            .functions
-            .iter()
-            .map(|f| f.reserved_concurrency)
-            .collect();
         let pool_of = pools(scenario);
+        // Concurrency is counted per pool: an app's functions that share environments share
+        // its first function's limit (validation keeps their reservation there).
+        let reserved: Vec<Option<u32>> = (scenario.functions.iter().enumerate())
+            .map(|(i, f)| f.reserved_concurrency.filter(|_| pool_of[i] as usize == i))
+            .collect();
+        let tags_requests =
+            p.env_concurrency > 1 && pool_of.iter().enumerate().any(|(i, &q)| q as usize != i);
         let group_of = app_groups(scenario);
         let groups = group_of.iter().map(|&g| g as usize + 1).max().unwrap_or(0);
         let mut group_pools: Vec<Vec<u32>> = vec![Vec::new(); groups];
@@ -729,6 +753,9 @@ impl<'a> Simulation<'a> {
             group_pools,
             hosts: None,
             managed: managed::ManagedState::new(scenario, scaler),
+            tags_requests,
+            running: Vec::new(),
+            free_running: Vec::new(),
         }
     }
 
@@ -886,6 +913,9 @@ impl<'a> Simulation<'a> {
                     self.on_instance_expired(provider as usize, instance)
                 }
                 Event::CpuDue { host, generation } => self.on_cpu_due(host, generation),
+                Event::AppExecutionCompleted { request, outcome } => {
+                    self.on_app_execution_completed(request, outcome)
+                }
             }
         }
 

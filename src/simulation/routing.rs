@@ -71,21 +71,24 @@ impl Simulation<'_> {
         if let Some(env) = self.take_provisioned(f) {
             return self.start_execution(env, r, false, SimDuration::ZERO);
         }
+        // The pool's provisioned environments and concurrency: the function's own, or its
+        // app's when the app's functions share environments.
+        let p = self.pool(f);
         // Once per request: not again for a retry, nor when a request waiting for memory
         // tries again.
         if r.attempt == 0
             && !r.ping
             && !self.capacity.retrying_parked
-            && self.fns[f].provisioned
-            && self.prov[f].target > 0
+            && self.fns[p].provisioned
+            && self.prov[p].target > 0
         {
             self.recorder.spillover(f, r.arrived);
         }
-        if !self.concurrency.allows(f) {
+        if !self.concurrency.allows(p) {
             return self.refuse(r, Refusal::Throttle);
         }
         if let Some(env) = self.take_on_demand(f) {
-            self.concurrency.acquire(f);
+            self.concurrency.acquire(p);
             if self.envs[env].state == EnvState::Initializing {
                 // Only with `env_concurrency > 1`: it starts when the init completes.
                 self.join(env, r);
@@ -93,12 +96,12 @@ impl Simulation<'_> {
                 self.start_execution(env, r, false, SimDuration::ZERO);
             }
         } else if let Some(env) = self.claim_prewarm(f) {
-            self.concurrency.acquire(f);
+            self.concurrency.acquire(p);
             self.join(env, r);
         } else if !self.make_room(f) {
             self.refuse(r, Refusal::Full);
         } else if self.take_token(f) {
-            self.concurrency.acquire(f);
+            self.concurrency.acquire(p);
             self.cold_start(r);
         } else {
             self.refuse(r, Refusal::Throttle);
@@ -120,17 +123,19 @@ impl Simulation<'_> {
         }
     }
 
-    /// An idle provisioned environment; with `env_concurrency > 1`, else the least loaded
-    /// provisioned one with room, if the function may take one more unit of concurrency (an
-    /// idle provisioned environment holds one unit, each further request on it one more).
+    /// An idle provisioned environment of `f`'s pool; with `env_concurrency > 1`, else the
+    /// least loaded provisioned one with room, if the pool may take one more unit of
+    /// concurrency (an idle provisioned environment holds one unit, each further request on
+    /// it one more).
     pub(super) fn take_provisioned(&mut self, f: usize) -> Option<EnvId> {
-        if let Some(env) = self.fns[f].provisioned_idle.pop() {
+        let p = self.pool(f);
+        if let Some(env) = self.fns[p].provisioned_idle.pop() {
             self.leave_idle(env);
             return Some(env);
         }
-        if self.env_concurrency > 1 && self.concurrency.allows(f) {
-            let env = self.least_loaded(f, true)?;
-            self.concurrency.acquire(f);
+        if self.env_concurrency > 1 && self.concurrency.allows(p) {
+            let env = self.least_loaded(p, true)?;
+            self.concurrency.acquire(p);
             return Some(env);
         }
         None
@@ -158,16 +163,16 @@ impl Simulation<'_> {
                 self.leave_idle(env);
                 Some(env)
             }
-            None if self.env_concurrency > 1 => self.least_loaded(f, false),
+            None if self.env_concurrency > 1 => self.least_loaded(p, false),
             None => None,
         }
     }
 
-    /// With `env_concurrency > 1`: `f`'s least loaded environment (on-demand or provisioned)
-    /// that has requests and room for one more; ties go to the lowest slot. It stays in
-    /// `partial` until `reload` sees its new load.
-    fn least_loaded(&self, f: usize, provisioned: bool) -> Option<EnvId> {
-        let &(_, slot) = self.fns[f].partial[provisioned as usize].first()?;
+    /// With `env_concurrency > 1`: pool `p`'s least loaded environment (on-demand or
+    /// provisioned) that has requests and room for one more; ties go to the lowest slot. It
+    /// stays in `partial` until `reload` sees its new load.
+    fn least_loaded(&self, p: usize, provisioned: bool) -> Option<EnvId> {
+        let &(_, slot) = self.fns[p].partial[provisioned as usize].first()?;
         Some(EnvId(slot))
     }
 
@@ -181,7 +186,8 @@ impl Simulation<'_> {
         change(e);
         let load = e.active + e.queued;
         let open = !e.failed && e.state != EnvState::Retired && load >= 1 && load < cap;
-        let partial = &mut self.fns[e.function as usize].partial[e.provisioned as usize];
+        let p = self.pool_of[e.function as usize] as usize;
+        let partial = &mut self.fns[p].partial[e.provisioned as usize];
         partial.remove(&(before, env.0));
         if open {
             partial.insert((load, env.0));
@@ -440,21 +446,64 @@ impl Simulation<'_> {
         };
         if self.hosts.is_some() {
             // On a cluster the host's CPU decides when it ends (and bills it then).
-            return self.execute_on_host(env, arrived, run, outcome, provisioned);
+            return self.execute_on_host(env, f, arrived, run, outcome, provisioned);
         }
         self.recorder.billed(f, arrived, run, provisioned);
         if ping {
             self.recorder
                 .ping_billed(f, arrived, run, SimDuration::ZERO);
         }
-        self.queue.push(
-            self.now + run,
-            Event::ExecutionCompleted {
+        let completed = self.completion(env, f, arrived, outcome);
+        self.queue.push(self.now + run, completed);
+    }
+
+    /// The event that ends a request of `f` that arrived at `arrived`, on `env`:
+    /// `ExecutionCompleted`, or with `tags_requests` an `AppExecutionCompleted` whose entry
+    /// in `running` keeps the request's function.
+    #[inline]
+    pub(super) fn completion(
+        &mut self,
+        env: EnvId,
+        f: usize,
+        arrived: SimTime,
+        outcome: Outcome,
+    ) -> Event {
+        if !self.tags_requests {
+            return Event::ExecutionCompleted {
                 env,
                 arrived,
                 outcome,
-            },
-        );
+            };
+        }
+        let running = Running {
+            env,
+            function: f as u32,
+            arrived,
+        };
+        let request = match self.free_running.pop() {
+            Some(i) => {
+                self.running[i as usize] = running;
+                i
+            }
+            None => {
+                self.running.push(running);
+                (self.running.len() - 1) as u32
+            }
+        };
+        Event::AppExecutionCompleted { request, outcome }
+    }
+
+    /// A request ended on an environment an app's functions share (`tags_requests`): as
+    /// `ExecutionCompleted`, for the request's own function.
+    pub(super) fn on_app_execution_completed(&mut self, request: u32, outcome: Outcome) {
+        let Running {
+            env,
+            function,
+            arrived,
+        } = self.running[request as usize];
+        self.free_running.push(request);
+        self.envs[env].serving = function;
+        self.on_execution_completed(env, arrived, outcome);
     }
 
     pub(super) fn on_execution_completed(
@@ -637,10 +686,11 @@ impl Simulation<'_> {
         self.ended += 1;
     }
 
-    /// Gives back one concurrency unit of `f`, waking provisioned environments waiting for one.
+    /// Gives back one concurrency unit of `f`'s pool, waking provisioned environments waiting
+    /// for one.
     #[inline]
     pub(super) fn release_concurrency(&mut self, f: usize) {
-        self.concurrency.release(f);
+        self.concurrency.release(self.pool(f));
         if !self.provisioning_starved.is_empty() && !self.concurrency_freed_pending {
             self.concurrency_freed_pending = true;
             self.queue.push(self.now, Event::ConcurrencyFreed);

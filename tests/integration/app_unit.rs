@@ -3,12 +3,24 @@
 
 use coldsim::metrics::Summary;
 use coldsim::scenario;
-use coldsim::simulation::SimInit;
+use coldsim::simulation::{Results, SimInit};
 use std::path::Path;
 
 /// Runs an azure2021 `rows` trace (`app,func,end_timestamp,duration` lines) under `unit` and
 /// `keep_alive`; `extra`: more `[platform]` lines.
 fn replay(rows: &[String], unit: &str, keep_alive: &str, extra: &str) -> Summary {
+    run(rows, unit, keep_alive, extra, "").1
+}
+
+/// As `replay`, with `trace_extra` after the `[trace.defaults]` lines (more defaults, then
+/// `[[trace.overrides]]` tables), and the run's results too.
+fn run(
+    rows: &[String],
+    unit: &str,
+    keep_alive: &str,
+    extra: &str,
+    trace_extra: &str,
+) -> (Results, Summary) {
     let dir = tempfile::tempdir().expect("temp dir");
     let mut csv = String::from("app,func,end_timestamp,duration\n");
     for r in rows {
@@ -32,6 +44,7 @@ runtime = "custom"
 memory_mb = 1024
 timeout = "15m"
 init = {{ dist = "constant", value = "1s" }}
+{trace_extra}
 "#
     );
     let options = scenario::ParseOptions::default()
@@ -43,10 +56,9 @@ init = {{ dist = "constant", value = "1s" }}
         Err(e) => panic!("invalid test scenario: {e}"),
     };
     let s = loaded.scenario;
-    SimInit::new(&s)
-        .run()
-        .expect("the trace is readable")
-        .summary(&s)
+    let r = SimInit::new(&s).run().expect("the trace is readable");
+    let summary = r.summary(&s);
+    (r, summary)
 }
 
 /// A row of a request of `app`/`func` arriving at `at` seconds and running `run` seconds.
@@ -223,4 +235,185 @@ fn an_app_shares_its_scaling_bucket_and_memory_bound() {
     let function = replay(&rows, "function", FIXED, full);
     assert_eq!(function.stats.cold_starts, 20);
     assert_eq!(function.stats.environments.retired_evicted, 19);
+}
+
+/// Function `name`'s statistics in `s` (trace functions are named by their `func` column).
+fn stats<'a>(s: &'a Summary, name: &str) -> &'a coldsim::metrics::Stats {
+    &s.functions
+        .iter()
+        .find(|f| f.name == name)
+        .unwrap_or_else(|| panic!("no function `{name}`"))
+        .stats
+}
+
+#[test]
+fn provisioned_concurrency_provisions_the_apps_pool() {
+    // `a/f` and `a/g` alternate 20 minutes apart, 1 s each: every request finds the last
+    // one's environment expired (keep-alive 10 min), so without provisioned concurrency all
+    // 18 are cold.
+    let rows: Vec<String> = (0..18)
+        .map(|i| row("a", ["f", "g"][i % 2], 1200.0 * i as f64, 1.0))
+        .collect();
+    let (_, bare) = run(&rows, "app", FIXED, "", "");
+    assert_eq!(bare.stats.cold_starts, 18);
+    // One provisioned environment for the app serves both functions: no cold start, one
+    // environment, allocated (and billed) once, as the app's first function's.
+    let one = "provisioned_concurrency = 1";
+    let (_, app) = run(&rows, "app", FIXED, "", one);
+    assert_eq!((app.stats.cold_starts, app.stats.warm_starts), (0, 18));
+    assert_eq!(app.stats.environments.created, 1);
+    assert_eq!(app.stats.provisioned.spillover, 0);
+    assert!((app.stats.provisioned.mean_allocated - 1.0).abs() < 1e-9);
+    let (f, g) = (stats(&app, "f"), stats(&app, "g"));
+    assert_eq!((f.warm_starts, g.warm_starts), (9, 9));
+    assert_eq!((f.environments.created, g.environments.created), (1, 0));
+    // 1 GB allocated for the 6 hours.
+    assert!((f.provisioned.allocated_gb_seconds - 6.0 * 3600.0).abs() < 1e-6);
+    assert_eq!(g.provisioned.allocated_gb_seconds, 0.0);
+    adds_up(&app);
+    // Per function, each function gets one of its own: twice the allocation.
+    let (_, function) = run(&rows, "function", FIXED, "", one);
+    assert_eq!(function.stats.cold_starts, 0);
+    assert_eq!(function.stats.environments.created, 2);
+    let (a, b) = (
+        app.stats.provisioned.allocated_gb_seconds,
+        function.stats.provisioned.allocated_gb_seconds,
+    );
+    assert!((b - 2.0 * a).abs() < 1e-6, "{a} vs {b}");
+    // Functions of an app given different counts: the app gets the largest.
+    let most = "provisioned_concurrency = 1\n[[trace.overrides]]\npattern = \"g\"\nprovisioned_concurrency = 2";
+    let (r, app) = run(&rows, "app", FIXED, "", most);
+    assert!((app.stats.provisioned.mean_allocated - 2.0).abs() < 1e-9);
+    assert_eq!(app.stats.environments.created, 2);
+    assert_eq!(app.stats.cold_starts, 0);
+    assert_eq!(r.peak_provisioned, vec![2, 0]);
+}
+
+#[test]
+fn concurrent_environments_serve_any_function_of_the_app() {
+    // env_concurrency = 2, init 1 s. `a/f` at 0 s runs 10 s (on its new environment from 1 s
+    // to 11 s); `a/g` at 5 s finds that environment running one request and joins it, warm
+    // (5 s to 6 s). At 1000 s (the environment expired at 611 s) `a/f` and `a/g` arrive
+    // together, 1 s each: `g` joins `f`'s initializing environment, both cold.
+    let rows = vec![
+        row("a", "f", 0.0, 10.0),
+        row("a", "g", 5.0, 1.0),
+        row("a", "f", 1000.0, 1.0),
+        row("a", "g", 1000.0, 1.0),
+    ];
+    let shared = "env_concurrency = 2";
+    let (r, app) = run(&rows, "app", FIXED, shared, "");
+    assert_eq!(r.ended, r.arrivals);
+    assert_eq!(app.stats.environments.created, 2);
+    assert_eq!((app.stats.cold_starts, app.stats.warm_starts), (3, 1));
+    adds_up(&app);
+    let (f, g) = (stats(&app, "f"), stats(&app, "g"));
+    assert_eq!((f.invocations, f.cold_starts, f.warm_starts), (2, 2, 0));
+    assert_eq!((g.invocations, g.cold_starts, g.warm_starts), (2, 1, 1));
+    // Each request is counted as its own function's although `g`'s ended first on the
+    // environment `f`'s started: `f` 11 s and 2 s, `g` 1 s and 2 s (1 s of init left, 1 s).
+    assert_eq!((f.latency_ms.max, g.latency_ms.max), (11_000.0, 2_000.0));
+    assert_eq!((f.latency_ms.samples, g.latency_ms.samples), (2, 2));
+    assert_eq!(g.warm_latency_ms.max, 1_000.0);
+    // Per function, `g` gets environments of its own: four cold starts.
+    let (_, function) = run(&rows, "function", FIXED, shared, "");
+    assert_eq!(function.stats.environments.created, 4);
+    assert_eq!(function.stats.cold_starts, 4);
+    adds_up(&function);
+}
+
+#[test]
+fn reserved_concurrency_limits_the_apps_pool() {
+    // Reserved concurrency 1: `a/g`'s request at 5 s, while `a/f`'s runs (0 s to 11 s), is
+    // throttled under `app` (one limit for the app), not under `function`; with shared
+    // environments too (the limit counts requests in flight).
+    let rows = vec![row("a", "f", 0.0, 10.0), row("a", "g", 5.0, 1.0)];
+    let reserved = "reserved_concurrency = 1";
+    for extra in ["", "env_concurrency = 2"] {
+        let (r, app) = run(&rows, "app", FIXED, extra, reserved);
+        assert_eq!(app.stats.throttled, 1, "{extra}");
+        assert_eq!(
+            (stats(&app, "f").throttled, stats(&app, "g").throttled),
+            (0, 1)
+        );
+        assert_eq!(r.peak_concurrency, vec![1, 0]);
+        adds_up(&app);
+        let (_, function) = run(&rows, "function", FIXED, extra, reserved);
+        assert_eq!(function.stats.throttled, 0, "{extra}");
+        assert_eq!(function.stats.cold_starts, 2);
+    }
+}
+
+#[test]
+fn an_app_with_one_execution_time_is_one_function_under_pool_limits() {
+    // As `an_app_with_one_execution_time_is_one_function`, with provisioned concurrency,
+    // a reservation that throttles and shared environments: the app's three functions
+    // replay exactly as one function, and every request ends once.
+    let (app_rows, one_rows) = (irregular(false), irregular(true));
+    // A reservation one above what the provisioned environment takes at once.
+    let cases = [
+        (
+            "",
+            "provisioned_concurrency = 1\nreserved_concurrency = 2",
+            2,
+        ),
+        (
+            "env_concurrency = 2",
+            "provisioned_concurrency = 1\nreserved_concurrency = 3",
+            3,
+        ),
+        // On a cluster whose hosts' CPU the executions share (their ends come from the
+        // hosts, `AppExecutionCompleted` too).
+        (
+            "env_concurrency = 2\n[cluster]\nplacement = \"best_fit\"\ncpu = \"shared\"\n[[cluster.hosts]]\nname = \"h\"\ncount = 2\nvcpus = 1\nmemory_gb = 2",
+            "provisioned_concurrency = 1\nreserved_concurrency = 3",
+            3,
+        ),
+    ];
+    for (extra, limits, cap) in cases {
+        for keep_alive in [FIXED, HYBRID] {
+            let (r, app) = run(&app_rows, "app", keep_alive, extra, limits);
+            let (_, one) = run(&one_rows, "app", keep_alive, extra, limits);
+            let at = format!("{keep_alive} {extra}");
+            assert_eq!(r.ended, r.arrivals, "{at}");
+            let s = &app.stats;
+            assert_eq!(s.warm_starts + s.cold_starts + s.throttled, s.invocations);
+            assert!(s.cold_starts > 0 && s.throttled > 0, "{at}: {s:?}");
+            assert!(s.provisioned.spillover > 0, "{at}");
+            let o = &one.stats;
+            assert_eq!(
+                (s.cold_starts, s.warm_starts, s.throttled),
+                (o.cold_starts, o.warm_starts, o.throttled),
+                "{at}"
+            );
+            assert_eq!(s.provisioned.spillover, o.provisioned.spillover, "{at}");
+            assert_eq!(s.environments.created, o.environments.created, "{at}");
+            assert_eq!(r.peak_concurrency[0], cap, "{at}");
+            adds_up(&app);
+        }
+    }
+}
+
+#[test]
+fn a_request_of_another_function_claims_the_apps_prewarm_within_the_apps_limit() {
+    // The hand-worked case of `keep_alive::a_request_during_a_prewarm_init_waits_for_it_…`
+    // (requests at 0, 60, 120 and 180 s, init 9 s, execution 1 s: the app is unloaded at
+    // 181 s and pre-warmed from 234.1 s to 243.1 s), with the request at 240 s `a/g`'s and
+    // reserved concurrency 1: `g` claims the app's pre-warm (a cold start of 4.1 s) under the
+    // app's one unit of concurrency, which it gives back, so `f`'s request at 300 s runs.
+    let hybrid = r#"{ policy = "hybrid_histogram", bin = "1s", range = "2m", min_samples = 3, head_percentile = 50 }"#;
+    let mut rows: Vec<String> = (0..4)
+        .map(|i| row("a", "f", 60.0 * i as f64, 1.0))
+        .collect();
+    rows.push(row("a", "g", 240.0, 1.0));
+    rows.push(row("a", "f", 300.0, 1.0));
+    let nine = "reserved_concurrency = 1\n[[trace.overrides]]\npattern = \"*\"\ninit = { dist = \"constant\", value = \"9s\" }";
+    let (r, app) = run(&rows, "app", hybrid, "", nine);
+    assert_eq!((r.ended, r.arrivals), (6, 6));
+    assert_eq!(app.stats.throttled, 0);
+    let g = stats(&app, "g");
+    assert_eq!((g.cold_starts, g.cold_latency_ms.max), (1, 4_100.0));
+    assert!(app.stats.environments.prewarmed >= 1);
+    assert_eq!(r.peak_concurrency, vec![1, 0]);
+    adds_up(&app);
 }

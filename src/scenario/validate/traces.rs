@@ -411,6 +411,8 @@ pub(super) fn trace_section(
     let mut profiles: HashMap<(String, Arch, Package), Option<&'static RuntimeProfile>> =
         HashMap::new();
     let mut without_execution: Vec<&str> = Vec::new();
+    // Per trace function: the field its reserved concurrency came from (`unit = "app"`).
+    let mut reserved_at: Vec<String> = Vec::with_capacity(chosen.len());
     let mut seen = HashSet::new();
     for &i in &chosen {
         let found = &scan.functions[i];
@@ -476,16 +478,12 @@ pub(super) fn trace_section(
         if execution.is_none() && (!uses_trace || found.days_without_durations > 0) {
             without_execution.push(name);
         }
-        let reserved = from(&|l| l.raw.reserved_concurrency.is_some())
-            .raw
-            .reserved_concurrency;
+        let reserved_layer = from(&|l| l.raw.reserved_concurrency.is_some());
+        let reserved = reserved_layer.raw.reserved_concurrency;
         let provisioned = from(&|l| l.raw.provisioned_concurrency.is_some())
             .raw
             .provisioned_concurrency
             .unwrap_or(0);
-        if shares_app && provisioned > 0 {
-            report(c, "trace.unit".into(), format!("function `{name}`: provisioned_concurrency is not supported with unit = \"app\" (provisioned environments are per function); remove it or use unit = \"function\""));
-        }
         if let Some(r) = reserved {
             if provisioned > r {
                 report(c, "trace.overrides".into(), format!("function `{name}`: provisioned_concurrency {provisioned} exceeds its reserved_concurrency ({r}); provisioned environments count against it"));
@@ -544,6 +542,7 @@ pub(super) fn trace_section(
                 .as_ref()
                 .map(|r| super::functions::cpu_work(r, memory_mb)),
         });
+        reserved_at.push(format!("{}.reserved_concurrency", reserved_layer.at));
         keys.push(if keyless {
             String::new()
         } else {
@@ -578,6 +577,7 @@ pub(super) fn trace_section(
                 f.memory_mb = *m;
             }
         }
+        app_limits(c, &mut functions[first as usize..], &reserved_at);
     }
     traces.specs.push(TraceSpec {
         format,
@@ -589,6 +589,56 @@ pub(super) fn trace_section(
         },
         rows_skipped: scan.rows_skipped,
     });
+}
+
+/// `unit = "app"`: an app's pool has one provisioned count and one concurrency limit, as
+/// an Azure function app has one always-ready instance count and one scale-out limit ("always
+/// ready instances are specific to that app"; "you can configure a per-app maximum", Azure
+/// Functions docs, "Azure Functions Premium plan"). Both are kept on the app's first function
+/// (in scenario order: the one whose state holds the pool, `Simulation::pool_of`), its other
+/// functions get 0 and none. The provisioned count is the largest its functions are given
+/// (each function that asks for N environments finds N, and `[trace.defaults]
+/// provisioned_concurrency = 1` gives an app one, not one per function); reserved concurrency
+/// is a cap with no such combination, so the functions of an app must agree on it.
+/// `reserved_at`: per function, the field its reserved concurrency came from.
+fn app_limits(c: &mut Checker, functions: &mut [Function], reserved_at: &[String]) {
+    let mut head: HashMap<String, usize> = HashMap::new();
+    let mut reported: HashSet<String> = HashSet::new();
+    for i in 0..functions.len() {
+        let Some(app) = functions[i].app.clone() else {
+            continue;
+        };
+        let h = *head.entry(app.clone()).or_insert(i);
+        if h == i {
+            continue;
+        }
+        let (a, b) = (
+            functions[h].reserved_concurrency,
+            functions[i].reserved_concurrency,
+        );
+        if a != b && reported.insert(app.clone()) {
+            let show = |r: Option<u32>| r.map_or("none".to_owned(), |r| r.to_string());
+            // The field of the value set by an override (they agree when both come from
+            // `[trace.defaults]`).
+            let field = if reserved_at[i].starts_with("trace.overrides") {
+                &reserved_at[i]
+            } else {
+                &reserved_at[h]
+            };
+            c.fail(field.clone(), format!(
+                "app `{}`: functions `{}` and `{}` have reserved_concurrency {} and {}; with unit = \"app\" it is the app's concurrency limit, one value for all its functions: set it in [trace.defaults], or give every function of the app the same one",
+                app.replace(trace::KEY_SEP, "/"), functions[h].name, functions[i].name, show(a), show(b)));
+        }
+        let most = functions[h]
+            .provisioned_concurrency
+            .max(functions[i].provisioned_concurrency);
+        functions[h].provisioned_concurrency = most;
+        functions[h].provisioned = Provisioned::Fixed(most);
+        let f = &mut functions[i];
+        f.provisioned_concurrency = 0;
+        f.provisioned = Provisioned::Fixed(0);
+        f.reserved_concurrency = None;
+    }
 }
 
 #[cfg(test)]
