@@ -200,7 +200,7 @@ fn run_data(scenario: &Scenario, results: &Results, summary: &Summary) -> RunDat
     let meta = ChartMeta {
         scenario: scenario.name.clone(),
         seed: scenario.seed,
-        simulated: (scenario.duration - scenario.warmup).to_string(),
+        counted: (scenario.duration - scenario.warmup).to_string(),
     };
     let mut warm = Histogram::new();
     let mut cold = Histogram::new();

@@ -89,7 +89,7 @@ pub fn chart_meta(summary: &SweepSummary) -> ChartMeta {
     ChartMeta {
         scenario: summary.name.clone(),
         seed: summary.seed,
-        simulated: format!(
+        counted: format!(
             "{} × {runs} run{} ({} point{} × {} replication{})",
             summary.simulated,
             if runs == 1 { "" } else { "s" },

@@ -21,23 +21,23 @@ impl Format {
     }
 }
 
-/// Shown under every chart title: `"scenario <name> · seed <seed> · <simulated> simulated"`.
+/// Shown under every chart title: `"scenario <name> · seed <seed> · <counted> counted"`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChartMeta {
     /// Scenario name.
     pub scenario: String,
     /// The run's seed.
     pub seed: u64,
-    /// Simulated time span, human-readable (e.g. "6h").
-    pub simulated: String,
+    /// The counted time span (after any warm-up), human-readable (e.g. "6h").
+    pub counted: String,
 }
 
 impl ChartMeta {
     /// The subtitle line drawn under every chart title.
     pub fn subtitle(&self) -> String {
         format!(
-            "scenario {} · seed {} · {} simulated",
-            self.scenario, self.seed, self.simulated
+            "scenario {} · seed {} · {} counted",
+            self.scenario, self.seed, self.counted
         )
     }
 }

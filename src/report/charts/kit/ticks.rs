@@ -436,7 +436,7 @@ pub(crate) mod test_support {
         ChartMeta {
             scenario: "diurnal-api".to_string(),
             seed: 42,
-            simulated: "24 h".to_string(),
+            counted: "24 h".to_string(),
         }
     }
 
