@@ -500,6 +500,20 @@ fn hybrid_histogram_prewarms_as_many_environments_as_the_app_had() {
     assert_eq!((env.created, env.retired_idle), (78, 76));
 }
 
+/// Requests every 60 s for 245 s, init 9 s, execution 1 s, under a hybrid histogram of 1 s
+/// bins that trusts 3 samples and pre-warms at their median.
+fn slow_init_hybrid() -> String {
+    periodic(
+        r#"{ policy = "hybrid_histogram", bin = "1s", range = "2m", min_samples = 3, head_percentile = 50 }"#,
+        "60s",
+        "245s",
+    )
+    .replace(
+        "init = { dist = \"constant\", value = \"1s\" }",
+        "init = { dist = \"constant\", value = \"9s\" }",
+    )
+}
+
 #[test]
 fn a_request_during_a_prewarm_init_waits_for_it_instead_of_loading_the_app_again() {
     // Requests every 60 s at 0..=240 s, init 9 s, execution 1 s; histogram of 1 s bins, 3
@@ -509,14 +523,7 @@ fn a_request_during_a_prewarm_init_waits_for_it_instead_of_loading_the_app_again
     // no idle environment: it takes the pre-warm still initializing (a cold start of 4.1 s)
     // rather than loading the app a second time beside it. When it ends (244.1 s) the app is
     // unloaded again (idle 62.1 s joins the histogram: keep 63 s × 1.1, pre-warm after 245 s).
-    let text = periodic(
-        r#"{ policy = "hybrid_histogram", bin = "1s", range = "2m", min_samples = 3, head_percentile = 50 }"#,
-        "60s",
-        "245s",
-    )
-    .replace(r#"value = "1s" }
-execution"#, r#"value = "9s" }
-execution"#);
+    let text = slow_init_hybrid();
     let (r, s) = run(&text);
     assert_eq!(r.ended, 5);
     assert_eq!((s.stats.cold_starts, s.stats.warm_starts), (2, 3));
@@ -539,15 +546,7 @@ fn a_cold_start_cancels_the_prewarm_that_would_load_the_app_a_second_time() {
     trace
         .write_all(b"timestamp\n0\n60\n120\n180\n232\n")
         .expect("writing the trace");
-    let text = periodic(
-        r#"{ policy = "hybrid_histogram", bin = "1s", range = "2m", min_samples = 3, head_percentile = 50 }"#,
-        "60s",
-        "245s",
-    )
-    .replace(r#"value = "1s" }
-execution"#, r#"value = "9s" }
-execution"#)
-    .replace(
+    let text = slow_init_hybrid().replace(
         r#"{ process = "periodic", every = "60s" }"#,
         &format!(
             r#"{{ process = "trace", format = "csv", path = "{}", time_unit = "s" }}"#,
