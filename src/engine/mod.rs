@@ -3,8 +3,10 @@
 //! Nothing here knows about serverless platforms; `simulation.rs` builds the model on top.
 
 mod queue;
+mod slab;
 mod time;
 
 pub use queue::EventQueue;
+pub use slab::Slab;
 pub use time::{SimDuration, SimTime};
 pub mod rng;

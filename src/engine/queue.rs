@@ -7,7 +7,7 @@
 //! (a 32-byte entry of key and event before), and the slab's free slots are reused last
 //! freed first, so the events in flight stay on a few cache lines.
 
-use super::SimTime;
+use super::{SimTime, Slab};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -20,9 +20,7 @@ type Key = u128;
 pub struct EventQueue<E> {
     heap: BinaryHeap<Reverse<Key>>,
     /// The events, by slot (the low 32 bits of their key).
-    slots: Vec<E>,
-    /// Slots of popped events, for reuse.
-    free: Vec<u32>,
+    slots: Slab<E>,
     /// The sequence number of the next push; when it would pass `u32::MAX` the pending keys
     /// are renumbered in order (`renumber`).
     seq: u32,
@@ -39,8 +37,7 @@ impl<E: Copy> EventQueue<E> {
     pub fn new() -> Self {
         EventQueue {
             heap: BinaryHeap::with_capacity(1024),
-            slots: Vec::with_capacity(1024),
-            free: Vec::with_capacity(1024),
+            slots: Slab::with_capacity(1024),
             seq: 0,
         }
     }
@@ -48,17 +45,7 @@ impl<E: Copy> EventQueue<E> {
     /// Schedules `event` at `time`.
     #[inline]
     pub fn push(&mut self, time: SimTime, event: E) {
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.slots[s as usize] = event;
-                s
-            }
-            None => {
-                let s = u32::try_from(self.slots.len()).expect("fewer than 2^32 pending events");
-                self.slots.push(event);
-                s
-            }
-        };
+        let slot = self.slots.insert(event);
         if self.seq == u32::MAX {
             self.renumber();
         }
@@ -88,9 +75,7 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
         let Reverse(key) = self.heap.pop()?;
-        let slot = key as u32;
-        self.free.push(slot);
-        Some((SimTime((key >> 64) as u64), self.slots[slot as usize]))
+        Some((SimTime((key >> 64) as u64), self.slots.take(key as u32)))
     }
 
     /// The time of the earliest event.

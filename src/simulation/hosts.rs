@@ -109,8 +109,7 @@ pub(super) struct Hosts<'a> {
     function_vcpus: Vec<Vcpus>,
     /// Per function: its CPU part (0–1) and the vCPUs it uses then (`cpu_demand`).
     function_cpu: Vec<(f64, Vcpus)>,
-    jobs: Vec<Job>,
-    free_jobs: Vec<u32>,
+    jobs: Slab<Job>,
     /// Memory held on every host together, and its peak, MB.
     used_mb: u64,
     pub(super) peak_mb: u64,
@@ -180,8 +179,7 @@ impl<'a> Hosts<'a> {
                 .iter()
                 .map(|f| env_vcpus(f.memory_mb))
                 .collect(),
-            jobs: Vec::new(),
-            free_jobs: Vec::new(),
+            jobs: Slab::default(),
             used_mb: 0,
             peak_mb: 0,
             recorder: HostRecorder::new(
@@ -345,16 +343,7 @@ impl Simulation<'_> {
             rate,
             timeout,
         };
-        let id = match hosts.free_jobs.pop() {
-            Some(i) => {
-                hosts.jobs[i as usize] = job;
-                i
-            }
-            None => {
-                hosts.jobs.push(job);
-                (hosts.jobs.len() - 1) as u32
-            }
-        };
+        let id = hosts.jobs.insert(job);
         if hosts.cpu == CpuPolicy::Isolated {
             let host = &hosts.hosts[h as usize];
             let need = hosts.function_vcpus[fe].0;
@@ -374,7 +363,7 @@ impl Simulation<'_> {
         let Some(hosts) = self.hosts.as_mut() else {
             return;
         };
-        let j = &mut hosts.jobs[id as usize];
+        let j = &mut hosts.jobs[id];
         j.started = now;
         let (h, cpu_part, rate, deadline) = (
             j.host as usize,
@@ -455,8 +444,7 @@ impl Simulation<'_> {
         let Some(hosts) = self.hosts.as_mut() else {
             return;
         };
-        let j = hosts.jobs[id as usize];
-        hosts.free_jobs.push(id);
+        let j = hosts.jobs.take(id);
         let deadline = j.started + j.timeout;
         hosts.hosts[j.host as usize]
             .deadlines
@@ -510,7 +498,7 @@ impl Simulation<'_> {
             let Some(&id) = hosts.hosts[h as usize].waiting.front() else {
                 break;
             };
-            let env = hosts.jobs[id as usize].env;
+            let env = hosts.jobs[id].env;
             let need = hosts.function_vcpus[self.envs[env].function as usize].0;
             let host = &mut hosts.hosts[h as usize];
             if host.held > 0 && host.held + need > host.vcpus.0 {

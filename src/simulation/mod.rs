@@ -27,7 +27,7 @@ mod provisioned;
 mod routing;
 
 use crate::engine::rng::{stream, Rng};
-use crate::engine::{EventQueue, SimDuration, SimTime};
+use crate::engine::{EventQueue, SimDuration, SimTime, Slab};
 use crate::metrics::managed::{CapacityProviderSummary, ProviderInfo};
 use crate::metrics::Summary;
 use crate::metrics::{Class, Failure, FunctionStats, Recorder, Retirement};
@@ -649,11 +649,10 @@ struct Simulation<'a> {
     managed: Option<Box<managed::ManagedState<'a>>>,
     /// With `env_concurrency > 1` and environments shared by an app's functions, requests end
     /// through `AppExecutionCompleted`: `running` holds each running request's environment,
-    /// function and arrival (`free_running` its free slots), so the request's function is known
-    /// when it ends. Off otherwise: `ExecutionCompleted` and `Environment::serving` suffice.
+    /// function and arrival, so the request's function is known when it ends. Off otherwise:
+    /// `ExecutionCompleted` and `Environment::serving` suffice.
     tags_requests: bool,
-    running: Vec<Running>,
-    free_running: Vec<u32>,
+    running: Slab<Running>,
 }
 
 impl<'a> Simulation<'a> {
@@ -754,8 +753,7 @@ impl<'a> Simulation<'a> {
             hosts: None,
             managed: managed::ManagedState::new(scenario, scaler),
             tags_requests,
-            running: Vec::new(),
-            free_running: Vec::new(),
+            running: Slab::default(),
         }
     }
 

@@ -480,16 +480,7 @@ impl Simulation<'_> {
             function: f as u32,
             arrived,
         };
-        let request = match self.free_running.pop() {
-            Some(i) => {
-                self.running[i as usize] = running;
-                i
-            }
-            None => {
-                self.running.push(running);
-                (self.running.len() - 1) as u32
-            }
-        };
+        let request = self.running.insert(running);
         Event::AppExecutionCompleted { request, outcome }
     }
 
@@ -500,8 +491,7 @@ impl Simulation<'_> {
             env,
             function,
             arrived,
-        } = self.running[request as usize];
-        self.free_running.push(request);
+        } = self.running.take(request);
         self.envs[env].serving = function;
         self.on_execution_completed(env, arrived, outcome);
     }
