@@ -66,6 +66,14 @@ fn row(app: &str, func: &str, at: f64, run: f64) -> String {
     format!("{app},{func},{:.6},{run:.6}", at + run)
 }
 
+/// `n` 1 s requests of app `a`, `every` seconds apart, alternating between `f` and `g` (`f`
+/// first).
+fn alternating(n: usize, every: f64) -> Vec<String> {
+    (0..n)
+        .map(|i| row("a", ["f", "g"][i % 2], every * i as f64, 1.0))
+        .collect()
+}
+
 const FIXED: &str = r#"{ policy = "fixed", idle = "10m" }"#;
 const HYBRID: &str = r#"{ policy = "hybrid_histogram" }"#;
 
@@ -88,16 +96,7 @@ fn two_functions_of_an_app_alternating_share_one_environment() {
     // `a/f` at 0, 2, 4, ... min and `a/g` at 1, 3, 5, ... min, 1 s each: within the 10-minute
     // keep-alive of each other. Under `app` the first request's environment serves all 20;
     // under `function` each function has its own: two cold starts.
-    let rows: Vec<String> = (0..20)
-        .map(|i| {
-            row(
-                "a",
-                if i % 2 == 0 { "f" } else { "g" },
-                60.0 * i as f64,
-                1.0,
-            )
-        })
-        .collect();
+    let rows = alternating(20, 60.0);
     let app = replay(&rows, "app", FIXED, "");
     assert_eq!(app.stats.invocations, 20);
     assert_eq!(
@@ -218,16 +217,7 @@ fn an_app_shares_its_scaling_bucket_and_memory_bound() {
     // On a platform with room for one 1 GB environment, `a/f` and `a/g` alternating 1 min
     // apart share it under `app`; under `function` each evicts the other's: a cold start per
     // request.
-    let rows: Vec<String> = (0..20)
-        .map(|i| {
-            row(
-                "a",
-                if i % 2 == 0 { "f" } else { "g" },
-                60.0 * i as f64,
-                1.0,
-            )
-        })
-        .collect();
+    let rows = alternating(20, 60.0);
     let full = "capacity = { memory_gb = 1 }";
     let app = replay(&rows, "app", FIXED, full);
     assert_eq!(app.stats.cold_starts, 1);
@@ -251,9 +241,7 @@ fn provisioned_concurrency_provisions_the_apps_pool() {
     // `a/f` and `a/g` alternate 20 minutes apart, 1 s each: every request finds the last
     // one's environment expired (keep-alive 10 min), so without provisioned concurrency all
     // 18 are cold.
-    let rows: Vec<String> = (0..18)
-        .map(|i| row("a", ["f", "g"][i % 2], 1200.0 * i as f64, 1.0))
-        .collect();
+    let rows = alternating(18, 1200.0);
     let (_, bare) = run(&rows, "app", FIXED, "", "");
     assert_eq!(bare.stats.cold_starts, 18);
     // One provisioned environment for the app serves both functions: no cold start, one

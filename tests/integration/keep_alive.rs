@@ -2,6 +2,7 @@
 //! custom runtime, init 1 s, execution 1 s, 1 GB, so idle GB-seconds are idle seconds.
 
 use crate::run;
+use coldsim::metrics::Summary;
 
 /// One function with requests every `every`, the first at 0.
 fn periodic(keep_alive: &str, every: &str, duration: &str) -> String {
@@ -437,6 +438,23 @@ arrivals = {streams}
     )
 }
 
+/// The `streams` scenario under fixed 10 min and under the hybrid histogram's defaults.
+fn fixed_and_hybrid(execution: &str, arrivals: &str) -> (Summary, Summary) {
+    let (_, fixed) = run(&streams(
+        r#"{ policy = "fixed", idle = "10m" }"#,
+        execution,
+        arrivals,
+        "4h",
+    ));
+    let (_, hybrid) = run(&streams(
+        r#"{ policy = "hybrid_histogram" }"#,
+        execution,
+        arrivals,
+        "4h",
+    ));
+    (fixed, hybrid)
+}
+
 #[test]
 fn hybrid_histogram_keeps_every_environment_while_the_app_runs() {
     // Stream A every 60 s with 50 s requests, stream B every 8 min at 20 s past A's start,
@@ -447,21 +465,10 @@ fn hybrid_histogram_keeps_every_environment_while_the_app_runs() {
     // 10 s later, so B always finds it warm. Fixed 10 min keeps both too. (Applied per
     // environment, B's would be retired 66 s after B's request: every B cold once learnt.)
     let a_and_b = r#"[{ process = "periodic", every = "60s" }, { process = "periodic", every = "8m", start = "20s" }]"#;
-    let (_, fixed) = run(&streams(
-        r#"{ policy = "fixed", idle = "10m" }"#,
-        "50s",
-        a_and_b,
-        "4h",
-    ));
+    let (fixed, hybrid) = fixed_and_hybrid("50s", a_and_b);
     // 240 A requests and 30 B requests.
     assert_eq!(fixed.stats.invocations, 270);
     assert_eq!(fixed.stats.cold_starts, 2);
-    let (_, hybrid) = run(&streams(
-        r#"{ policy = "hybrid_histogram" }"#,
-        "50s",
-        a_and_b,
-        "4h",
-    ));
     assert_eq!(hybrid.stats.invocations, 270);
     assert_eq!(hybrid.stats.cold_starts, 2);
     let env = &hybrid.stats.environments;
@@ -478,20 +485,9 @@ fn hybrid_histogram_prewarms_as_many_environments_as_the_app_had() {
     // 5 min × 1.1 (5m30s): both requests of the next period are warm. Stops of periods 10 to
     // 47 of 48 (4 h) pre-warm: 38 × 2. Fixed 10 min keeps both environments.
     let two = r#"[{ process = "periodic", every = "5m" }, { process = "periodic", every = "5m", start = "500ms" }]"#;
-    let (_, fixed) = run(&streams(
-        r#"{ policy = "fixed", idle = "10m" }"#,
-        "1s",
-        two,
-        "4h",
-    ));
+    let (fixed, hybrid) = fixed_and_hybrid("1s", two);
     assert_eq!(fixed.stats.invocations, 96);
     assert_eq!(fixed.stats.cold_starts, 2);
-    let (_, hybrid) = run(&streams(
-        r#"{ policy = "hybrid_histogram" }"#,
-        "1s",
-        two,
-        "4h",
-    ));
     assert_eq!(hybrid.stats.invocations, 96);
     assert_eq!(hybrid.stats.cold_starts, 2);
     let env = &hybrid.stats.environments;
