@@ -344,7 +344,7 @@ fn run_scenario(args: RunArgs) -> Result<(), Failure> {
     let options = report::Options {
         charts: !args.no_charts,
         svg: args.svg,
-        wall_s: wall.as_secs_f64(),
+        wall_s: Some(wall.as_secs_f64()),
     };
     // A signal from here on lets the (atomic) write finish: the report is complete.
     report::write(&out, &loaded, &results, &summary, &options)

@@ -275,6 +275,11 @@ fn keep_points_writes_every_point_report_even_across_a_resume() {
         let scenario = String::from_utf8(read(&out.join("points").join(n).join("scenario.toml")))
             .expect("UTF-8");
         assert!(!scenario.contains("[sweep]"), "{scenario}");
+        // A point's run is not timed apart: its page claims no wall time (it said 0.00 s).
+        let page = String::from_utf8(read(&out.join("points").join(n).join("report.html")))
+            .expect("UTF-8");
+        assert!(page.contains(" requests simulated · scenario"), "{page}");
+        assert!(!page.contains("of wall time"), "{page}");
     }
     let html = String::from_utf8(read(&out.join("report.html"))).expect("UTF-8");
     assert!(html.contains("points/3-idle-5m-provisioned_concurrency-2/report.html"));

@@ -156,7 +156,7 @@ pub fn run(plan: &Plan, settings: &Settings) -> Result<Outcome, Error> {
     let point_options = report::Options {
         charts: settings.charts,
         svg: settings.svg,
-        wall_s: 0.0,
+        wall_s: None,
     };
     let complete = execute::<Error>(
         plan,

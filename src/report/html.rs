@@ -22,8 +22,8 @@ pub struct Page<'a> {
     pub origin: &'a str,
     /// Scenario description.
     pub description: &'a str,
-    /// Wall-clock seconds of the simulation.
-    pub wall_s: f64,
+    /// Wall-clock seconds of the simulation (`None`: not timed apart, a sweep point).
+    pub wall_s: Option<f64>,
     /// Requests simulated, warm-up included.
     pub requests: u64,
     /// Charts drawn as PNG files, in report order.
@@ -245,7 +245,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
 </style></head><body>
 <h1>{name}</h1>
 <p class="meta">{description}</p>
-<p class="meta">coldsim {version} · seed {seed} · {period:.0} s simulated after warm-up · {requests} requests simulated in {wall:.2} s of wall time · scenario <code>{origin}</code></p>
+<p class="meta">coldsim {version} · seed {seed} · {period:.0} s simulated after warm-up · {requests} requests simulated{wall} · scenario <code>{origin}</code></p>
 <div class="cards">
 <div class="card"><div class="v">{inv}</div><div class="k">requests</div></div>
 <div class="card"><div class="v">{cold:.2}%</div><div class="k">cold starts ({cold_n}{cold_where})</div></div>
@@ -267,7 +267,9 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         period = summary.simulated_seconds,
         period_h = summary.simulated_seconds / 3600.0,
         requests = page.requests,
-        wall = page.wall_s,
+        wall = page
+            .wall_s
+            .map_or(String::new(), |w| format!(" in {w:.2} s of wall time")),
         origin = esc(page.origin),
         inv = s.invocations,
         cold = s.cold_start_ratio * 100.0,

@@ -64,8 +64,9 @@ pub struct Options {
     pub charts: bool,
     /// Also write SVG charts.
     pub svg: bool,
-    /// Wall-clock seconds of the simulation, shown in the report.
-    pub wall_s: f64,
+    /// Wall-clock seconds of the simulation, shown in the report; `None` for a sweep point,
+    /// whose run is not timed apart.
+    pub wall_s: Option<f64>,
 }
 
 /// Writes the whole report of one run into `out`, replacing it atomically.
