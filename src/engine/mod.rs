@@ -2,6 +2,7 @@
 //!
 //! Nothing here knows about serverless platforms; `simulation.rs` builds the model on top.
 
+mod heap;
 mod queue;
 mod slab;
 mod time;

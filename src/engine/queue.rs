@@ -1,5 +1,5 @@
-//! The event queue: a binary min-heap of 16-byte keys `(time, sequence, slot)`, the events
-//! themselves in a slab beside it.
+//! The event queue: a 4-ary min-heap of 16-byte keys `(time, sequence, slot)` ([`Heap`]), the
+//! events themselves in a slab beside it.
 //!
 //! The sequence number is assigned at push time, so events scheduled for the same instant pop
 //! first-in-first-out. That makes every run deterministic without relying on payload order.
@@ -7,18 +7,12 @@
 //! (a 32-byte entry of key and event before), and the slab's free slots are reused last
 //! freed first, so the events in flight stay on a few cache lines.
 
+use super::heap::{Heap, Key};
 use super::{SimTime, Slab};
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
-
-/// `time << 64 | seq << 32 | slot`, compared as one `u128`: by time, then by sequence (unique
-/// among the pending events, so the slot never decides). (A 4-ary heap with split key and
-/// event arrays was tried and was ~15% slower on the one-function benchmark.)
-type Key = u128;
 
 /// Pending events ordered by time, ties broken by insertion order.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Reverse<Key>>,
+    heap: Heap,
     /// The events, by slot (the low 32 bits of their key).
     slots: Slab<E>,
     /// The sequence number of the next push; when it would pass `u32::MAX` the pending keys
@@ -36,7 +30,7 @@ impl<E: Copy> EventQueue<E> {
     /// An empty queue.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::with_capacity(1024),
+            heap: Heap::with_capacity(1024),
             slots: Slab::with_capacity(1024),
             seq: 0,
         }
@@ -51,37 +45,34 @@ impl<E: Copy> EventQueue<E> {
         }
         let key = (time.0 as u128) << 64 | (self.seq as u128) << 32 | slot as u128;
         self.seq += 1;
-        self.heap.push(Reverse(key));
+        self.heap.push(key);
     }
 
     /// Gives the pending keys the sequence numbers `0..len` in their order, which keeps
     /// every comparison between them, and continues from `len` (once per 2^32 pushes).
     #[cold]
     fn renumber(&mut self) {
-        let mut keys: Vec<Key> = std::mem::take(&mut self.heap)
-            .into_iter()
-            .map(|Reverse(k)| k)
-            .collect();
+        let mut keys = self.heap.take_keys();
         keys.sort_unstable();
         let mask: Key = !((u32::MAX as Key) << 32);
         for (rank, k) in keys.iter_mut().enumerate() {
             *k = (*k & mask) | (rank as Key) << 32;
         }
         self.seq = keys.len() as u32;
-        self.heap = keys.into_iter().map(Reverse).collect();
+        self.heap = Heap::from_sorted(keys);
     }
 
     /// Removes and returns the earliest event, or `None` when the queue is empty.
     #[inline]
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        let Reverse(key) = self.heap.pop()?;
+        let key = self.heap.pop()?;
         Some((SimTime((key >> 64) as u64), self.slots.take(key as u32)))
     }
 
     /// The time of the earliest event.
     #[inline]
     pub fn peek_time(&self) -> Option<SimTime> {
-        self.heap.peek().map(|Reverse(k)| SimTime((k >> 64) as u64))
+        self.heap.peek().map(|k| SimTime((k >> 64) as u64))
     }
 
     /// Number of pending events.
@@ -91,7 +82,7 @@ impl<E: Copy> EventQueue<E> {
 
     /// True when no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.heap.is_empty()
+        self.heap.len() == 0
     }
 }
 

@@ -72,18 +72,16 @@ impl<const BITS: u32> LogHistogram<BITS> {
     #[inline]
     pub fn record(&mut self, v: u64) {
         let i = index(v, BITS);
-        if i >= self.first && i < self.first + self.counts.len() {
-            self.counts[i - self.first] += 1;
-        } else {
-            self.grow_to(i);
-            self.counts[i - self.first] += 1;
+        // One comparison for both ends of the window: below `first` wraps around.
+        match self.counts.get_mut(i.wrapping_sub(self.first)) {
+            Some(c) => *c += 1,
+            None => {
+                self.grow_to(i);
+                self.counts[i - self.first] += 1;
+            }
         }
-        if self.total == 0 || v < self.min {
-            self.min = v;
-        }
-        if v > self.max {
-            self.max = v;
-        }
+        self.min = if self.total == 0 { v } else { self.min.min(v) };
+        self.max = self.max.max(v);
         self.total += 1;
         self.sum += v as u128;
     }

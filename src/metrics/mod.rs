@@ -325,7 +325,7 @@ impl Recorder {
     }
 
     /// An environment of `f` moved from class `from` to class `to` at `t`.
-    #[inline]
+    #[inline(always)]
     pub fn transition(&mut self, f: usize, from: Class, to: Class, t: SimTime) {
         if from == to {
             return;

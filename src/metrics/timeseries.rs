@@ -329,7 +329,7 @@ impl TimeSeries {
     }
 
     /// One of `f`'s environments moves from class `from` to class `to` at `t`.
-    #[inline]
+    #[inline(always)]
     pub fn transition(&mut self, f: usize, from: Class, to: Class, t: SimTime) {
         let Some((i, hi)) = self.edge(t) else { return };
         let g = self.group(f);

@@ -122,7 +122,7 @@ impl Distribution {
     }
 
     /// Draws a duration (for time distributions, whose base unit is nanoseconds).
-    #[inline]
+    #[inline(always)]
     pub fn sample_duration(&self, rng: &mut Rng) -> SimDuration {
         // The exponential (the benchmark's execution time) inline, without the call and the
         // jump of `sample`'s match; the same draw.
@@ -130,6 +130,12 @@ impl Distribution {
             let e: f64 = Exp1.sample(rng);
             return SimDuration::from_nanos_f64(finite_non_negative(mean * e));
         }
+        self.sample_duration_general(rng)
+    }
+
+    /// [`Distribution::sample_duration`] of anything but an exponential, out of line.
+    #[inline(never)]
+    fn sample_duration_general(&self, rng: &mut Rng) -> SimDuration {
         SimDuration::from_nanos_f64(self.sample(rng))
     }
 

@@ -4,7 +4,7 @@
 
 use super::*;
 
-/// An open trace and its next arrival (at most one pending `TraceArrived` per trace).
+/// An open trace and its next arrival (at most one pending per trace).
 pub(super) struct OpenTrace {
     pub(super) source: Box<dyn TraceSource>,
     pub(super) pending: Option<Arrival>,
@@ -61,7 +61,7 @@ impl Simulation<'_> {
         let a = t
             .pending
             .take()
-            .expect("a TraceArrived event has its arrival pending");
+            .expect("a trace on top of `arrival_order` has its arrival pending");
         let mut next_at = SimTime::NEVER;
         if let Some(next) = t.source.next()? {
             debug_assert!(
@@ -107,9 +107,10 @@ impl Simulation<'_> {
     /// second); counted over each whole second of simulated time, as AWS states it per second.
     #[inline]
     pub(super) fn within_rate(&mut self) -> bool {
-        let second = self.now.0 / 1_000_000_000;
-        if second != self.rate_second {
-            self.rate_second = second;
+        if self.now >= self.rate_second_ends {
+            // A new second: the one holding now (the division only once a second).
+            let second = self.now.0 / 1_000_000_000;
+            self.rate_second_ends = SimTime((second + 1).saturating_mul(1_000_000_000));
             self.rate_count = 0;
         }
         if self.rate_count < self.scenario.platform.requests_per_second {

@@ -1,7 +1,9 @@
 //! The model: the closed `enum Event` and its one dispatch. Start reading here.
 //!
-//! A request arrives (`Arrived` from a generated process, `TraceArrived` from a replayed trace,
-//! or `Retried` for a throttled asynchronous one). It runs on an
+//! A request arrives: from a generated process or a replayed trace (not events: both come in
+//! time order, so `run` merges them with the queue, queued events first at equal times, and
+//! calls `on_arrived` / `on_trace_arrived`), or `Retried` for a throttled asynchronous one. It
+//! runs on an
 //! idle environment (a warm start), or on a new one after init (a cold start), or is throttled.
 //! When it completes (`ExecutionCompleted`) its environment becomes idle; the keep-alive policy
 //! gives a deadline, and `KeepAliveExpired` retires idle environments whose deadline passed
@@ -55,12 +57,6 @@ use std::ops::ControlFlow;
 /// Everything that can happen. Each variant is a fact, handled by `on_<event>`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Event {
-    /// The next request of a function's arrival process arrived.
-    Arrived { function: u32 },
-    /// The pending request of trace `source` (`Scenario::traces`) arrived. Not queued: traces
-    /// yield arrivals in time order, so the run merges them with the queue (queued events first
-    /// at equal times).
-    TraceArrived { source: u32 },
     /// An asynchronous request, first arrived at `arrived`, is tried again after a throttle
     /// or a function error; `request` indexes the table of waiting requests (its function,
     /// recorded execution time and error retries so far).
@@ -578,6 +574,9 @@ struct FunctionState {
     /// claimed, oldest first: a request that finds no idle environment takes one of them
     /// instead of starting another (`Simulation::claim_prewarm`).
     prewarming: Vec<EnvId>,
+    /// Its requests take `route`'s plain path: none of the features that route, start or end
+    /// a request differently applies (`Simulation::takes_plain_path`).
+    plain: bool,
 }
 
 struct Simulation<'a> {
@@ -621,9 +620,9 @@ struct Simulation<'a> {
     /// Per environment slot: the request its init is for (recorded execution time, error
     /// retries, and the init to run again inside the invoke when the first was cut).
     init_for: Vec<InitFor>,
-    /// Account requests-per-second limit: the current whole second and the invocations
-    /// counted in it.
-    rate_second: u64,
+    /// Account requests-per-second limit: the end of the current whole second, and the
+    /// invocations counted in it.
+    rate_second_ends: SimTime,
     rate_count: u64,
     /// Per function: provisioned concurrency counts and levels (kept out of `FunctionState`,
     /// which the hot path touches on every request).
@@ -688,6 +687,7 @@ impl<'a> Simulation<'a> {
                     rng_arrivals,
                     rng_service: stream(service_seed, SERVICE, i as u64),
                     prewarming: Vec::new(),
+                    plain: false,
                 }
             })
             .collect();
@@ -708,7 +708,7 @@ impl<'a> Simulation<'a> {
                 pools.push(pool_of[f]);
             }
         }
-        Simulation {
+        let mut sim = Simulation {
             scenario,
             queue: EventQueue::new(),
             now: SimTime::ZERO,
@@ -741,7 +741,7 @@ impl<'a> Simulation<'a> {
             waiting: Vec::new(),
             free_waiting: Vec::new(),
             init_for: Vec::new(),
-            rate_second: 0,
+            rate_second_ends: SimTime::ZERO,
             rate_count: 0,
             prov: vec![Provisioned::default(); scenario.functions.len()],
             joined: Vec::new(),
@@ -754,7 +754,11 @@ impl<'a> Simulation<'a> {
             managed: managed::ManagedState::new(scenario, scaler),
             tags_requests,
             running: Slab::default(),
+        };
+        for f in 0..sim.fns.len() {
+            sim.fns[f].plain = sim.takes_plain_path(f);
         }
+        sim
     }
 
     /// The pool (its `FunctionState` index) that function `f`'s requests draw from.
@@ -838,37 +842,22 @@ impl<'a> Simulation<'a> {
             // events go first, so a request arriving as an environment frees up finds it idle.
             let (t, event) = match (self.queue.peek_time(), self.arrival_order.peek()) {
                 // The arrival stays on top of `arrival_order` until its handler has its
-                // source's next one (`reschedule_arrival`).
+                // source's next one (`reschedule_arrival`). Handled here rather than through
+                // the `match` below: its indirect jump then sees mostly completions.
                 (q, Some(&Reverse((at, source)))) if q.map_or(true, |q| at < q) => {
-                    let event = if source & 1 == 0 {
-                        Event::Arrived {
-                            function: source >> 1,
-                        }
+                    self.advance(at, progress)?;
+                    if source & 1 == 0 {
+                        self.on_arrived((source >> 1) as usize);
                     } else {
-                        Event::TraceArrived {
-                            source: source >> 1,
-                        }
-                    };
-                    (at, event)
+                        self.on_trace_arrived((source >> 1) as usize)?;
+                    }
+                    continue;
                 }
                 (Some(_), _) => self.queue.pop().expect("the queue has a head"),
                 (None, _) => break,
             };
-            // A real assert: cheap, and the property tests run in release builds.
-            assert!(
-                t >= self.now,
-                "simulated time went back from {:?} to {:?}",
-                self.now,
-                t
-            );
-            self.now = t;
-            self.events += 1;
-            if self.events & 0xFFFF == 0 && progress(t).is_break() {
-                return Err(SimulationError::Interrupted { at: t });
-            }
+            self.advance(t, progress)?;
             match event {
-                Event::Arrived { function } => self.on_arrived(function as usize),
-                Event::TraceArrived { source } => self.on_trace_arrived(source as usize)?,
                 Event::Retried {
                     request,
                     attempt,
@@ -977,6 +966,29 @@ impl<'a> Simulation<'a> {
         })
     }
 
+    /// Moves simulated time to `t`, the next event's, and counts the event; every 65 536
+    /// events the progress callback may interrupt the run.
+    #[inline(always)]
+    fn advance(
+        &mut self,
+        t: SimTime,
+        progress: &mut dyn FnMut(SimTime) -> ControlFlow<()>,
+    ) -> Result<(), SimulationError> {
+        // A real assert: cheap, and the property tests run in release builds.
+        assert!(
+            t >= self.now,
+            "simulated time went back from {:?} to {:?}",
+            self.now,
+            t
+        );
+        self.now = t;
+        self.events += 1;
+        if self.events & 0xFFFF == 0 && progress(t).is_break() {
+            return Err(SimulationError::Interrupted { at: t });
+        }
+        Ok(())
+    }
+
     /// A new environment of `f`, created at `t`, counted in `created` if `counted_at` is in
     /// the counted period (a cold start's request arrival, else `t`).
     fn create(
@@ -997,7 +1009,7 @@ impl<'a> Simulation<'a> {
     }
 
     /// Moves `env` to `state` now.
-    #[inline]
+    #[inline(always)]
     fn set_state(&mut self, env: EnvId, state: EnvState) {
         let e = &mut self.envs[env];
         let (f, from) = (e.function as usize, e.class());
@@ -1028,9 +1040,63 @@ impl<'a> Simulation<'a> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn events_stay_small() {
         // The queue moves events around on every push and pop; keep them at two words.
         assert!(std::mem::size_of::<super::Event>() <= 16);
+    }
+
+    /// Which functions of scenario `text` take the plain path.
+    fn plain(text: &str) -> Vec<bool> {
+        let s = Scenario::from_toml_str(text).expect("a valid scenario");
+        let keep_alive = keep_alive::built_in(&s.platform.keep_alive, app_groups(&s));
+        let evictor = eviction::built_in(s.platform.eviction);
+        let sim = Simulation::new(&s, 1, 0, keep_alive, evictor, Box::new(TargetTracking));
+        sim.fns.iter().map(|f| f.plain).collect()
+    }
+
+    #[test]
+    fn the_plain_path_is_taken_only_where_nothing_else_applies() {
+        let two = |platform: &str, second: &str| {
+            format!(
+                r#"
+                duration = "1h"
+                [platform]
+                {platform}
+                [[functions]]
+                name = "a"
+                runtime = "custom"
+                execution = {{ dist = "constant", value = "20ms" }}
+                arrivals = {{ process = "poisson", rate = 1.0 }}
+                [[functions]]
+                name = "b"
+                runtime = "custom"
+                execution = {{ dist = "constant", value = "20ms" }}
+                arrivals = {{ process = "poisson", rate = 1.0 }}
+                {second}
+                "#
+            )
+        };
+        // Throttles, timeouts, async retries and reserved concurrency keep it plain.
+        let plain_extras = "invocation = \"async\"\nreserved_concurrency = 3\ntimeout = \"1s\"";
+        assert_eq!(plain(&two("", plain_extras)), [true, true]);
+        for second in [
+            "provisioned_concurrency = 1",
+            "first_execution = { dist = \"constant\", value = \"1s\" }",
+            "memory_used = { dist = \"uniform\", min = 10, max = 20 }",
+        ] {
+            assert_eq!(plain(&two("", second)), [true, false], "{second}");
+        }
+        for platform in [
+            "env_concurrency = 2",
+            "reuse = \"lru\"",
+            "capacity = { memory_gb = 4 }",
+            "keep_alive = { policy = \"random\", idle = { dist = \"exponential\", mean = \"1m\" } }",
+            "keep_alive = { policy = \"hybrid_histogram\" }",
+        ] {
+            assert_eq!(plain(&two(platform, "")), [false, false], "{platform}");
+        }
     }
 }

@@ -60,6 +60,9 @@ impl Simulation<'_> {
     /// environment, then a new one; else it is refused ([`Simulation::refuse`]).
     pub(super) fn route(&mut self, r: Request) {
         let f = r.function as usize;
+        if self.fns[f].plain && !r.ping {
+            return self.route_plain(r);
+        }
         if self.managed.as_ref().is_some_and(|m| m.serves(f)) {
             return self.route_managed(r);
         }
@@ -95,7 +98,101 @@ impl Simulation<'_> {
             } else {
                 self.start_execution(env, r, false, SimDuration::ZERO);
             }
-        } else if let Some(env) = self.claim_prewarm(f) {
+        } else {
+            self.start_new(r);
+        }
+    }
+
+    /// True if `f`'s requests may take [`Simulation::route_plain`]: an on-demand function of
+    /// its own pool, not served by Managed Instances, without provisioned concurrency, a
+    /// first-execution distribution, CPU scaling or memory draws, on a platform with one
+    /// request per environment, unbounded memory (so no cluster), newest-first reuse, a
+    /// monotone keep-alive that neither learns from requests nor decides per app.
+    pub(super) fn takes_plain_path(&self, f: usize) -> bool {
+        let func = &self.scenario.functions[f];
+        !self.fns[f].provisioned
+            && self.pool(f) == f
+            && !self.managed.as_ref().is_some_and(|m| m.serves(f))
+            && func.first_execution.is_none()
+            && func.cpu.is_none()
+            && func.memory_used.is_none()
+            && self.env_concurrency == 1
+            && !self.capacity.bounded()
+            && self.hosts.is_none()
+            && self.scenario.platform.reuse == Reuse::Mru
+            && self.lazy_expiry
+            && !self.tracks_requests
+            && !self.app_level
+            && !self.tags_requests
+    }
+
+    /// `route` for a request of a function that [`Simulation::takes_plain_path`]: the same
+    /// steps in the same order, without those that cannot apply (no provisioned environment,
+    /// no spillover, no environment shared or still initializing, no pre-warm), and a warm
+    /// start without them either ([`Simulation::start_plain`]). The hot path of most runs.
+    #[inline(always)]
+    fn route_plain(&mut self, r: Request) {
+        let f = r.function as usize;
+        if !self.capacity.retrying_parked && !self.within_rate() {
+            return self.refuse(r, Refusal::Rate);
+        }
+        if !self.concurrency.allows(f) {
+            return self.refuse(r, Refusal::Throttle);
+        }
+        self.expire(f);
+        match self.fns[f].pool.take_newest() {
+            Some(env) => {
+                self.leave_idle(env);
+                self.concurrency.acquire(f);
+                self.start_plain(env, r);
+            }
+            None => self.start_new(r),
+        }
+    }
+
+    /// `start_execution` of a warm start of request `r` (not a ping) on `env`, for a function
+    /// that [`Simulation::takes_plain_path`]: the execution time given or drawn, cut at the
+    /// timeout, billed, and its completion scheduled.
+    #[inline(always)]
+    fn start_plain(&mut self, env: EnvId, r: Request) {
+        let f = r.function as usize;
+        let e = &mut self.envs[env];
+        e.serving = r.function;
+        e.active += 1;
+        let func = &self.scenario.functions[f];
+        let exec = match r.execution.get() {
+            Some(d) => d,
+            None => func.execution.sample_duration(&mut self.fns[f].rng_service),
+        };
+        let (run, failure) = if exec > func.timeout {
+            (func.timeout, Some(Failure::Timeout))
+        } else {
+            (exec, None)
+        };
+        self.recorder.billed(f, r.arrived, run, false);
+        let outcome = Outcome {
+            cold: false,
+            failure,
+            retries: r.errors,
+        };
+        let arrived = r.arrived;
+        self.queue.push(
+            self.now + run,
+            Event::ExecutionCompleted {
+                env,
+                arrived,
+                outcome,
+            },
+        );
+    }
+
+    /// A request (or ping) of `f` that found no idle environment: it waits for a pre-warm
+    /// still loading the app, or starts a new environment if there is memory and a scaling
+    /// token; else it is refused. Its pool's concurrency allows it.
+    fn start_new(&mut self, r: Request) {
+        let f = r.function as usize;
+        let p = self.pool(f);
+        if let Some(env) = self.claim_prewarm(f) {
             self.concurrency.acquire(p);
             self.join(env, r);
         } else if !self.make_room(f) {
@@ -224,6 +321,7 @@ impl Simulation<'_> {
         self.fns[p].bucket.take(self.now)
     }
 
+    #[inline(always)]
     pub(super) fn leave_idle(&mut self, env: EnvId) {
         self.envs[env].held = false;
         self.set_state(env, EnvState::Busy);
@@ -502,6 +600,10 @@ impl Simulation<'_> {
         arrived: SimTime,
         mut outcome: Outcome,
     ) {
+        let serving = self.envs[env].serving as usize;
+        if self.fns[serving].plain && !outcome.ping() {
+            return self.end_plain(env, arrived, outcome);
+        }
         self.execution_ended(env);
         // The request's function, and the environment's (they differ only when an app's
         // functions share environments).
@@ -577,6 +679,31 @@ impl Simulation<'_> {
         if (outcome.failure.is_some() || (shared && self.envs[env].failed)) && !provisioned {
             // A failed environment is discarded; provisioned capacity is replaced at once
             // (off the request path), which we model as the same environment staying.
+            self.retire(env, self.now, Retirement::Error);
+        } else {
+            self.become_idle(env);
+        }
+    }
+
+    /// `on_execution_completed` of a request (not a ping) of a function that
+    /// [`Simulation::takes_plain_path`], on its own environment, which then has no other
+    /// request: the same steps without those that cannot apply.
+    #[inline(always)]
+    fn end_plain(&mut self, env: EnvId, arrived: SimTime, outcome: Outcome) {
+        let f = self.envs[env].function as usize;
+        self.recorder
+            .completed(f, arrived, self.now, outcome.cold, outcome.failure);
+        self.ended += 1;
+        if outcome.failure.is_some() && self.scenario.functions[f].invocation == Invocation::Async {
+            self.after_function_error(f, arrived, outcome.retries);
+        }
+        let e = &mut self.envs[env];
+        e.active -= 1;
+        e.served += 1;
+        debug_assert_eq!(e.active, 0, "one request per environment");
+        self.release_concurrency(f);
+        if outcome.failure.is_some() {
+            // A failed environment is discarded.
             self.retire(env, self.now, Retirement::Error);
         } else {
             self.become_idle(env);

@@ -73,7 +73,9 @@ impl Process {
     #[inline]
     fn next(&self, state: &mut State, now: SimTime, first: bool, rng: &mut Rng) -> Option<SimTime> {
         match self {
-            Process::Poisson { rate_per_s } => Some(poisson_next(*rate_per_s, now, rng)),
+            Process::Poisson { rate_per_s } => {
+                Some(poisson_next(mean_gap_ns(*rate_per_s), now, rng))
+            }
             Process::Periodic { every, start } => {
                 if first {
                     Some(SimTime::ZERO + *start)
@@ -91,11 +93,18 @@ impl Process {
     }
 }
 
-/// The arrival after `now` of a Poisson process of `rate_per_s`.
+/// The mean gap of a Poisson process of `rate_per_s`, ns.
+fn mean_gap_ns(rate_per_s: f64) -> f64 {
+    1e9 / rate_per_s
+}
+
+/// The arrival after `now` of a Poisson process whose mean gap is `gap_ns`: a multiplication
+/// by the gap rather than a division by the rate (a division's latency is on the run's
+/// critical path, ~2% of the one-function benchmark).
 #[inline(always)]
-fn poisson_next(rate_per_s: f64, now: SimTime, rng: &mut Rng) -> SimTime {
+fn poisson_next(gap_ns: f64, now: SimTime, rng: &mut Rng) -> SimTime {
     let e: f64 = Exp1.sample(rng);
-    now + SimDuration::from_secs_f64(e / rate_per_s)
+    now + SimDuration::from_nanos_f64(e * gap_ns)
 }
 
 /// Per-process generator state.
@@ -138,6 +147,10 @@ impl Arrivals {
             next: vec![SimTime::ZERO; self.0.len()],
             heap: None,
             woke: false,
+            lone_poisson_gap_ns: match &self.0[..] {
+                [Process::Poisson { rate_per_s }] => Some(mean_gap_ns(*rate_per_s)),
+                _ => None,
+            },
         };
         for i in 0..g.processes.len() {
             let t = g.processes[i].next(&mut g.states[i], SimTime::ZERO, true, rng);
@@ -169,6 +182,8 @@ pub struct Generator {
     heap: Option<BinaryHeap<Reverse<(SimTime, usize)>>>,
     /// The time `next` last returned is a wake-up, not an arrival (see [`Generator::woke`]).
     woke: bool,
+    /// The mean gap (ns) of the one process, if it is the only one and a Poisson process.
+    lone_poisson_gap_ns: Option<f64>,
 }
 
 /// Processes of one function above which the generator keeps a heap instead of scanning.
@@ -183,8 +198,24 @@ impl Generator {
     }
 
     /// The next arrival instant, advancing the generator.
-    #[inline]
+    #[inline(always)]
     pub fn next(&mut self, rng: &mut Rng) -> SimTime {
+        // One Poisson process (the commonest case) inline in the caller, without a call and
+        // the jump of `Process::next`'s match; the same draw.
+        if let (Some(gap_ns), [t]) = (self.lone_poisson_gap_ns, &mut self.next[..]) {
+            let now = *t;
+            self.woke = false;
+            if now != SimTime::NEVER {
+                *t = poisson_next(gap_ns, now, rng);
+            }
+            return now;
+        }
+        self.next_general(rng)
+    }
+
+    /// [`Generator::next`] of anything but one Poisson process.
+    #[inline(never)]
+    fn next_general(&mut self, rng: &mut Rng) -> SimTime {
         if self.next.is_empty() {
             return SimTime::NEVER;
         }
@@ -201,17 +232,6 @@ impl Generator {
                 *top = Reverse((next, i));
             }
             return t;
-        }
-        // One Poisson process (the commonest case) inline, without the call and the jump of
-        // `Process::next`'s match; the same draw.
-        if let ([Process::Poisson { rate_per_s }], [t]) = (&self.processes[..], &mut self.next[..])
-        {
-            let now = *t;
-            self.woke = false;
-            if now != SimTime::NEVER {
-                *t = poisson_next(*rate_per_s, now, rng);
-            }
-            return now;
         }
         // The first minimum wins ties, so superposition order is deterministic.
         let mut best = 0;

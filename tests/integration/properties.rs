@@ -230,3 +230,42 @@ proptest! {
         prop_assert_eq!(summary_json(&s), summary_json(&again));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// `route`'s plain path (functions without provisioned concurrency, first-execution or
+    /// memory draws, on a platform of one request per environment, newest-first reuse,
+    /// unbounded memory and a fixed keep-alive) against the general one: the same scenario
+    /// with each function's first execution drawn from its own execution distribution makes
+    /// the same draws but takes the general path. Every figure must agree.
+    #[test]
+    fn the_plain_path_replays_as_the_general_one(
+        fs in proptest::collection::vec(function(), 1..4),
+        keep_alive_s in 0u32..900,
+        bucket in 1u32..40,
+        per_s in 1u32..30,
+        lifetime_min in 1u32..120,
+        duration_s in 10u32..400,
+        seed in 0u64..(i64::MAX as u64),
+    ) {
+        let fs: Vec<F> = (fs.into_iter())
+            .map(|f| F { provisioned: 0, oom_mb: None, first_ms: None, ..f })
+            .collect();
+        let p = P { keep_alive_s, reuse: 0, bucket, per_s, env_conc: 1, lifetime_min, duration_s, seed, policy: 0, capacity: None };
+        let plain = text(&fs, &p);
+        let general: Vec<String> = (plain.lines())
+            .flat_map(|l| {
+                let first = l.strip_prefix("execution = ").map(|d| format!("first_execution = {d}"));
+                std::iter::once(l.to_string()).chain(first)
+            })
+            .collect();
+        let general = general.join("\n");
+        prop_assert!(general.contains("first_execution"));
+        let (r, s) = run(&plain);
+        let (rg, sg) = run(&general);
+        prop_assert_eq!(summary_json(&s), summary_json(&sg));
+        prop_assert_eq!(format!("{:?}", r.series), format!("{:?}", rg.series));
+        prop_assert_eq!((r.events, r.arrivals, r.ended), (rg.events, rg.arrivals, rg.ended));
+    }
+}
