@@ -4,8 +4,8 @@
 //! one's answer. A 4-ary heap has half the levels of a binary one, and the four children of a
 //! node are compared by comparisons that do not wait on one another, the least selected as a
 //! value (not loaded again by its index), so a level costs one load and two comparisons deep.
-//! On the one-function benchmark that is 0.89× the time of `std`'s binary heap of the same
-//! keys, for 3% more instructions. (A 4-ary heap of key and event entries, tried earlier, was
+//! On the one-function benchmark that is 0.88× the time of `std`'s binary heap of the same
+//! keys, for ~4% more instructions. (A 4-ary heap of key and event entries, tried earlier, was
 //! slower; aligning each node's children to a cache line cost more than it saved.)
 
 /// A heap key, compared as one number; the queue's keys are unique, so the order of pops is
