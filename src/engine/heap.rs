@@ -32,8 +32,14 @@ impl Heap {
 
     #[inline]
     pub(super) fn push(&mut self, key: Key) {
-        let mut hole = self.keys.len();
+        let hole = self.keys.len();
         self.keys.push(key);
+        self.sift_up(hole, key);
+    }
+
+    /// Puts `key` in the hole at `hole` or above it, moving greater parents down.
+    #[inline(always)]
+    fn sift_up(&mut self, mut hole: usize, key: Key) {
         while hole > 0 {
             let parent = (hole - 1) / 4;
             let p = self.keys[parent];
@@ -88,16 +94,7 @@ impl Heap {
                 break;
             }
         }
-        while hole > 0 {
-            let parent = (hole - 1) / 4;
-            let p = self.keys[parent];
-            if p <= last {
-                break;
-            }
-            self.keys[hole] = p;
-            hole = parent;
-        }
-        self.keys[hole] = last;
+        self.sift_up(hole, last);
         Some(top)
     }
 

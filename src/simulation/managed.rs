@@ -386,16 +386,10 @@ impl<'a> Simulation<'a> {
 
     pub(super) fn on_managed_completed(&mut self, env: EnvId, arrived: SimTime, outcome: Outcome) {
         let f = self.envs[env].function as usize;
-        self.recorder
-            .completed(f, arrived, self.now, false, outcome.failure);
-        self.ended += 1;
-        if outcome.failure.is_some() && self.scenario.functions[f].invocation == Invocation::Async {
-            self.after_function_error(f, arrived, outcome.retries);
-        }
-        let e = &mut self.envs[env];
-        e.active -= 1;
-        e.served += 1;
-        let active = e.active;
+        // Managed Instances have no cold starts: requests wait for environments, not inits.
+        debug_assert!(!outcome.cold);
+        self.request_ended(env, f, arrived, outcome);
+        let active = self.envs[env].active;
         let (now, from, to) = (self.now, self.recorder.from, self.recorder.to);
         let draining = self.m().placed[env.0 as usize].draining;
         let s = self.fm(f);

@@ -106,7 +106,7 @@ impl Simulation<'_> {
     /// True if `f`'s requests may take [`Simulation::route_plain`]: an on-demand function of
     /// its own pool, not served by Managed Instances, without provisioned concurrency, a
     /// first-execution distribution, CPU scaling or memory draws, on a platform with one
-    /// request per environment, unbounded memory (so no cluster), newest-first reuse, a
+    /// request per environment, unbounded memory (a cluster bounds it), newest-first reuse, a
     /// monotone keep-alive that neither learns from requests nor decides per app.
     pub(super) fn takes_plain_path(&self, f: usize) -> bool {
         let func = &self.scenario.functions[f];
@@ -118,7 +118,6 @@ impl Simulation<'_> {
             && func.memory_used.is_none()
             && self.env_concurrency == 1
             && !self.capacity.bounded()
-            && self.hosts.is_none()
             && self.scenario.platform.reuse == Reuse::Mru
             && self.lazy_expiry
             && !self.tracks_requests
@@ -691,6 +690,28 @@ impl Simulation<'_> {
     #[inline(always)]
     fn end_plain(&mut self, env: EnvId, arrived: SimTime, outcome: Outcome) {
         let f = self.envs[env].function as usize;
+        self.request_ended(env, f, arrived, outcome);
+        debug_assert_eq!(self.envs[env].active, 0, "one request per environment");
+        self.release_concurrency(f);
+        if outcome.failure.is_some() {
+            // A failed environment is discarded.
+            self.retire(env, self.now, Retirement::Error);
+        } else {
+            self.become_idle(env);
+        }
+    }
+
+    /// A request of `f` that arrived at `arrived` ended on `env`, which is its function's own
+    /// (not an app's shared one) and runs one request at a time or is a Managed Instances
+    /// one: counted, retried if an asynchronous one failed, and taken off `env`.
+    #[inline(always)]
+    pub(super) fn request_ended(
+        &mut self,
+        env: EnvId,
+        f: usize,
+        arrived: SimTime,
+        outcome: Outcome,
+    ) {
         self.recorder
             .completed(f, arrived, self.now, outcome.cold, outcome.failure);
         self.ended += 1;
@@ -700,14 +721,6 @@ impl Simulation<'_> {
         let e = &mut self.envs[env];
         e.active -= 1;
         e.served += 1;
-        debug_assert_eq!(e.active, 0, "one request per environment");
-        self.release_concurrency(f);
-        if outcome.failure.is_some() {
-            // A failed environment is discarded.
-            self.retire(env, self.now, Retirement::Error);
-        } else {
-            self.become_idle(env);
-        }
     }
 
     /// An asynchronous request of `f` (its event first arrived at `arrived`) failed after
