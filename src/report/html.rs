@@ -310,7 +310,17 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
         stats_row(&mut out, "all", "", s);
     }
     out += "</tbody></table></div>\n";
-    out += "<p class=\"meta\">Latency runs from a request's arrival to its completion: for asynchronous functions it includes the waits between retries of throttled attempts (a retried event can take minutes), so their percentiles can far exceed init + execution. Retries are throttled attempts that were tried again; dropped events were still throttled at the maximum event age and count as throttled. Cost per month scales the counted period's cost to 730 hours at the simulated traffic, with on-demand duration priced in AWS's monthly tiers (and less the free tier with <code>pricing.free_tier</code>).</p>\n";
+    let month = if placed.all_managed() {
+        // No duration is charged on Managed Instances, so no duration tier applies.
+        "the requests (less the free tier's with <code>pricing.free_tier</code>), the instances and the management fee"
+    } else {
+        "with on-demand duration priced in AWS's monthly tiers (and less the free tier with <code>pricing.free_tier</code>)"
+    };
+    let _ = writeln!(
+        out,
+        "<p class=\"meta\">Latency runs from a request's arrival to its completion: for asynchronous functions it includes the waits between retries of throttled attempts (a retried event can take minutes), so their percentiles can far exceed init + execution. Retries are throttled attempts that were tried again; dropped events were still throttled at the maximum event age and count as throttled. Cost per month scales the counted period's cost to 730 hours at the simulated traffic{}{month}.</p>",
+        if placed.all_managed() { ": " } else { ", " }
+    );
     let c = &s.cost_usd;
     if placed.all_managed() {
         // No duration, init, provisioned or SnapStart charge, no pings, no idle memory of

@@ -369,6 +369,7 @@ fn report_html_of_a_managed_only_run_has_no_on_demand_wording() {
         "requests-per-second limit,",
         "by concurrency, scaling or memory",
         "duration $",
+        "monthly tiers",
     ] {
         assert!(!html.contains(on_demand), "{on_demand:?} in {html}");
     }
@@ -379,6 +380,7 @@ fn report_html_of_a_managed_only_run_has_no_on_demand_wording() {
         "the environments are the capacity provider's, on its EC2 instances",
         "Managed Instances $",
         "(the capacity provider's instances and management fee; no duration charge)",
+        "Cost per month scales the counted period's cost to 730 hours at the simulated traffic: the requests (less the free tier's with <code>pricing.free_tier</code>), the instances and the management fee.",
         &format!("<p>Throttled: {throttled} requests found no environment with room"),
     ] {
         assert!(html.contains(managed), "{managed:?} not in {html}");
