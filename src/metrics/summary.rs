@@ -34,6 +34,8 @@ pub struct FunctionInfo<'a> {
     pub arch: Arch,
     /// Configured memory, MB.
     pub memory_mb: u32,
+    /// The app whose environments it shares (`[trace] unit = "app"`), if any.
+    pub app: Option<&'a str>,
 }
 
 impl FunctionInfo<'_> {
@@ -274,8 +276,17 @@ pub struct KeepAliveSummary {
     /// Functions with at least one request counted (those the distribution is over).
     pub functions_with_requests: u64,
     /// Distribution over functions of each function's cold starts, % of its requests
-    /// (percentiles interpolated between functions; p75 is the paper's headline).
+    /// (percentiles interpolated between functions).
     pub function_cold_start_pct: Spread,
+    /// With apps as the unit (`[trace] unit = "app"`): apps with at least one request
+    /// counted, a function outside any app counting as an app of its own.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apps_with_requests: Option<u64>,
+    /// With apps as the unit: the distribution over apps of each app's cold starts, % of
+    /// its functions' requests. The paper's figure is over applications (its p75 is the
+    /// headline), so sweeps compare policies by this one when it is present.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app_cold_start_pct: Option<Spread>,
     /// Memory kept by idle on-demand environments, GB-seconds: the paper's wasted memory
     /// time, weighted by each function's memory (normalize it by another policy's, e.g. fixed
     /// 10 minutes, to compare; sweeps do).
@@ -322,6 +333,34 @@ impl Spread {
             max: values[n - 1],
         }
     }
+}
+
+/// Each app's cold starts, % of its functions' requests, for the apps with requests (in order
+/// of first appearance; a function outside any app is an app of its own), if any function
+/// shares an app's environments; else `None`.
+fn app_cold_start_pcts(info: &[FunctionInfo], functions: &[FunctionStats]) -> Option<Vec<f64>> {
+    info.iter().any(|f| f.app.is_some()).then(|| {
+        let mut index: std::collections::HashMap<&str, usize> = Default::default();
+        let mut apps: Vec<(u64, u64)> = Vec::new();
+        for (f, s) in info.iter().zip(functions) {
+            let i = match f.app {
+                Some(app) => *index.entry(app).or_insert_with(|| {
+                    apps.push((0, 0));
+                    apps.len() - 1
+                }),
+                None => {
+                    apps.push((0, 0));
+                    apps.len() - 1
+                }
+            };
+            apps[i].0 += s.cold;
+            apps[i].1 += s.invocations;
+        }
+        (apps.into_iter())
+            .filter(|&(_, n)| n > 0)
+            .map(|(cold, n)| cold as f64 / n as f64 * 100.0)
+            .collect()
+    })
 }
 
 /// Hours in a month for a monthly budget: 8760 h / 12, the month AWS's per-month prices
@@ -484,9 +523,12 @@ impl Summary {
             .zip(functions)
             .map(|(f, s)| s.occupancy[Class::Idle as usize] as f64 / 1e9 * f.memory_gb())
             .sum();
+        let app_pcts = app_cold_start_pcts(&scenario.functions, functions);
         let keep_alive = KeepAliveSummary {
             functions_with_requests: pcts.len() as u64,
             function_cold_start_pct: Spread::of(pcts),
+            apps_with_requests: app_pcts.as_ref().map(|p| p.len() as u64),
+            app_cold_start_pct: app_pcts.map(Spread::of),
             wasted_memory_gb_seconds: wasted,
         };
         Summary {
@@ -536,7 +578,38 @@ impl Summary {
 
 #[cfg(test)]
 mod tests {
-    use super::Spread;
+    use super::{app_cold_start_pcts, FunctionInfo, FunctionStats, Spread};
+    use crate::runtime::Arch;
+
+    #[test]
+    fn apps_sum_their_functions_and_a_lone_function_is_an_app() {
+        let info = |app| FunctionInfo {
+            name: "f",
+            runtime: "custom",
+            arch: Arch::X86_64,
+            memory_mb: 128,
+            app,
+        };
+        let stats = |invocations, cold| FunctionStats {
+            invocations,
+            cold,
+            ..FunctionStats::default()
+        };
+        // x: 1 + 9 cold of 10 + 30; a lone function 5 of 5; y: no request, left out.
+        let infos = [
+            info(Some("x")),
+            info(None),
+            info(Some("x")),
+            info(Some("y")),
+        ];
+        let counts = [stats(10, 1), stats(5, 5), stats(30, 9), stats(0, 0)];
+        assert_eq!(
+            app_cold_start_pcts(&infos, &counts),
+            Some(vec![25.0, 100.0])
+        );
+        // Without apps there is nothing to count over.
+        assert_eq!(app_cold_start_pcts(&[info(None)], &counts[..1]), None);
+    }
 
     #[test]
     fn spread_interpolates_between_functions() {

@@ -137,6 +137,15 @@ mod tests {
     use std::path::Path as P;
 
     fn summary(sweep: &str) -> SweepSummary {
+        summary_of(sweep, |_| (0.0, None, 0.0))
+    }
+
+    /// The summary of `sweep` whose run `j` has `keep_alive(j)` = (p75 function cold-start %,
+    /// p75 app cold-start %, wasted GB-s).
+    fn summary_of(
+        sweep: &str,
+        keep_alive: impl Fn(usize) -> (f64, Option<f64>, f64),
+    ) -> SweepSummary {
         let text = format!(
             "name = \"t\"\nduration = \"1h\"\n[[functions]]\nname = \"api\"\nruntime = \"python3.12\"\nexecution = {{ dist = \"constant\", value = \"10ms\" }}\narrivals = {{ process = \"poisson\", rate = 1.0 }}\n{sweep}"
         );
@@ -158,8 +167,9 @@ mod tests {
                 throttled: 0,
                 cost_usd: 1.0,
                 cost_usd_per_month: 730.0,
-                function_cold_pct_p75: 0.0,
-                wasted_memory_gb_s: 0.0,
+                function_cold_pct_p75: keep_alive(j).0,
+                app_cold_pct_p75: keep_alive(j).1,
+                wasted_memory_gb_s: keep_alive(j).2,
                 errors: 0,
                 cluster: None,
                 init_ms: Quantiles::default(),
@@ -167,6 +177,33 @@ mod tests {
             })
             .collect();
         SweepSummary::new(&plan, &records)
+    }
+
+    #[test]
+    fn the_keep_alive_tradeoff_is_over_apps_when_the_runs_count_apps() {
+        // Point 1 has fewer cold starts per function than point 0 for more waste, but more
+        // per app: over apps (the unit) point 0 dominates it; over functions neither does.
+        let sweep = "[sweep]\n\"platform.keep_alive.idle\" = [\"10m\", \"20m\"]\n";
+        let runs = [(50.0, 40.0, 1.0), (30.0, 60.0, 2.0)];
+        let apps = summary_of(sweep, |j| (runs[j].0, Some(runs[j].1), runs[j].2));
+        let ka = apps.keep_alive.as_ref().expect("a keep-alive sweep");
+        assert!(ka.over_apps());
+        let front: Vec<bool> = ka.points.iter().map(|p| p.pareto).collect();
+        assert_eq!(front, [true, false]);
+        assert_eq!(ka.points[1].cold_pct_p75().mean, 60.0);
+        let functions = summary_of(sweep, |j| (runs[j].0, None, runs[j].2));
+        let ka = functions.keep_alive.as_ref().expect("a keep-alive sweep");
+        assert!(!ka.over_apps());
+        let front: Vec<bool> = ka.points.iter().map(|p| p.pareto).collect();
+        assert_eq!(front, [true, true]);
+        assert_eq!(ka.points[1].cold_pct_p75().mean, 30.0);
+        let caption = |s: &SweepSummary| keep_alive_tradeoff::figures(s)[0].chart.caption.clone();
+        assert!(
+            caption(&apps).starts_with("75th percentile over apps"),
+            "{}",
+            caption(&apps)
+        );
+        assert!(caption(&functions).starts_with("75th percentile over functions"));
     }
 
     #[test]

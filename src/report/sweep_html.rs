@@ -187,9 +187,11 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
     if let Some(ka) = &summary.keep_alive {
         let _ = write!(
             out,
-            "<h2>Keep-alive trade-off</h2>\n<p class=\"meta\">Per point: the 75th percentile over functions of each function's cold starts (% of its requests), and the memory kept by idle environments (GB-seconds) relative to point {} ({}). ◆ marks the Pareto front of the two.</p>\n<div class=\"scroll\"><table><thead><tr><th class=\"p\">#</th><th class=\"p\">point</th><th>p75 function cold starts</th><th>wasted memory (normalized)</th></tr></thead><tbody>\n",
+            "<h2>Keep-alive trade-off</h2>\n<p class=\"meta\">Per point: the 75th percentile over {} cold starts (% of its requests), and the memory kept by idle environments (GB-seconds) relative to point {} ({}). ◆ marks the Pareto front of the two.</p>\n<div class=\"scroll\"><table><thead><tr><th class=\"p\">#</th><th class=\"p\">point</th><th>p75 {} cold starts</th><th>wasted memory (normalized)</th></tr></thead><tbody>\n",
+            if ka.over_apps() { "apps (the unit, as in the paper) of each app's" } else { "functions of each function's" },
             summary.points.iter().find(|p| p.label == ka.baseline).map_or(0, |p| p.index),
-            esc(&ka.baseline)
+            esc(&ka.baseline),
+            if ka.over_apps() { "app" } else { "function" }
         );
         for (p, k) in summary.points.iter().zip(&ka.points) {
             let _ = write!(
@@ -200,7 +202,7 @@ figcaption {{ color: #555; }} pre {{ background: #f6f6f6; padding: 1rem; overflo
                 if k.pareto { " ◆" } else { "" },
                 esc(&p.label)
             );
-            out += &cell(&k.function_cold_pct_p75, 1.0, "", "%");
+            out += &cell(k.cold_pct_p75(), 1.0, "", "%");
             out += &cell(&k.wasted_memory_normalized, 1.0, "", "");
             out += "</tr>\n";
         }

@@ -221,6 +221,7 @@ impl<'a> From<&'a Scenario> for RunInfo<'a> {
                     runtime: &f.runtime,
                     arch: f.arch,
                     memory_mb: f.memory_mb,
+                    app: f.app.as_deref().filter(|_| f.shares_app),
                 })
                 .collect(),
         }

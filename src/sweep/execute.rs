@@ -91,6 +91,10 @@ pub struct RunRecord {
     /// 75th percentile over functions of each function's cold-start %.
     #[serde(with = "exact", default)]
     pub function_cold_pct_p75: f64,
+    /// With apps as the unit (`[trace] unit = "app"`): the 75th percentile over apps of each
+    /// app's cold-start %. Absent otherwise, so other records read and checksum as before.
+    #[serde(with = "exact_opt", default, skip_serializing_if = "Option::is_none")]
+    pub app_cold_pct_p75: Option<f64>,
     /// Memory kept by idle on-demand environments, GB-seconds.
     #[serde(with = "exact", default)]
     pub wasted_memory_gb_s: f64,
@@ -157,6 +161,22 @@ mod exact {
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
         let text = String::deserialize(d)?;
         text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// [`exact`] for an optional figure (never serialized when `None`).
+mod exact_opt {
+    use serde::{Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &Option<f64>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => super::exact::serialize(v, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+        super::exact::deserialize(d).map(Some)
     }
 }
 
@@ -340,6 +360,7 @@ fn run(
         init_ms: Quantiles::of(&init),
         latency_ms: Quantiles::of(&latency),
         function_cold_pct_p75: summary.keep_alive.function_cold_start_pct.p75,
+        app_cold_pct_p75: summary.keep_alive.app_cold_start_pct.map(|s| s.p75),
         wasted_memory_gb_s: summary.keep_alive.wasted_memory_gb_seconds,
         errors: s.errors,
         cluster: summary.cluster.as_ref().map(|c| ClusterRecord {
@@ -402,6 +423,7 @@ mod tests {
             },
             latency_ms: Quantiles::default(),
             function_cold_pct_p75: 12.5,
+            app_cold_pct_p75: None,
             wasted_memory_gb_s: 0.1,
             errors: 7,
             cluster: None,
@@ -412,6 +434,20 @@ mod tests {
         assert_eq!(
             back.cold_start_ratio.to_bits(),
             r.cold_start_ratio.to_bits()
+        );
+        // Without apps the record has no app figure at all (it checksums as before it
+        // existed); with one, the figure round-trips bit for bit.
+        assert!(!text.contains("app_cold_pct_p75"), "{text}");
+        let apps = RunRecord {
+            app_cold_pct_p75: Some(1.0 / 3.0),
+            ..r
+        };
+        let back: RunRecord =
+            serde_json::from_str(&serde_json::to_string(&apps).expect("serializes"))
+                .expect("parses");
+        assert_eq!(
+            back.app_cold_pct_p75.map(f64::to_bits),
+            Some((1.0f64 / 3.0).to_bits())
         );
     }
 }

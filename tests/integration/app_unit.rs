@@ -128,6 +128,40 @@ fn two_functions_of_an_app_alternating_share_one_environment() {
     adds_up(&function);
 }
 
+#[test]
+fn the_keep_alive_figure_is_over_apps_when_apps_are_the_unit() {
+    // App `a`: `f` and `g` alternating every minute (one cold start in 20 requests under
+    // `app`); app `b`: one function, two requests an hour apart (two cold starts, 100%).
+    // Over apps: a 5%, b 100%. Over functions: f 10% (1 of 10), g 0%, b/h 100%.
+    let mut rows = alternating(20, 60.0);
+    rows.push(row("b", "h", 30.0, 1.0));
+    rows.push(row("b", "h", 3630.0, 1.0));
+    rows.sort_by(|x, y| {
+        let end = |r: &String| r.split(',').nth(2).and_then(|t| t.parse::<f64>().ok());
+        end(x).partial_cmp(&end(y)).expect("numbers")
+    });
+    let app = replay(&rows, "app", FIXED, "");
+    let k = &app.keep_alive;
+    assert_eq!(k.apps_with_requests, Some(2));
+    let over_apps = k.app_cold_start_pct.expect("apps are the unit");
+    assert_eq!((over_apps.p50, over_apps.max), (52.5, 100.0));
+    // Linear interpolation between the two apps' 5% and 100%: 5 + 0.75 × 95.
+    assert!((over_apps.p75 - 76.25).abs() < 1e-9, "{}", over_apps.p75);
+    assert_eq!(k.functions_with_requests, 3);
+    assert_eq!(
+        (k.function_cold_start_pct.p50, k.function_cold_start_pct.max),
+        (10.0, 100.0)
+    );
+    // With functions as the unit there are no apps to count over.
+    let function = replay(&rows, "function", FIXED, "");
+    assert_eq!(function.keep_alive.apps_with_requests, None);
+    assert_eq!(function.keep_alive.app_cold_start_pct, None);
+    let json = String::from_utf8(coldsim::report::summary_json(&function)).expect("utf-8");
+    assert!(!json.contains("app_cold_start_pct"), "{json}");
+    let json = String::from_utf8(coldsim::report::summary_json(&app)).expect("utf-8");
+    assert!(json.contains("\"app_cold_start_pct\""), "{json}");
+}
+
 /// Requests of three functions of app `a`, all 20 s long, at irregular times over 6 h (a
 /// fixed recipe: gaps of 1 s to ~25 min, so requests overlap and environments expire).
 fn irregular(one_function: bool) -> Vec<String> {
@@ -201,9 +235,14 @@ fn apps_with_one_function_are_unchanged() {
         })
         .collect();
     for keep_alive in [FIXED, HYBRID] {
-        let app = replay(&rows, "app", keep_alive, "");
+        let mut app = replay(&rows, "app", keep_alive, "");
         let function = replay(&rows, "function", keep_alive, "");
         assert!(app.stats.cold_starts > 2);
+        // Under `app` the summary also counts over apps: here each app is one function, so
+        // the figures over apps are those over functions; without them, every byte agrees.
+        let k = &mut app.keep_alive;
+        assert_eq!(k.apps_with_requests.take(), Some(k.functions_with_requests));
+        assert_eq!(k.app_cold_start_pct.take(), Some(k.function_cold_start_pct));
         assert_eq!(
             serde_json::to_string(&app).expect("json"),
             serde_json::to_string(&function).expect("json"),

@@ -1,6 +1,7 @@
 //! Keep-alive policies compared as in Shahrad et al. (ATC'20, Fig. 15): the 75th percentile
-//! over functions of their cold-start % against the memory kept idle, normalized by a baseline
-//! policy's; one labelled marker per policy, the Pareto front joined.
+//! over apps (when apps are the unit, as in the paper) or over functions of their cold-start %
+//! against the memory kept idle, normalized by a baseline policy's; one labelled marker per
+//! policy, the Pareto front joined.
 
 use std::path::Path;
 
@@ -8,8 +9,8 @@ use super::sweep_tradeoff::{Tradeoff, TradeoffText};
 use super::{render, ChartError, ChartMeta, Format, TradeoffPoint};
 
 /// Renders the keep-alive trade-off: `x` of each point is its normalized wasted memory time,
-/// `y` its p75 per-function cold-start %; `baseline` names the policy the memory is
-/// normalized by, `label_key` what the point labels are.
+/// `y` its p75 cold-start % per app (`over_apps`) or per function; `baseline` names the
+/// policy the memory is normalized by, `label_key` what the point labels are.
 pub fn keep_alive_tradeoff(
     path: &Path,
     format: Format,
@@ -17,6 +18,7 @@ pub fn keep_alive_tradeoff(
     data: &[TradeoffPoint],
     baseline: &str,
     label_key: &str,
+    over_apps: bool,
 ) -> Result<(), ChartError> {
     let x_desc = format!("wasted memory time (idle GB-seconds) normalized to {baseline} = 1");
     let x_desc_log = format!("{x_desc} (log scale)");
@@ -26,7 +28,11 @@ pub fn keep_alive_tradeoff(
         &Tradeoff {
             meta,
             data,
-            cost_desc: "75th-percentile per-function cold starts (% of its requests)",
+            cost_desc: if over_apps {
+                "75th-percentile per-app cold starts (% of its requests)"
+            } else {
+                "75th-percentile per-function cold starts (% of its requests)"
+            },
             label_key,
             text: &TradeoffText {
                 title: "Keep-alive policies: cold starts against wasted memory",
@@ -66,7 +72,8 @@ mod tests {
             }))
             .collect();
         let path = dir.path().join("keep_alive.png");
-        keep_alive_tradeoff(&path, Format::Png, &meta(), &data, "fixed 10m", "").expect("draws");
+        keep_alive_tradeoff(&path, Format::Png, &meta(), &data, "fixed 10m", "", false)
+            .expect("draws");
         assert_png(&path);
         let _ = std::fs::copy(&path, example_dir().join("keep_alive_tradeoff.png"));
     }
