@@ -344,15 +344,12 @@ fn app_cold_start_pcts(info: &[FunctionInfo], functions: &[FunctionStats]) -> Op
         let mut apps: Vec<(u64, u64)> = Vec::new();
         for (f, s) in info.iter().zip(functions) {
             let i = match f.app {
-                Some(app) => *index.entry(app).or_insert_with(|| {
-                    apps.push((0, 0));
-                    apps.len() - 1
-                }),
-                None => {
-                    apps.push((0, 0));
-                    apps.len() - 1
-                }
+                Some(app) => *index.entry(app).or_insert(apps.len()),
+                None => apps.len(),
             };
+            if i == apps.len() {
+                apps.push((0, 0));
+            }
             apps[i].0 += s.cold;
             apps[i].1 += s.invocations;
         }
